@@ -1,0 +1,7 @@
+"""`python -m civility` runs the CLI."""
+
+import sys
+
+from civility.cli import main
+
+sys.exit(main())

@@ -1,0 +1,1 @@
+"""Training, evaluation and the versioned model artifacts (manifest + weights, never pickle)."""

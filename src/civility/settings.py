@@ -1,0 +1,177 @@
+"""The one table of settings. The CLI, validation, the config file and the docs all come
+from ``SETTINGS``. Precedence: built-in default < TOML file (``--config`` or
+``CIVILITY_CONFIG``) < ``CIVILITY_<NAME>`` environment variables < explicit overrides."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping
+
+from civility.errors import ConfigError
+
+PLACEHOLDER_SECRET = "change-me"
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    help: str
+    type: type = str
+    choices: tuple[str, ...] | None = None
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("database_url", "sqlite:///civility.db", "SQLAlchemy URL: sqlite:///PATH (default) or postgresql://USER@HOST/DB"),
+    Setting("secret_key", PLACEHOLDER_SECRET, "Signs sessions and CSRF tokens. Must be changed outside demo mode"),
+    Setting("site_name", "civility", "Name shown in page titles and the header"),
+    Setting("base_url", "http://127.0.0.1:8000", "Public address of this server, used in the embed snippet and links in mail"),
+    Setting("moderation", "auto", "auto: score with the model and apply the policy; hold: hold every comment for review", choices=("auto", "hold")),
+    Setting("model_dir", "", "Directory of a model artifact; empty uses the model shipped in the package"),
+    Setting("relevance", "auto", "auto: score off_topic with the semantic model when installed; off: never", choices=("auto", "off")),
+    Setting("comment_max_length", 5000, "Longest comment accepted, in characters", int),
+    Setting("name_max_length", 80, "Longest commenter name accepted, in characters", int),
+    Setting("page_size", 50, "Approved comments per page", int),
+    Setting("max_body_bytes", 65536, "Largest request body accepted, in bytes", int),
+    Setting("rate_limit_ip_per_hour", 30, "Comments accepted per network address per hour", int),
+    Setting("rate_limit_email_per_hour", 10, "Comments accepted per email address per hour", int),
+    Setting("login_attempts_per_15min", 5, "Failed moderator logins allowed per account and per address in 15 minutes", int),
+    Setting("ip_retention_days", 30, "Network addresses of commenters are deleted after this many days", int),
+    Setting("session_max_age", 43200, "Moderator session lifetime, in seconds", int),
+    Setting("sqlite_synchronous", "FULL", "SQLite PRAGMA synchronous (FULL survives power loss)", choices=("FULL", "NORMAL", "EXTRA")),
+    Setting("queue", "embedded", "Job queue: embedded (jobs table + in-process worker) or procrastinate (PostgreSQL)", choices=("embedded", "procrastinate")),
+    Setting("embedded_worker", True, "Run the embedded worker inside the web process", bool),
+    Setting("redis_url", "", "Redis URL for shared rate limits and caches across web processes; empty keeps them in the database"),
+    Setting("publisher_token", "", "Bearer token for POST /api/articles; empty disables the endpoint"),
+    Setting("link_allowlist", "wikipedia.org,who.int,un.org,gov.uk,europa.eu", "Comma-separated domains whose links are not a promotion signal (the site's own domain is always allowed)"),
+    Setting("demo", False, "Demo mode: sample articles and a demo moderator; a placeholder secret is allowed", bool),
+)
+
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def _coerce(setting: Setting, value: Any, origin: str) -> Any:
+    try:
+        if setting.type is bool:
+            if isinstance(value, bool):
+                out: Any = value
+            elif str(value).strip().lower() in {"1", "true", "yes", "on"}:
+                out = True
+            elif str(value).strip().lower() in {"0", "false", "no", "off", ""}:
+                out = False
+            else:
+                raise ValueError(value)
+        elif setting.type is int:
+            if isinstance(value, bool):
+                raise ValueError(value)
+            out = int(value)
+        else:
+            out = str(value)
+    except (TypeError, ValueError):
+        raise ConfigError(
+            f"setting {setting.name!r} from {origin}: expected {setting.type.__name__}, got {value!r}"
+        ) from None
+    if setting.choices and out not in setting.choices:
+        raise ConfigError(f"setting {setting.name!r} from {origin}: {out!r} is not one of {', '.join(setting.choices)}")
+    if setting.type is int and out < 0:
+        raise ConfigError(f"setting {setting.name!r} from {origin}: must not be negative")
+    return out
+
+
+class Settings(Mapping[str, Any]):
+    """Validated, read-only settings. Access as ``settings.database_url`` or ``settings["page_size"]``."""
+
+    def __init__(self, values: dict[str, Any]):
+        self._values = values
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self._values[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __getitem__(self, name: str) -> Any:
+        return self._values[name]
+
+    def __iter__(self):
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def replace(self, **changes: Any) -> "Settings":
+        return load_settings(overrides={**self._values, **changes}, environ={}, config_path=None)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def link_allowlist_domains(self) -> tuple[str, ...]:
+        return tuple(d.strip().lower() for d in self.link_allowlist.split(",") if d.strip())
+
+
+def load_settings(
+    overrides: Mapping[str, Any] | None = None,
+    *,
+    environ: Mapping[str, str] | None = None,
+    config_path: str | os.PathLike[str] | None = None,
+    check_secret: bool = False,
+) -> Settings:
+    """Build settings from the table; unknown keys are reported by name."""
+    environ = os.environ if environ is None else environ
+    values = {s.name: s.default for s in SETTINGS}
+
+    path = config_path if config_path is not None else environ.get("CIVILITY_CONFIG")
+    if path:
+        try:
+            with open(path, "rb") as fh:
+                data = tomllib.load(fh)
+        except FileNotFoundError:
+            raise ConfigError(f"config file {path} does not exist") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
+        data = data.get("civility", data)
+        unknown = sorted(set(data) - set(_BY_NAME))
+        if unknown:
+            raise ConfigError(f"config file {path}: unknown setting(s) {', '.join(unknown)}")
+        for key, value in data.items():
+            values[key] = _coerce(_BY_NAME[key], value, f"config file {path}")
+
+    for key, raw in environ.items():
+        if not key.startswith("CIVILITY_") or key == "CIVILITY_CONFIG":
+            continue
+        name = key[len("CIVILITY_"):].lower()
+        if name not in _BY_NAME:
+            continue  # other tools may share the prefix; config-file keys are checked strictly
+        values[name] = _coerce(_BY_NAME[name], raw, f"environment variable {key}")
+
+    for key, value in (overrides or {}).items():
+        if key not in _BY_NAME:
+            raise ConfigError(f"unknown setting {key!r}")
+        values[key] = _coerce(_BY_NAME[key], value, "overrides")
+
+    settings = Settings(values)
+    if check_secret and not settings.demo and settings.secret_key in {PLACEHOLDER_SECRET, ""}:
+        raise ConfigError(
+            "secret_key is the placeholder: set CIVILITY_SECRET_KEY to a long random value "
+            "(e.g. `python -c 'import secrets; print(secrets.token_urlsafe(32))'`) or run with --demo"
+        )
+    if check_secret and not settings.demo and len(settings.secret_key) < 16:
+        raise ConfigError("secret_key is too short: use at least 16 random characters")
+    return settings
+
+
+def describe() -> str:
+    """The settings table as Markdown (used by the docs test and `civility settings`)."""
+    lines = ["| setting | env var | default | help |", "|---|---|---|---|"]
+    for s in SETTINGS:
+        lines.append(f"| `{s.name}` | `CIVILITY_{s.name.upper()}` | `{s.default!r}` | {s.help} |")
+    return "\n".join(lines)
+
+
+def default_config_path() -> Path:
+    return Path(__file__).with_name("default.toml")

@@ -1,0 +1,1 @@
+"""Persistence: one SQLAlchemy schema with Alembic migrations for SQLite (default, WAL) and PostgreSQL."""

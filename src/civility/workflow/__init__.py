@@ -1,0 +1,1 @@
+"""The comment workflow: submit, decide, review, publish. Uses storage and jobs through small interfaces."""
