@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import tomllib
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Mapping
 
 from civility.errors import ConfigError
@@ -173,5 +172,17 @@ def describe() -> str:
     return "\n".join(lines)
 
 
-def default_config_path() -> Path:
-    return Path(__file__).with_name("default.toml")
+def example_toml() -> str:
+    """A complete, commented config file with every default (``civility settings --toml``)."""
+    out = ["# civility configuration. Every setting with its default; delete what you do not change.", "[civility]"]
+    for s in SETTINGS:
+        out.append(f"# {s.help}" + (f" ({' | '.join(s.choices)})" if s.choices else ""))
+        value = s.default
+        if isinstance(value, bool):
+            rendered = "true" if value else "false"
+        elif isinstance(value, int):
+            rendered = str(value)
+        else:
+            rendered = '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+        out.append(f"# {s.name} = {rendered}")
+    return "\n".join(out) + "\n"
