@@ -11,7 +11,8 @@ from typing import Any, Mapping
 
 from civility.errors import ConfigError
 
-PLACEHOLDER_SECRET = "change-me"
+# The placeholder that start-up refuses outside demo mode; not a secret.
+PLACEHOLDER_SECRET = "change-me"  # nosec B105
 
 
 @dataclass(frozen=True)
