@@ -1,0 +1,293 @@
+"""The distributed job queue: procrastinate over the PostgreSQL database the platform already
+uses at scale. Same interface as the embedded queue (jobs/base.py, jobs/embedded.py): jobs are
+enqueued inside the caller's transaction, run by the same named handlers, batched when deep."""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import logging
+import os
+import socket
+from contextlib import suppress
+from typing import Any
+
+import procrastinate
+from procrastinate import exceptions as pex
+from procrastinate.jobs import Status
+
+from civility.errors import ConfigError
+from civility.jobs.base import Handlers
+
+log = logging.getLogger(__name__)
+
+QUEUE_PREFIX = "civility."  # one procrastinate queue per job kind: a batch only ever holds one kind
+TASK_NAME = "civility.run"
+# A job whose handler raises is retried with a growing wait; after the last attempt it stays
+# 'failed' and the comment stays pending: `civility worker --requeue-pending` re-derives it.
+MAX_ATTEMPTS = 5
+# A worker that stops sending heartbeats for this long is dead: its running jobs are retried.
+HEARTBEAT_S = 2.0
+STALLED_AFTER_S = 10.0
+BATCH_MAX = 32
+_SCHEMA_LOCK = 0x63697631  # pg_advisory_lock key: one process applies procrastinate's schema
+
+_worker: contextvars.ContextVar[Any] = contextvars.ContextVar("civility_procrastinate_worker")
+
+
+def libpq_url(database_url: str) -> str:
+    """procrastinate talks to psycopg directly: strip SQLAlchemy's ``+driver`` from the URL."""
+    for prefix in ("postgresql+psycopg://", "postgresql+psycopg2://", "postgresql://", "postgres://"):
+        if database_url.startswith(prefix):
+            return "postgresql://" + database_url[len(prefix):]
+    raise ConfigError(
+        f"queue 'procrastinate' needs a PostgreSQL database_url, not {database_url.split(':', 1)[0]}"
+    )
+
+
+def queue_name(kind: str) -> str:
+    return QUEUE_PREFIX + kind
+
+
+class ProcrastinateQueue:
+    """JobQueue on procrastinate. ``key`` becomes both the queueing lock (a second enqueue while
+    the first still waits is dropped) and the run lock (jobs with one key never run at once)."""
+
+    def __init__(
+        self,
+        database_url: str,
+        handlers: Handlers | None = None,
+        *,
+        max_attempts: int = MAX_ATTEMPTS,
+        retry_wait_s: int = 2,
+        batch_max: int = BATCH_MAX,
+        delete_jobs: str = "never",
+    ):
+        self.conninfo = libpq_url(database_url)
+        self.handlers = handlers or Handlers()
+        self.batch_max = batch_max
+        self.delete_jobs = delete_jobs
+        self._retry = procrastinate.RetryStrategy(max_attempts=max_attempts, linear_wait=retry_wait_s)
+        self.jobs_run = 0  # jobs this process finished (what run_pending answers)
+        self._defer_app: procrastinate.App | None = None
+        self._defer_pid = 0
+        self._schema_ok = False
+
+    def _new_app(self) -> tuple[procrastinate.App, Any]:
+        app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=self.conninfo))
+        task = app.task(name=TASK_NAME, pass_context=True, retry=self._retry)(self._run_job)
+        return app, task
+
+    def _configured(self, kind: str, key: str | None, connection: Any = None) -> Any:
+        options: dict[str, Any] = {"queue": queue_name(kind)}
+        if key:
+            options.update(queueing_lock=key, lock=key)
+        if connection is not None:
+            options["connection"] = connection
+        return self._defer_task().configure(**options)
+
+    # -- enqueue ---------------------------------------------------------------------------
+    def enqueue(self, kind: str, payload: dict, *, key: str | None = None) -> None:
+        try:
+            self._configured(kind, key).defer(kind=kind, payload=payload)
+        except pex.AlreadyEnqueued:
+            pass  # the same key is already waiting: that job will do the work
+
+    def enqueue_in(self, conn: Any, kind: str, payload: dict[str, Any], *, key: str | None = None) -> None:
+        """Enqueue inside the caller's SQLAlchemy transaction: the job commits with its data.
+        A savepoint keeps a duplicate key from aborting the caller's transaction."""
+        if conn.dialect.name != "postgresql":
+            raise ConfigError("queue 'procrastinate' needs database_url to be PostgreSQL")
+        raw = conn.connection.driver_connection
+        try:
+            with conn.begin_nested():
+                self._configured(kind, key, connection=raw).defer(kind=kind, payload=payload)
+        except pex.AlreadyEnqueued:
+            pass
+
+    def wake(self) -> None:
+        """Workers hear of new jobs through PostgreSQL LISTEN/NOTIFY; nothing to do here."""
+
+    # -- run -------------------------------------------------------------------------------
+    def run_pending(self, limit: int = 100) -> int:
+        """Run due jobs in this thread until none is left or ``limit`` have run."""
+        if limit <= 0:
+            return 0
+        before = self.jobs_run
+        self.run_worker(wait=False, stop_after=limit, listen_notify=False, install_signal_handlers=False)
+        return self.jobs_run - before
+
+    def run_worker(
+        self,
+        *,
+        wait: bool = True,
+        stop_after: int | None = None,
+        name: str | None = None,
+        listen_notify: bool = True,
+        install_signal_handlers: bool = True,
+    ) -> None:
+        """A worker in the foreground (``civility worker``): retries the jobs of dead workers at
+        start and every ``STALLED_AFTER_S`` seconds, then runs jobs until stopped (or caught up)."""
+        self.ensure_schema()
+        middleware = [_Track(self, stop_after)]
+        options: dict[str, Any] = dict(
+            queues=[queue_name(kind) for kind in self.handlers.kinds()],
+            wait=wait,
+            name=name or f"{socket.gethostname()}:{os.getpid()}",
+            concurrency=1,  # scoring is CPU-bound: one job at a time per process; scale by processes
+            listen_notify=listen_notify,
+            fetch_job_polling_interval=1.0 if wait else 0.05,
+            delete_jobs=self.delete_jobs,
+            install_signal_handlers=install_signal_handlers,
+            update_heartbeat_interval=HEARTBEAT_S,
+            stalled_worker_timeout=STALLED_AFTER_S,
+            worker_middleware=middleware,
+        )
+        app, _ = self._new_app()
+
+        async def main() -> None:
+            async with app.open_async():
+                await _retry_stalled(app)
+                side = asyncio.create_task(_retry_stalled_forever(app)) if wait else None
+                try:
+                    await app.run_worker_async(**options)
+                finally:
+                    if side is not None:
+                        side.cancel()
+                        with suppress(asyncio.CancelledError):
+                            await side
+
+        asyncio.run(main())
+
+    async def _run_job(self, context: Any, kind: str, payload: dict) -> None:
+        handler = self.handlers.get(kind)
+        if handler is None:
+            raise LookupError(f"no handler registered for job kind {kind!r}")
+        if not handler.batch:
+            await asyncio.to_thread(handler.func, payload)
+            return
+        # Deep queue: claim more waiting jobs of the same kind and score them in one call.
+        extra = await self._claim_more(context, kind)
+        try:
+            await asyncio.to_thread(handler.func, [payload] + [job.task_kwargs["payload"] for job in extra])
+        except BaseException:
+            for job in extra:  # back to the queue; the main job follows the retry strategy
+                await context.app.job_manager.retry_job(job)
+            raise
+        for job in extra:
+            await context.app.job_manager.finish_job(
+                job, Status.SUCCEEDED, delete_job=self.delete_jobs in {"always", "successful"}
+            )
+        self.jobs_run += len(extra)
+
+    async def _claim_more(self, context: Any, kind: str) -> list[Any]:
+        worker = _worker.get(None)
+        if worker is None or worker.worker_id is None or self.batch_max <= 1:
+            return []
+        claimed = []
+        while len(claimed) < self.batch_max - 1:
+            job = await context.app.job_manager.fetch_job(queues=[queue_name(kind)], worker_id=worker.worker_id)
+            if job is None:
+                break
+            claimed.append(job)
+        return claimed
+
+    # -- recovery, schema, inspection ------------------------------------------------------------
+    def recover(self, seconds_since_heartbeat: float = STALLED_AFTER_S) -> int:
+        """Put the jobs of workers that stopped sending heartbeats back in the queue."""
+        self.ensure_schema()
+        app, _ = self._new_app()
+
+        async def main() -> int:
+            async with app.open_async():
+                return await _retry_stalled(app, seconds_since_heartbeat)
+
+        return asyncio.run(main())
+
+    def ensure_schema(self) -> None:
+        """Apply procrastinate's schema once (idempotent; an advisory lock serialises processes)."""
+        if self._schema_ok:
+            return
+        import psycopg
+
+        with psycopg.connect(self.conninfo, autocommit=True) as conn:
+            conn.execute("SELECT pg_advisory_lock(%s)", (_SCHEMA_LOCK,))
+            try:
+                if conn.execute("SELECT to_regclass('procrastinate_jobs')").fetchone()[0] is None:
+                    conn.execute(procrastinate.schema.SchemaManager.get_schema())
+            finally:
+                conn.execute("SELECT pg_advisory_unlock(%s)", (_SCHEMA_LOCK,))
+        self._schema_ok = True
+
+    def counts(self) -> dict[str, int]:
+        """Jobs by state, named as the embedded queue names them."""
+        import psycopg
+
+        self.ensure_schema()
+        names = {"todo": "queued", "doing": "running", "succeeded": "done", "failed": "failed"}
+        out = {"queued": 0, "running": 0, "done": 0, "failed": 0}
+        with psycopg.connect(self.conninfo, autocommit=True) as conn:
+            rows = conn.execute(
+                "SELECT status::text, count(*) FROM procrastinate_jobs WHERE queue_name LIKE %s GROUP BY 1",
+                (QUEUE_PREFIX + "%",),
+            ).fetchall()
+        for status, n in rows:
+            out[names.get(status, status)] = out.get(names.get(status, status), 0) + n
+        return out
+
+    def _defer_task(self) -> Any:
+        # One deferring App per process, opened on first use: a pool opened before a fork
+        # (uvicorn --workers) is never shared with the children.
+        if self._defer_app is None or self._defer_pid != os.getpid():
+            self.ensure_schema()
+            app, task = self._new_app()
+            app.open()
+            self._defer_app, self._defer_task_obj, self._defer_pid = app, task, os.getpid()
+        return self._defer_task_obj
+
+    def close(self) -> None:
+        if self._defer_app is not None and self._defer_pid == os.getpid():
+            with suppress(Exception):
+                self._defer_app.close()
+        self._defer_app = None
+
+
+async def _retry_stalled(app: procrastinate.App, seconds_since_heartbeat: float = STALLED_AFTER_S) -> int:
+    stalled = await app.job_manager.get_stalled_jobs(seconds_since_heartbeat=seconds_since_heartbeat)
+    count = 0
+    for job in stalled:
+        if job.queue.startswith(QUEUE_PREFIX):
+            await app.job_manager.retry_job(job)
+            count += 1
+    if count:
+        log.warning("retried %d job(s) left running by a dead worker", count)
+    return count
+
+
+async def _retry_stalled_forever(app: procrastinate.App) -> None:
+    while True:
+        await asyncio.sleep(STALLED_AFTER_S / 2)
+        try:
+            await _retry_stalled(app)
+        except Exception:  # the worker must outlive a transient database error
+            log.exception("could not retry stalled jobs")
+
+
+class _Track:
+    """Worker middleware: make the running worker visible to the task (it claims batches),
+    count finished jobs, and stop the worker once ``limit`` have run (run_pending)."""
+
+    def __init__(self, queue: ProcrastinateQueue, limit: int | None):
+        self.queue = queue
+        self.limit = limit
+        self.start = queue.jobs_run
+
+    async def __call__(self, call_next, context, worker):
+        token = _worker.set(worker)
+        try:
+            return await call_next()
+        finally:
+            _worker.reset(token)
+            self.queue.jobs_run += 1
+            if self.limit and self.queue.jobs_run - self.start >= self.limit:
+                worker.stop()
