@@ -1,1 +1,8 @@
-"""Durable background work behind a small interface: an embedded jobs table + in-process worker, or procrastinate."""
+"""Durable background work behind one small interface (base.JobQueue): the embedded queue on
+the jobs table with an in-process worker thread by default; a distributed queue plugs in later."""
+
+from civility.jobs.base import Handlers, JobQueue
+from civility.jobs.embedded import EmbeddedQueue
+from civility.jobs.worker import WorkerThread
+
+__all__ = ["Handlers", "JobQueue", "EmbeddedQueue", "WorkerThread"]

@@ -1,0 +1,107 @@
+"""Engine factory and the `Database` handle: SQLite pragmas (WAL, synchronous, foreign keys,
+busy_timeout), one writer per process on SQLite (BEGIN IMMEDIATE under a lock), and plain
+transactions on PostgreSQL. Nothing is created at import time."""
+
+from __future__ import annotations
+
+import threading
+from contextlib import contextmanager
+from typing import Iterator
+
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.pool import StaticPool
+
+from civility.errors import ConfigError
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def normalize_url(url: str) -> str:
+    """Accept ``postgresql://`` / ``postgres://`` and use the psycopg 3 driver for them."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    if url.startswith(("sqlite", "postgresql+psycopg://")):
+        return url
+    raise ConfigError(f"database_url {url!r}: use sqlite:///PATH or postgresql://USER@HOST/DB")
+
+
+def make_engine(url: str, *, synchronous: str = "FULL") -> Engine:
+    url = normalize_url(url)
+    if url.startswith("sqlite"):
+        return _sqlite_engine(url, synchronous)
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+
+
+def _sqlite_engine(url: str, synchronous: str) -> Engine:
+    if synchronous not in {"FULL", "NORMAL", "EXTRA", "OFF"}:
+        raise ConfigError(f"sqlite_synchronous {synchronous!r} is not FULL, NORMAL or EXTRA")
+    memory = url in {"sqlite://", "sqlite:///:memory:"}
+    engine = create_engine(
+        url,
+        connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+        **({"poolclass": StaticPool} if memory else {}),
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):  # pragma: no branch
+        # Let SQLAlchemy's "begin" event own transaction start (pysqlite's implicit BEGIN
+        # would otherwise defer the write lock and make lock upgrades fail under load).
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        if not memory:
+            cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute(f"PRAGMA synchronous={synchronous}")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection):
+        mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+    return engine
+
+
+class Database:
+    """The engine plus the write discipline every repository uses.
+
+    ``write()`` yields a connection inside a transaction that commits on exit. On SQLite all
+    writes of this process go through one lock and start with ``BEGIN IMMEDIATE`` so two
+    threads never race for the write lock (other processes wait on busy_timeout).
+    ``read()`` yields a connection for reads (a deferred transaction, rolled back on exit).
+    """
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self.is_sqlite = engine.dialect.name == "sqlite"
+        self._write_lock = threading.RLock()
+
+    @classmethod
+    def from_url(cls, url: str, *, synchronous: str = "FULL") -> "Database":
+        return cls(make_engine(url, synchronous=synchronous))
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        if self.is_sqlite:
+            with self._write_lock:
+                with self.engine.connect() as conn:
+                    conn.execution_options(sqlite_begin="IMMEDIATE")
+                    with conn.begin():
+                        yield conn
+        else:
+            with self.engine.begin() as conn:
+                yield conn
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn:
+            yield conn
+
+    def dispose(self) -> None:
+        self.engine.dispose()

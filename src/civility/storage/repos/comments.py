@@ -1,0 +1,144 @@
+"""Comments: insert (text frozen by trigger), idempotency lookup, keyset pages for the public
+and the review queue, status transitions guarded by version, erasure and address retention."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Connection, delete, func, insert, select, update
+
+from civility.domain import Comment, CommentStatus
+from civility.storage.clock import as_utc
+from civility.storage.pagination import after_clause, encode_cursor
+from civility.storage.schema import comments, neardup_bands
+
+
+def row_to_comment(row) -> Comment:
+    return Comment(
+        id=row.id,
+        article_id=row.article_id,
+        name=row.name,
+        email=row.email,
+        text=row.text,
+        status=CommentStatus(row.status),
+        created_at=as_utc(row.created_at),
+        parent_id=row.parent_id,
+        lang=row.lang,
+        erased=row.erased_at is not None,
+    )
+
+
+def insert_comment(conn: Connection, **values) -> int:
+    result = conn.execute(insert(comments).values(**values).returning(comments.c.id))
+    return result.scalar_one()
+
+
+def get_row(conn: Connection, comment_id: int, *, for_update: bool = False):
+    query = select(comments).where(comments.c.id == comment_id)
+    if for_update and conn.dialect.name == "postgresql":
+        query = query.with_for_update()
+    return conn.execute(query).first()
+
+
+def find_by_idempotency_key(conn: Connection, key: str):
+    return conn.execute(select(comments).where(comments.c.idempotency_key == key)).first()
+
+
+def page(
+    conn: Connection,
+    *,
+    status: str,
+    article_id: str | None,
+    after: str | None,
+    limit: int,
+    descending: bool = False,
+):
+    """Rows of one status (optionally one article) in (created_at, id) order, plus the next cursor."""
+    order = (comments.c.created_at.desc(), comments.c.id.desc()) if descending else (comments.c.created_at, comments.c.id)
+    query = select(comments).where(comments.c.status == status).order_by(*order).limit(limit + 1)
+    if article_id is not None:
+        query = query.where(comments.c.article_id == article_id)
+    cond = after_clause(comments.c.created_at, comments.c.id, after, descending=descending)
+    if cond is not None:
+        query = query.where(cond)
+    rows = conn.execute(query).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    cursor = encode_cursor(rows[-1].created_at, rows[-1].id) if more and rows else None
+    return rows, cursor
+
+
+def count_by_status(conn: Connection, article_id: str | None = None) -> dict[str, int]:
+    query = select(comments.c.status, func.count()).group_by(comments.c.status)
+    if article_id is not None:
+        query = query.where(comments.c.article_id == article_id)
+    counts = {s.value: 0 for s in CommentStatus}
+    counts.update({status: n for status, n in conn.execute(query).all()})
+    return counts
+
+
+def transition(
+    conn: Connection,
+    comment_id: int,
+    *,
+    to_status: str,
+    from_status: str | None,
+    expected_version: int | None,
+) -> int | None:
+    """Move a comment to ``to_status`` when it is still in ``from_status`` / ``expected_version``.
+
+    Returns the new version, or None when the guard failed (someone else moved it first).
+    The compare-and-set lives in the WHERE clause, so it holds across processes and backends.
+    """
+    query = update(comments).where(comments.c.id == comment_id)
+    if from_status is not None:
+        query = query.where(comments.c.status == from_status)
+    if expected_version is not None:
+        query = query.where(comments.c.version == expected_version)
+    query = query.values(status=to_status, version=comments.c.version + 1).returning(comments.c.version)
+    return conn.execute(query).scalar()
+
+
+def count_recent(conn: Connection, *, email: str | None = None, ip: str | None = None, since: datetime) -> int:
+    query = select(func.count()).select_from(comments).where(comments.c.created_at >= since)
+    if email is not None:
+        query = query.where(comments.c.email == email)
+    if ip is not None:
+        query = query.where(comments.c.ip == ip)
+    return conn.execute(query).scalar_one()
+
+
+def erase(conn: Connection, comment_id: int, *, at: datetime) -> bool:
+    """Blank name, email and text once (the only UPDATE of them the trigger allows)."""
+    conn.execute(delete(neardup_bands).where(neardup_bands.c.comment_id == comment_id))
+    result = conn.execute(
+        update(comments)
+        .where(comments.c.id == comment_id, comments.c.erased_at.is_(None))
+        .values(name="", email="", text="", ip=None, signature=None, idempotency_key=None, erased_at=at)
+    )
+    return result.rowcount == 1
+
+
+def ids_by_email(conn: Connection, email: str) -> list[int]:
+    return list(conn.execute(select(comments.c.id).where(comments.c.email == email).order_by(comments.c.id)).scalars())
+
+
+def purge_addresses(conn: Connection, *, before: datetime) -> int:
+    result = conn.execute(
+        update(comments).where(comments.c.created_at < before, comments.c.ip.is_not(None)).values(ip=None)
+    )
+    return result.rowcount
+
+
+def pending_without_machine_decision(conn: Connection, limit: int = 1000) -> list[int]:
+    """Pending comments never scored: the source of truth a lost job can be re-derived from."""
+    from civility.storage.schema import decisions
+
+    scored = select(decisions.c.comment_id).where(decisions.c.actor == "machine")
+    query = (
+        select(comments.c.id)
+        .where(comments.c.status == "pending", comments.c.erased_at.is_(None), comments.c.id.not_in(scored))
+        .order_by(comments.c.id)
+        .limit(limit)
+    )
+    return list(conn.execute(query).scalars())

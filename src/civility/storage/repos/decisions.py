@@ -1,0 +1,97 @@
+"""The append-only audit log: insert a decision, read a comment's history and its latest machine verdict."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, insert, select
+
+from civility.domain import DecisionRecord, Verdict
+from civility.storage.clock import as_utc, utcnow
+from civility.storage.schema import decisions
+
+
+def row_to_record(row) -> DecisionRecord:
+    return DecisionRecord(
+        id=row.id,
+        comment_id=row.comment_id,
+        decision=row.decision,
+        actor=row.actor,
+        created_at=as_utc(row.created_at),
+        reasons=list(row.reasons or []),
+        scores=dict(row.scores or {}),
+        model_version=row.model_version,
+        policy_version=row.policy_version,
+        note=row.note,
+    )
+
+
+def append(
+    conn: Connection,
+    *,
+    comment_id: int,
+    decision: str,
+    actor: str,
+    reasons: list[dict[str, Any]] | None = None,
+    scores: dict[str, Any] | None = None,
+    model_version: str | None = None,
+    policy_version: str | None = None,
+    note: str | None = None,
+) -> DecisionRecord:
+    values = dict(
+        comment_id=comment_id,
+        decision=decision,
+        actor=actor,
+        created_at=utcnow(),
+        reasons=reasons or [],
+        scores=scores or {},
+        model_version=model_version,
+        policy_version=policy_version,
+        note=note,
+    )
+    new_id = conn.execute(insert(decisions).values(**values).returning(decisions.c.id)).scalar_one()
+    return row_to_record(_Row(id=new_id, **values))
+
+
+class _Row:
+    def __init__(self, **kw):
+        self.__dict__.update(kw)
+
+
+def history(conn: Connection, comment_id: int) -> list[DecisionRecord]:
+    rows = conn.execute(select(decisions).where(decisions.c.comment_id == comment_id).order_by(decisions.c.id)).all()
+    return [row_to_record(r) for r in rows]
+
+
+def histories(conn: Connection, comment_ids: list[int]) -> dict[int, list[DecisionRecord]]:
+    out: dict[int, list[DecisionRecord]] = {cid: [] for cid in comment_ids}
+    if not comment_ids:
+        return out
+    rows = conn.execute(
+        select(decisions).where(decisions.c.comment_id.in_(comment_ids)).order_by(decisions.c.id)
+    ).all()
+    for row in rows:
+        out[row.comment_id].append(row_to_record(row))
+    return out
+
+
+def has_machine_decision(conn: Connection, comment_id: int) -> bool:
+    query = select(decisions.c.id).where(decisions.c.comment_id == comment_id, decisions.c.actor == "machine").limit(1)
+    return conn.execute(query).first() is not None
+
+
+def latest_verdict(records: list[DecisionRecord]) -> Verdict | None:
+    """The newest machine verdict in a history, rebuilt from what the audit row stored."""
+    for record in reversed(records):
+        if record.actor == "machine" and record.decision in {"approve", "reject", "review"}:
+            return Verdict.from_dict(
+                {
+                    "decision": record.decision,
+                    "scores": record.scores,
+                    "reasons": record.reasons,
+                    "model": record.model_version or "none",
+                    "policy": record.policy_version or "none",
+                    "notes": [record.note] if record.note else [],
+                }
+            )
+    return None

@@ -1,0 +1,98 @@
+"""Database triggers that make two rules hold whatever code runs against the database:
+a comment's text, name and email never change (except erasure, which blanks all three once),
+and the decisions audit log is append-only. One DDL list per dialect, used by the migrations."""
+
+from __future__ import annotations
+
+FROZEN_MESSAGE = "comments.text, name and email are immutable (only erasure may blank them)"
+APPEND_ONLY_MESSAGE = "decisions is append-only"
+
+SQLITE = [
+    f"""
+    CREATE TRIGGER IF NOT EXISTS comments_frozen_text
+    BEFORE UPDATE OF text, name, email ON comments
+    FOR EACH ROW
+    WHEN (NEW.text IS NOT OLD.text OR NEW.name IS NOT OLD.name OR NEW.email IS NOT OLD.email)
+     AND NOT (OLD.erased_at IS NULL AND NEW.erased_at IS NOT NULL
+              AND NEW.text = '' AND NEW.name = '' AND NEW.email = '')
+    BEGIN
+        SELECT RAISE(ABORT, '{FROZEN_MESSAGE}');
+    END
+    """,
+    f"""
+    CREATE TRIGGER IF NOT EXISTS decisions_no_update
+    BEFORE UPDATE ON decisions
+    BEGIN
+        SELECT RAISE(ABORT, '{APPEND_ONLY_MESSAGE}');
+    END
+    """,
+    f"""
+    CREATE TRIGGER IF NOT EXISTS decisions_no_delete
+    BEFORE DELETE ON decisions
+    BEGIN
+        SELECT RAISE(ABORT, '{APPEND_ONLY_MESSAGE}');
+    END
+    """,
+]
+
+SQLITE_DROP = [
+    "DROP TRIGGER IF EXISTS comments_frozen_text",
+    "DROP TRIGGER IF EXISTS decisions_no_update",
+    "DROP TRIGGER IF EXISTS decisions_no_delete",
+]
+
+# ERRCODE 23000 (integrity_constraint_violation) so both backends surface an IntegrityError.
+POSTGRESQL = [
+    f"""
+    CREATE OR REPLACE FUNCTION civility_comments_frozen() RETURNS trigger AS $$
+    BEGIN
+        IF (NEW.text IS DISTINCT FROM OLD.text OR NEW.name IS DISTINCT FROM OLD.name
+            OR NEW.email IS DISTINCT FROM OLD.email)
+           AND NOT (OLD.erased_at IS NULL AND NEW.erased_at IS NOT NULL
+                    AND NEW.text = '' AND NEW.name = '' AND NEW.email = '') THEN
+            RAISE EXCEPTION '{FROZEN_MESSAGE}' USING ERRCODE = '23000';
+        END IF;
+        RETURN NEW;
+    END;
+    $$ LANGUAGE plpgsql
+    """,
+    "DROP TRIGGER IF EXISTS comments_frozen_text ON comments",
+    """
+    CREATE TRIGGER comments_frozen_text BEFORE UPDATE ON comments
+    FOR EACH ROW EXECUTE FUNCTION civility_comments_frozen()
+    """,
+    f"""
+    CREATE OR REPLACE FUNCTION civility_decisions_append_only() RETURNS trigger AS $$
+    BEGIN
+        RAISE EXCEPTION '{APPEND_ONLY_MESSAGE}' USING ERRCODE = '23000';
+    END;
+    $$ LANGUAGE plpgsql
+    """,
+    "DROP TRIGGER IF EXISTS decisions_append_only ON decisions",
+    """
+    CREATE TRIGGER decisions_append_only BEFORE UPDATE OR DELETE ON decisions
+    FOR EACH ROW EXECUTE FUNCTION civility_decisions_append_only()
+    """,
+    # TRUNCATE bypasses row triggers; refuse it too.
+    "DROP TRIGGER IF EXISTS decisions_no_truncate ON decisions",
+    """
+    CREATE TRIGGER decisions_no_truncate BEFORE TRUNCATE ON decisions
+    FOR EACH STATEMENT EXECUTE FUNCTION civility_decisions_append_only()
+    """,
+]
+
+POSTGRESQL_DROP = [
+    "DROP TRIGGER IF EXISTS comments_frozen_text ON comments",
+    "DROP TRIGGER IF EXISTS decisions_append_only ON decisions",
+    "DROP TRIGGER IF EXISTS decisions_no_truncate ON decisions",
+    "DROP FUNCTION IF EXISTS civility_comments_frozen()",
+    "DROP FUNCTION IF EXISTS civility_decisions_append_only()",
+]
+
+
+def ddl_for(dialect: str, *, drop: bool = False) -> list[str]:
+    if dialect == "sqlite":
+        return SQLITE_DROP if drop else SQLITE
+    if dialect == "postgresql":
+        return POSTGRESQL_DROP if drop else POSTGRESQL
+    raise ValueError(f"no triggers for dialect {dialect!r}")

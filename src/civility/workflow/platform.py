@@ -1,0 +1,184 @@
+"""The Platform facade: the one object the web layer and the CLI talk to. It holds the
+database, the job queue, the scorer (engine loaded lazily) and the services, and wires the
+events to jobs ("comment.approved" -> a "notify" job in the same transaction)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Callable
+
+from civility.domain import Article, DecisionRecord
+from civility.jobs.base import Handlers
+from civility.jobs.embedded import EmbeddedQueue
+from civility.jobs.worker import WorkerThread
+from civility.settings import Settings
+from civility.storage import migrate as migrations
+from civility.storage.engine import Database
+from civility.storage.repos import comments as comment_repo
+from civility.storage.repos import site as site_repo
+from civility.workflow import events as ev
+from civility.workflow.accounts import Accounts
+from civility.workflow.articles import Articles
+from civility.workflow.decide import Decider
+from civility.workflow.ratelimit import make_rate_limiter
+from civility.workflow.review import Reader
+from civility.workflow.scoring import Scorer
+from civility.workflow.submit import SCORE_JOB, Submitter
+from civility.workflow.types import ArticleIn, Moderator, Page, PublicComment, QueueItem, Session, SubmitResult
+
+log = logging.getLogger(__name__)
+
+NOTIFY_JOB = "notify"
+Notifier = Callable[[dict[str, Any]], None]
+
+
+class Platform:
+    def __init__(self, settings: Settings, db: Database, queue: EmbeddedQueue | None = None):
+        self.settings = settings
+        self.db = db
+        self.events = ev.Events()
+        self.handlers = Handlers()
+        self.queue = queue or EmbeddedQueue(db, self.handlers)
+        self.notifiers: list[Notifier] = []
+        self.limiter = make_rate_limiter(settings.redis_url)
+        self.articles = Articles(db)
+        self.reader = Reader(db, settings.page_size)
+        self.accounts = Accounts(db, settings)
+        self.decider = Decider(db, self.events)
+        self.scorer = Scorer(db, settings, self.events)
+        self.submitter = Submitter(db, settings, self.queue, self.events, self.limiter)
+        self._worker: WorkerThread | None = None
+
+        self.handlers.register(SCORE_JOB, self.scorer.handle_batch, batch=True)
+        self.handlers.register(NOTIFY_JOB, self._notify)
+        for name in (ev.COMMENT_APPROVED,):
+            self.events.subscribe(name, self._enqueue_notification)
+        for name in (ev.COMMENT_APPROVED, ev.COMMENT_REJECTED, ev.COMMENT_SAVED):
+            self.events.subscribe_after_commit(name, lambda _payload: self.queue.wake())
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "Platform":
+        """Connect to the configured database. Does NOT migrate: call ``migrate()`` (serve does)."""
+        return cls(settings, Database.from_url(settings.database_url, synchronous=settings.sqlite_synchronous))
+
+    # -- lifecycle -------------------------------------------------------------------------------
+    def migrate(self) -> str | None:
+        return migrations.upgrade(self.db.engine)
+
+    def schema_is_current(self) -> bool:
+        return migrations.is_current(self.db.engine)
+
+    def recover(self) -> int:
+        """Start-up recovery: re-queue jobs of dead workers and re-create score jobs for pending
+        comments that have none (the database is the source of truth). Returns jobs re-queued."""
+        requeued = self.queue.recover()
+        with self.db.write() as conn:
+            for comment_id in comment_repo.pending_without_machine_decision(conn):
+                self.queue.enqueue_in(conn, SCORE_JOB, {"comment_id": comment_id}, key=f"score:{comment_id}")
+        return requeued
+
+    def start_worker(self, *, poll_interval: float = 1.0) -> WorkerThread:
+        """The in-process worker thread (embedded setup); recovers crashed jobs before its first run."""
+        if self._worker is None or not self._worker.alive:
+            self.recover()
+            self._worker = WorkerThread(self.queue, poll_interval=poll_interval).start()
+        return self._worker
+
+    def stop_worker(self) -> None:
+        if self._worker is not None:
+            self._worker.stop()
+            self._worker = None
+
+    def close(self) -> None:
+        self.stop_worker()
+        if hasattr(self.limiter, "close"):
+            self.limiter.close()
+        self.db.dispose()
+
+    def run_pending_jobs(self, limit: int = 100) -> int:
+        return self.queue.run_pending(limit)
+
+    # -- articles --------------------------------------------------------------------------------
+    def list_articles(self, limit: int = 20, cursor: str | None = None) -> Page[Article]:
+        return self.articles.list_articles(limit, cursor)
+
+    def get_article(self, article_id: str) -> Article:
+        return self.articles.get_article(article_id)
+
+    def add_article(self, data: ArticleIn) -> Article:
+        return self.articles.add_article(data)
+
+    def find_by_url(self, url: str) -> Article | None:
+        return self.articles.find_by_url(url)
+
+    def set_article_policy(self, article_id: str, overrides: dict | None) -> None:
+        self.articles.set_policy_overrides(article_id, overrides)
+
+    def site_policy(self) -> dict | None:
+        with self.db.read() as conn:
+            return site_repo.get(conn, site_repo.POLICY_KEY)
+
+    def set_site_policy(self, overrides: dict | None) -> None:
+        with self.db.write() as conn:
+            site_repo.put(conn, site_repo.POLICY_KEY, overrides or {})
+
+    # -- comments --------------------------------------------------------------------------------
+    def submit_comment(self, article_id: str, name: str, email: str, text: str, *, ip: str | None,
+                       idempotency_key: str | None = None, parent_id: int | None = None) -> SubmitResult:
+        return self.submitter.submit(article_id, name, email, text, ip=ip, idempotency_key=idempotency_key,
+                                     parent_id=parent_id)
+
+    def public_comments(self, article_id: str, *, after: str | None = None,
+                        limit: int | None = None) -> Page[PublicComment]:
+        return self.reader.public_comments(article_id, after=after, limit=limit)
+
+    def review_queue(self, *, status: str = "pending", article_id: str | None = None, after: str | None = None,
+                     limit: int = 50) -> Page[QueueItem]:
+        return self.reader.review_queue(status=status, article_id=article_id, after=after, limit=limit)
+
+    def queue_item(self, comment_id: int) -> QueueItem:
+        return self.reader.queue_item(comment_id)
+
+    def comment_counts(self, article_id: str | None = None) -> dict[str, int]:
+        return self.reader.counts(article_id)
+
+    def decide(self, comment_id: int, decision: str, *, actor: str, reason: str | None = None,
+               expected_version: int | None = None) -> DecisionRecord:
+        return self.decider.decide(comment_id, decision, actor=actor, reason=reason, expected_version=expected_version)
+
+    def comment_history(self, comment_id: int) -> list[DecisionRecord]:
+        return self.decider.history(comment_id)
+
+    def erase_comment(self, comment_id: int, *, actor: str) -> DecisionRecord:
+        return self.decider.erase(comment_id, actor=actor)
+
+    def purge_addresses(self, days: int | None = None) -> int:
+        return self.decider.purge_addresses(days=self.settings.ip_retention_days if days is None else days)
+
+    # -- moderators and sessions -----------------------------------------------------------------
+    def add_moderator(self, name: str, password: str, role: str = "moderator") -> Moderator:
+        return self.accounts.add_moderator(name, password, role)
+
+    def authenticate(self, name: str, password: str, ip: str | None = None) -> Moderator | None:
+        return self.accounts.authenticate(name, password, ip)
+
+    def list_moderators(self) -> list[Moderator]:
+        return self.accounts.list_moderators()
+
+    def create_session(self, moderator_id: int) -> tuple[str, str]:
+        return self.accounts.create_session(moderator_id)
+
+    def get_session(self, token: str | None) -> Session | None:
+        return self.accounts.get_session(token)
+
+    def delete_session(self, token: str | None) -> None:
+        self.accounts.delete_session(token)
+
+    # -- notifications (only after approval) -----------------------------------------------------
+    def _enqueue_notification(self, conn, payload: dict[str, Any]) -> None:
+        self.queue.enqueue_in(conn, NOTIFY_JOB, {"comment_id": payload["comment_id"], "event": ev.COMMENT_APPROVED},
+                              key=f"notify:{payload['comment_id']}")
+
+    def _notify(self, payload: dict[str, Any]) -> None:
+        for notifier in self.notifiers:
+            notifier(payload)

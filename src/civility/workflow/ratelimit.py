@@ -1,0 +1,83 @@
+"""Sliding-window rate limits shared by every web process: in the database by default, in Redis
+when ``settings.redis_url`` is set. Keys are HMACs of the email/address under the secret key."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import math
+import time
+import uuid
+from datetime import timedelta
+from typing import Protocol
+
+from sqlalchemy import Connection, text
+
+from civility.errors import RateLimited
+from civility.storage.clock import as_utc, utcnow
+from civility.storage.repos import counters
+
+
+def hashed_key(secret: str, kind: str, value: str) -> str:
+    digest = hmac.new(secret.encode(), f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()[:40]
+    return f"{kind}:{digest}"
+
+
+class RateLimiter(Protocol):
+    def hit(self, conn: Connection, key: str, *, limit: int, window: timedelta, message: str) -> None:
+        """Count one event for ``key``; raise RateLimited (nothing counted) when ``limit`` is reached."""
+
+
+class DatabaseRateLimiter:
+    def __init__(self, table: str = "rate"):
+        self.table = table
+
+    def hit(self, conn: Connection, key: str, *, limit: int, window: timedelta, message: str) -> None:
+        now = utcnow()
+        if conn.dialect.name == "postgresql":
+            # Serialise hits on one key across processes so two requests cannot both take the last slot.
+            conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": key})
+        count, oldest = counters.window(conn, self.table, key, now - window)
+        if count >= limit:
+            retry = (as_utc(oldest) + window - now).total_seconds() if oldest else window.total_seconds()
+            raise RateLimited(message, retry_after=max(1, math.ceil(retry)))
+        counters.add(conn, self.table, key, now)
+
+
+class RedisRateLimiter:
+    """A sorted set per key (score = time); the check-and-add runs as one Lua script."""
+
+    _SCRIPT = """
+    local key, now, window, limit, member = KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
+    redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
+    local count = redis.call('ZCARD', key)
+    if count >= limit then
+        local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+        return {0, tostring(tonumber(oldest[2]) + window - now)}
+    end
+    redis.call('ZADD', key, now, member)
+    redis.call('EXPIRE', key, math.ceil(window))
+    return {1, '0'}
+    """
+
+    def __init__(self, url: str, *, prefix: str = "civility:rate:"):
+        import redis
+
+        self.client = redis.Redis.from_url(url)
+        self.prefix = prefix
+        self._script = self.client.register_script(self._SCRIPT)
+
+    def hit(self, conn: Connection, key: str, *, limit: int, window: timedelta, message: str) -> None:
+        ok, retry = self._script(
+            keys=[self.prefix + key],
+            args=[time.time(), window.total_seconds(), limit, uuid.uuid4().hex],
+        )
+        if int(ok) == 0:
+            raise RateLimited(message, retry_after=max(1, math.ceil(float(retry))))
+
+    def close(self) -> None:
+        self.client.close()
+
+
+def make_rate_limiter(redis_url: str) -> RateLimiter:
+    return RedisRateLimiter(redis_url) if redis_url else DatabaseRateLimiter()

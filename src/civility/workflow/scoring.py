@@ -1,0 +1,212 @@
+"""The "score_comment" job: build the engine's input (article, parent, near duplicates, posting
+velocity), get a verdict (or apply the hold-everything policy when no engine is configured),
+append it to the audit log and apply it. Idempotent: an already-scored or already-decided
+comment is left alone. The engine is loaded once per process, lazily, under a lock."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import logging
+import threading
+from datetime import timedelta
+from typing import Any, Sequence
+
+from civility.domain import CATEGORIES, CommentStatus, Decision, ModerationInput, SubmissionContext, Verdict
+from civility.settings import Settings
+from civility.storage.clock import as_utc
+from civility.storage.engine import Database
+from civility.storage.repos import articles as article_repo
+from civility.storage.repos import comments as comment_repo
+from civility.storage.repos import decisions as decision_repo
+from civility.storage.repos import neardup as neardup_repo
+from civility.storage.repos import site as site_repo
+from civility.workflow import events as ev
+from civility.workflow.policy_overrides import build_policy, merge_overrides
+
+log = logging.getLogger(__name__)
+
+MACHINE = "machine"
+HOLD_ALL_POLICY = "hold-all@1"
+HOLD_ALL_NOTE = "hold-all policy"
+NEARDUP_MIN_SIMILARITY = 0.8
+_STATUS = {Decision.APPROVE: CommentStatus.APPROVED, Decision.REJECT: CommentStatus.REJECTED}
+_EVENT = {Decision.APPROVE: ev.COMMENT_APPROVED, Decision.REJECT: ev.COMMENT_REJECTED}
+
+
+def engine_available() -> bool:
+    """True when the moderation engine's pipeline module is importable."""
+    try:
+        return importlib.util.find_spec("civility.moderation.pipeline") is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def _neardup_module():
+    try:
+        module = importlib.import_module("civility.moderation.neardup")
+    except ImportError:
+        return None
+    needed = ("signature", "similarity", "band_keys")
+    return module if all(hasattr(module, n) for n in needed) else None
+
+
+def hold_all_verdict(note: str = HOLD_ALL_NOTE) -> Verdict:
+    return Verdict(decision=Decision.REVIEW, scores={c: None for c in CATEGORIES}, reasons=(),
+                   model="none", policy=HOLD_ALL_POLICY, notes=(note,))
+
+
+class Scorer:
+    def __init__(self, db: Database, settings: Settings, events: ev.Events):
+        self.db = db
+        self.settings = settings
+        self.events = events
+        self._lock = threading.Lock()
+        self._moderator: Any = None
+        self._moderator_loaded = False
+        self._load_error: str | None = None
+
+    # -- the engine ----------------------------------------------------------------------------
+    def moderator(self) -> Any | None:
+        """The engine, loaded on first use and kept for the life of the process (None: hold all)."""
+        if self._moderator_loaded:
+            return self._moderator
+        with self._lock:
+            if not self._moderator_loaded:
+                self._moderator = self._load()
+                self._moderator_loaded = True
+        return self._moderator
+
+    def _load(self) -> Any | None:
+        if self.settings.moderation != "auto" or not engine_available():
+            return None
+        try:
+            pipeline = importlib.import_module("civility.moderation.pipeline")
+            relevance: Any = "auto" if self.settings.relevance == "auto" else None
+            return pipeline.Moderator.load(self.settings.model_dir or None, relevance=relevance)
+        except Exception as exc:  # a broken artifact must not lose comments: they are held for review
+            self._load_error = f"moderation engine unavailable ({type(exc).__name__}: {exc}); held for review"
+            log.error("%s", self._load_error)
+            return None
+
+    # -- jobs ----------------------------------------------------------------------------------
+    def score_comment(self, comment_id: int) -> None:
+        self.score_many([comment_id])
+
+    def handle_batch(self, payloads: Sequence[dict[str, Any]]) -> None:
+        self.score_many([int(p["comment_id"]) for p in payloads])
+
+    def score_many(self, comment_ids: Sequence[int]) -> None:
+        todo = self._still_to_score(comment_ids)
+        if not todo:
+            return
+        moderator = self.moderator()
+        if moderator is None:
+            verdicts = [hold_all_verdict(self._load_error or HOLD_ALL_NOTE) for _ in todo]
+        else:
+            inputs, policies = self._inputs(todo)
+            verdicts = self._verdicts(moderator, inputs, policies)
+        for row, verdict in zip(todo, verdicts):
+            self._apply(row.id, row.version, verdict)
+
+    def _still_to_score(self, comment_ids: Sequence[int]) -> list[Any]:
+        out = []
+        with self.db.read() as conn:
+            for cid in dict.fromkeys(comment_ids):
+                row = comment_repo.get_row(conn, cid)
+                if row is None or row.status != CommentStatus.PENDING.value or row.erased_at is not None:
+                    continue
+                if decision_repo.has_machine_decision(conn, cid):
+                    continue
+                out.append(row)
+        return out
+
+    def _inputs(self, rows: list[Any]) -> tuple[list[ModerationInput], list[Any]]:
+        neardup = _neardup_module()
+        signatures: dict[int, tuple[bytes, list[str]]] = {}
+        if neardup is not None:
+            for row in rows:
+                sig = neardup.signature(row.text)
+                signatures[row.id] = (bytes(sig), [str(k) for k in neardup.band_keys(sig)])
+            # Stored before lookup, so comments scored in one batch see each other (by id order).
+            with self.db.write() as conn:
+                for cid, (sig, keys) in signatures.items():
+                    neardup_repo.store(conn, cid, sig, keys)
+        inputs, policies = [], []
+        with self.db.read() as conn:
+            site_overrides = site_repo.get(conn, site_repo.POLICY_KEY)
+            for row in rows:
+                article = article_repo.get_article(conn, row.article_id)
+                parent = comment_repo.get_row(conn, row.parent_id) if row.parent_id else None
+                created = as_utc(row.created_at)
+                since = created - timedelta(hours=1)
+                near: list[tuple[int, float]] = []
+                if neardup is not None and row.id in signatures:
+                    sig, keys = signatures[row.id]
+                    for other_id, other_sig in neardup_repo.candidates(conn, keys, exclude=row.id):
+                        sim = float(neardup.similarity(sig, other_sig))
+                        if sim >= NEARDUP_MIN_SIMILARITY:
+                            near.append((other_id, round(sim, 4)))
+                context = SubmissionContext(
+                    near_duplicates=tuple(near),
+                    posts_by_email_last_hour=max(0, comment_repo.count_recent(conn, email=row.email, since=since) - 1),
+                    posts_by_ip_last_hour=(
+                        max(0, comment_repo.count_recent(conn, ip=row.ip, since=since) - 1) if row.ip else 0
+                    ),
+                )
+                inputs.append(ModerationInput(
+                    text=row.text, id=row.id, article=article,
+                    parent_text=parent.text if parent is not None and parent.erased_at is None else None,
+                    lang=row.lang, context=context,
+                ))
+                overrides = merge_overrides(site_overrides, article_repo.policy_overrides(conn, row.article_id))
+                policies.append(build_policy(overrides))
+        return inputs, policies
+
+    @staticmethod
+    def _verdicts(moderator: Any, inputs: list[ModerationInput], policies: list[Any]) -> list[Verdict]:
+        # Batch the items that share a policy (the common case: no overrides at all).
+        out: list[Verdict | None] = [None] * len(inputs)
+        groups: dict[int, list[int]] = {}
+        keyed: dict[int, Any] = {}
+        for i, policy in enumerate(policies):
+            groups.setdefault(id(policy), []).append(i)
+            keyed[id(policy)] = policy
+        for key, idx in groups.items():
+            items = [inputs[i] for i in idx]
+            if hasattr(moderator, "verdicts"):
+                results = moderator.verdicts(items, keyed[key])
+            else:
+                results = [moderator.verdict(item, keyed[key]) for item in items]
+            for i, verdict in zip(idx, results):
+                out[i] = verdict
+        return [v for v in out if v is not None]
+
+    def _apply(self, comment_id: int, version: int, verdict: Verdict) -> None:
+        payload: dict[str, Any] | None = None
+        with self.db.write() as conn:
+            row = comment_repo.get_row(conn, comment_id, for_update=True)
+            if row is None or row.status != CommentStatus.PENDING.value or row.version != version:
+                return  # a moderator decided while we scored: their decision stands
+            if decision_repo.has_machine_decision(conn, comment_id):
+                return  # another worker ran this job too
+            data = verdict.to_dict()
+            decision_repo.append(
+                conn,
+                comment_id=comment_id,
+                decision=verdict.decision.value,
+                actor=MACHINE,
+                reasons=data["reasons"],
+                scores=data["scores"],
+                model_version=verdict.model,
+                policy_version=verdict.policy,
+                note="; ".join(verdict.notes) or None,
+            )
+            if verdict.decision in _STATUS:
+                comment_repo.transition(conn, comment_id, to_status=_STATUS[verdict.decision].value,
+                                        from_status=CommentStatus.PENDING.value, expected_version=version)
+                payload = {"comment_id": comment_id, "article_id": row.article_id,
+                           "decision": verdict.decision.value, "actor": MACHINE}
+                self.events.publish(conn, _EVENT[verdict.decision], payload)
+        if payload is not None:
+            self.events.committed(_EVENT[verdict.decision], payload)

@@ -1,0 +1,166 @@
+"""Submitting a comment: validate, rate-limit, then store it and its scoring job in ONE
+transaction before answering. An Idempotency-Key returns the first submission (created=False),
+also when two retries race (the unique constraint decides, the loser reads the winner)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy.exc import IntegrityError
+
+from civility.domain import CommentStatus
+from civility.errors import Conflict, NotFound, ValidationError
+from civility.jobs.embedded import EmbeddedQueue
+from civility.settings import Settings
+from civility.storage.clock import utcnow
+from civility.storage.engine import Database
+from civility.storage.repos import articles as article_repo
+from civility.storage.repos import comments as comment_repo
+from civility.workflow import events as ev
+from civility.workflow.ratelimit import RateLimiter, hashed_key
+from civility.workflow.types import SubmitResult
+
+EMAIL_MAX = 254
+IDEMPOTENCY_KEY_MAX = 200
+HOUR = timedelta(hours=1)
+SCORE_JOB = "score_comment"
+# Deliberately simple (no nested quantifiers: no ReDoS): local@domain.tld, no spaces.
+_EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)+")
+
+
+@dataclass(frozen=True)
+class CleanSubmission:
+    name: str
+    email: str
+    text: str
+
+
+def _storable(value: str) -> bool:
+    """No NUL (PostgreSQL text refuses it) and no lone surrogates (not encodable as UTF-8)."""
+    if "\x00" in value:
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def validate(settings: Settings, name: object, email: object, text: object) -> CleanSubmission:
+    """Per-field messages a reader can act on; raises ValidationError when any field is wrong."""
+    errors: dict[str, str] = {}
+    name_s = name.strip() if isinstance(name, str) else ""
+    email_s = email.strip() if isinstance(email, str) else ""
+    text_s = text.strip() if isinstance(text, str) else ""
+
+    if not name_s:
+        errors["name"] = "Please enter your name."
+    elif len(name_s) > settings.name_max_length:
+        errors["name"] = f"Your name is too long: at most {settings.name_max_length} characters."
+    elif not _storable(name_s) or any(unicodedata.category(ch) in {"Cc", "Zl", "Zp"} for ch in name_s):
+        errors["name"] = "Your name contains characters that cannot be used."
+
+    if not email_s:
+        errors["email"] = "Please enter your email address (it is never shown)."
+    elif len(email_s) > EMAIL_MAX or not _EMAIL.fullmatch(email_s) or not _storable(email_s):
+        errors["email"] = "Please enter a valid email address, like name@example.org."
+
+    if not text_s:
+        errors["text"] = "Please write a comment."
+    elif len(text_s) > settings.comment_max_length:
+        errors["text"] = (
+            f"Your comment is {len(text_s)} characters long; the limit is {settings.comment_max_length}."
+        )
+    elif not _storable(text_s):
+        errors["text"] = "Your comment contains characters that cannot be stored."
+
+    if errors:
+        raise ValidationError(errors)
+    return CleanSubmission(name=name_s, email=email_s, text=text_s)
+
+
+class Submitter:
+    def __init__(self, db: Database, settings: Settings, queue: EmbeddedQueue, events: ev.Events,
+                 limiter: RateLimiter):
+        self.db = db
+        self.settings = settings
+        self.queue = queue
+        self.events = events
+        self.limiter = limiter
+
+    def submit(
+        self,
+        article_id: str,
+        name: object,
+        email: object,
+        text: object,
+        *,
+        ip: str | None,
+        idempotency_key: str | None = None,
+        parent_id: int | None = None,
+    ) -> SubmitResult:
+        clean = validate(self.settings, name, email, text)
+        if idempotency_key is not None:
+            idempotency_key = idempotency_key.strip()
+            if not idempotency_key or len(idempotency_key) > IDEMPOTENCY_KEY_MAX or not _storable(idempotency_key):
+                raise ValidationError({"idempotency_key": f"must be 1-{IDEMPOTENCY_KEY_MAX} characters"})
+            earlier = self._replay(idempotency_key, article_id, clean)
+            if earlier is not None:
+                return earlier
+        try:
+            comment_id = self._store(article_id, clean, ip=ip, key=idempotency_key, parent_id=parent_id)
+        except IntegrityError:
+            # Lost a race with a concurrent retry carrying the same key: answer with the winner.
+            earlier = self._replay(idempotency_key, article_id, clean) if idempotency_key else None
+            if earlier is None:
+                raise
+            return earlier
+        payload = {"comment_id": comment_id, "article_id": article_id}
+        self.events.committed(ev.COMMENT_SAVED, payload)
+        self.queue.wake()
+        return SubmitResult(comment_id=comment_id, status=CommentStatus.PENDING, created=True)
+
+    def _replay(self, key: str, article_id: str, clean: CleanSubmission) -> SubmitResult | None:
+        with self.db.read() as conn:
+            row = comment_repo.find_by_idempotency_key(conn, key)
+        if row is None:
+            return None
+        if row.article_id != article_id or row.text != clean.text or row.email != clean.email:
+            raise Conflict("this Idempotency-Key was already used for a different comment")
+        return SubmitResult(comment_id=row.id, status=CommentStatus(row.status), created=False)
+
+    def _store(self, article_id: str, clean: CleanSubmission, *, ip: str | None, key: str | None,
+               parent_id: int | None) -> int:
+        secret = self.settings.secret_key
+        with self.db.write() as conn:
+            if not article_repo.id_exists(conn, article_id):
+                raise NotFound(f"article {article_id!r} does not exist")
+            if parent_id is not None:
+                parent = comment_repo.get_row(conn, parent_id)
+                if parent is None or parent.article_id != article_id or parent.status != CommentStatus.APPROVED.value:
+                    raise ValidationError({"parent_id": "You can only reply to a published comment of this article."})
+            if ip:
+                self.limiter.hit(conn, hashed_key(secret, "comment-ip", ip), limit=self.settings.rate_limit_ip_per_hour,
+                                 window=HOUR, message="Too many comments from your network address; please wait.")
+            self.limiter.hit(conn, hashed_key(secret, "comment-email", clean.email.lower()),
+                             limit=self.settings.rate_limit_email_per_hour, window=HOUR,
+                             message="Too many comments from this email address; please wait.")
+            comment_id = comment_repo.insert_comment(
+                conn,
+                article_id=article_id,
+                parent_id=parent_id,
+                name=clean.name,
+                email=clean.email,
+                text=clean.text,
+                status=CommentStatus.PENDING.value,
+                version=1,
+                created_at=utcnow(),
+                ip=ip[:64] if ip else None,
+                idempotency_key=key,
+            )
+            self.queue.enqueue_in(conn, SCORE_JOB, {"comment_id": comment_id}, key=f"score:{comment_id}")
+            self.events.publish(conn, ev.COMMENT_SAVED, {"comment_id": comment_id, "article_id": article_id})
+        return comment_id

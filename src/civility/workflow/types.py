@@ -1,0 +1,89 @@
+"""What the workflow services hand to the web layer: input and output shapes, kept apart so a
+public comment simply has no email field."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+from civility.domain import Comment, CommentStatus, DecisionRecord, Verdict
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of a keyset-paginated list; pass ``next_cursor`` as ``after`` for the next one."""
+
+    items: list[T]
+    next_cursor: str | None = None
+
+    def __iter__(self):
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+
+@dataclass(frozen=True)
+class ArticleIn:
+    title: str
+    body: str
+    source: str = ""
+    url: str | None = None
+    lang: str = "en"
+    published_at: datetime | None = None
+    id: str | None = None  # a slug of the title when not given
+    policy_overrides: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class SubmitResult:
+    comment_id: int
+    status: CommentStatus
+    created: bool  # False when an earlier submission with the same idempotency key is returned
+
+
+@dataclass(frozen=True)
+class PublicComment:
+    """A comment as anyone may see it: no email, no address, approved only."""
+
+    id: int
+    article_id: str
+    parent_id: int | None
+    name: str
+    text: str
+    created_at: datetime
+    lang: str | None = None
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    """A comment as a moderator sees it, with the machine's latest verdict and the audit trail."""
+
+    comment: Comment
+    article_title: str
+    version: int
+    verdict: Verdict | None
+    decisions: list[DecisionRecord] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Moderator:
+    id: int
+    name: str
+    role: str  # "moderator" | "admin"
+    created_at: datetime
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+
+@dataclass(frozen=True)
+class Session:
+    moderator: Moderator
+    csrf_token: str
+    created_at: datetime
+    expires_at: datetime
