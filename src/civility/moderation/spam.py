@@ -1,0 +1,165 @@
+"""Promotion signals a moderator would look for (links, contact details, "check my channel", prices,
+codes, reposts, posting velocity), each with evidence in the original text, and how they combine
+with the text classifier's spam probability."""
+
+from __future__ import annotations
+
+import json
+import math
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Sequence
+
+from civility.domain import Evidence, SubmissionContext
+from civility.moderation import promotion_patterns as pat
+from civility.moderation.neardup import MATCH_THRESHOLD, canonical
+
+WEIGHTS_FILE = Path(__file__).with_name("spam_weights.json")
+
+# Context signals have no labelled data; their log-odds are set by hand (why: a moderator's rule of thumb).
+REPOST_MIN_CHARS = 30  # "Exactly." posted by many readers is agreement, not a campaign
+REPOST_LOGIT = 2.0
+VELOCITY_STEPS = ((5, 1.0), (10, 2.0), (20, 3.0))  # (posts in the last hour, log-odds) per email
+IP_VELOCITY_STEPS = ((10, 0.7), (30, 1.5), (60, 2.5))  # shared addresses (offices, cafés) are looser
+
+
+@dataclass(frozen=True)
+class PromotionSignals:
+    score: float  # in [0, 1], probability of promotion from signals alone
+    evidence: tuple[Evidence, ...]  # spans of the original text
+    notes: tuple[str, ...]  # readable, one per signal that fired
+
+
+@lru_cache(maxsize=1)
+def _weights() -> dict:
+    with open(WEIGHTS_FILE, encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+def _sigmoid(z: float) -> float:
+    if z >= 0:
+        return 1.0 / (1.0 + math.exp(-z))
+    e = math.exp(z)
+    return e / (1.0 + e)
+
+
+def _logit(p: float) -> float:
+    p = min(max(float(p), 1e-6), 1 - 1e-6)
+    return math.log(p / (1 - p))
+
+
+def _allowed(domain: str, allowlist: Sequence[str]) -> bool:
+    domain = domain.lower().rstrip(".")
+    if domain.startswith("www."):
+        domain = domain[4:]
+    for allowed in allowlist:
+        allowed = allowed.strip().lower().lstrip(".")
+        if allowed and (domain == allowed or domain.endswith("." + allowed)):
+            return True
+    return False
+
+
+def _fold(text: str) -> tuple[str, list[int]]:
+    """NFKC per character, with the index in ``text`` of every output character."""
+    if text.isascii():
+        return text, list(range(len(text) + 1))
+    out: list[str] = []
+    offsets: list[int] = []
+    for i, ch in enumerate(text):
+        folded = unicodedata.normalize("NFKC", ch) if ord(ch) > 127 else ch
+        out.append(folded)
+        offsets.extend([i] * len(folded))
+    offsets.append(len(text))
+    return "".join(out), offsets
+
+
+def text_features(text: str, allowlist: Sequence[str] = ()) -> tuple[dict[str, float], list[Evidence], list[str]]:
+    """The text-only signals: features for the weights, evidence spans and notes."""
+    feats: dict[str, float] = {}
+    evidence: list[Evidence] = []
+    notes: list[str] = []
+
+    # Patterns run on a per-character NFKC form (fullwidth "ｈｔｔｐ" becomes "http"); spans map back.
+    folded, offsets = _fold(text)
+
+    def hit(start: int, end: int) -> None:
+        o_start, o_end = offsets[start], (offsets[end - 1] + 1 if end > start else offsets[start])
+        evidence.append(Evidence(o_start, o_end, text[o_start:o_end]))
+
+    unlisted: list[str] = []
+    shorteners: list[str] = []
+    for link in pat.find_links(folded):
+        if _allowed(link.domain, allowlist):
+            continue
+        hit(link.start, link.end)
+        (shorteners if link.domain in pat.SHORTENERS else unlisted).append(link.domain)
+    if unlisted:
+        feats["link_unlisted"] = min(len(unlisted), 3)
+        names = ", ".join(sorted(set(unlisted))[:3])
+        notes.append(f"{len(unlisted)} link(s) to unlisted domain(s) {names}")
+    if shorteners:
+        feats["link_shortener"] = 1.0
+        notes.append(f"link shortener hides the destination ({', '.join(sorted(set(shorteners)))})")
+
+    for name, finder, note in (
+        ("phone", pat.find_phones, "phone number"),
+        ("email", pat.find_emails, "email address"),
+        ("messenger", pat.find_messengers, "messenger contact"),
+        ("channel", pat.find_channel_promo, "asks readers to visit, subscribe or follow"),
+        ("money", pat.find_money, "money offer or price"),
+        ("code", pat.find_codes, "discount or referral code"),
+        ("crypto", pat.find_crypto_addresses, "cryptocurrency address"),
+    ):
+        spans = finder(folded)
+        if spans:
+            feats[name] = 1.0
+            for start, end in spans:
+                hit(start, end)
+            shown = "; ".join(repr(folded[s:e][:40]) for s, e in spans[:2])
+            notes.append(f"{note}: {shown}")
+    return feats, evidence, notes
+
+
+def _context_logit(text: str, context: SubmissionContext) -> tuple[float, list[str]]:
+    z, notes = 0.0, []
+    dups = [(cid, sim) for cid, sim in context.near_duplicates if sim >= MATCH_THRESHOLD]
+    if dups and len(canonical(text)) >= REPOST_MIN_CHARS:
+        z += REPOST_LOGIT + 0.5 * math.log2(len(dups))
+        best = max(sim for _, sim in dups)
+        notes.append(f"same or nearly the same text posted {len(dups)} time(s) before (similarity up to {best:.2f})")
+    for count, steps, who in (
+        (context.posts_by_email_last_hour, VELOCITY_STEPS, "email"),
+        (context.posts_by_ip_last_hour, IP_VELOCITY_STEPS, "network address"),
+    ):
+        bump = max((lo for n, lo in steps if count >= n), default=0.0)
+        if bump:
+            z += bump
+            notes.append(f"posted {count} times in 1 h from this {who}")
+    return z, notes
+
+
+def promotion_signals(text: str, context: SubmissionContext | None = None, allowlist: Sequence[str] = ()) -> PromotionSignals:
+    """Signals alone, as a probability of promotion with the evidence and a note per signal."""
+    context = context or SubmissionContext()
+    weights = _weights()["signals"]
+    feats, evidence, notes = text_features(text, allowlist)
+    z = weights["bias"] + sum(weights["coef"].get(name, 0.0) * value for name, value in feats.items())
+    ctx_z, ctx_notes = _context_logit(text, context)
+    evidence.sort(key=lambda e: (e.start, e.end))
+    merged: list[Evidence] = []
+    for ev in evidence:  # overlapping hits (a link that is also an email) show once
+        if merged and ev.start < merged[-1].end:
+            if ev.end > merged[-1].end:
+                last = merged.pop()
+                merged.append(Evidence(last.start, ev.end, text[last.start:ev.end]))
+            continue
+        merged.append(ev)
+    return PromotionSignals(score=_sigmoid(z + ctx_z), evidence=tuple(merged), notes=tuple(notes + ctx_notes))
+
+
+def combine_spam(text_probability: float, signals: PromotionSignals) -> float:
+    """P(spam) from the text classifier and the signals (a logistic fit on out-of-fold text scores)."""
+    c = _weights()["combine"]
+    return _sigmoid(c["text"] * _logit(text_probability) + c["signals"] * _logit(signals.score) + c["bias"])
