@@ -40,8 +40,14 @@ class Accounts:
         self.db = db
         self.settings = settings
         self.hasher = hasher or PasswordHasher()
-        # Verified against when the name is unknown, so a wrong name costs the same time as a wrong password.
-        self._dummy_hash = self.hasher.hash(secrets.token_hex(16))
+        self._dummy: str | None = None
+
+    @property
+    def _dummy_hash(self) -> str:
+        """Verified against when the name is unknown, so a wrong name costs what a wrong password costs."""
+        if self._dummy is None:
+            self._dummy = self.hasher.hash(secrets.token_hex(16))
+        return self._dummy
 
     # -- moderators ------------------------------------------------------------------------------
     def add_moderator(self, name: str, password: str, role: str = "moderator") -> Moderator:

@@ -20,6 +20,7 @@ from civility.workflow import events as ev
 from civility.workflow.accounts import Accounts
 from civility.workflow.articles import Articles
 from civility.workflow.decide import Decider
+from civility.workflow.privacy import Privacy, RetentionSchedule
 from civility.workflow.ratelimit import make_rate_limiter
 from civility.workflow.review import Reader
 from civility.workflow.scoring import Scorer
@@ -32,13 +33,22 @@ NOTIFY_JOB = "notify"
 Notifier = Callable[[dict[str, Any]], None]
 
 
+def make_queue(settings: Settings, db: Database, handlers: Handlers) -> Any:
+    """The configured JobQueue: the embedded one, or procrastinate on PostgreSQL."""
+    if settings.queue == "procrastinate":
+        from civility.jobs.procrastinate_queue import ProcrastinateQueue
+
+        return ProcrastinateQueue(settings.database_url, handlers)
+    return EmbeddedQueue(db, handlers)
+
+
 class Platform:
     def __init__(self, settings: Settings, db: Database, queue: EmbeddedQueue | None = None):
         self.settings = settings
         self.db = db
         self.events = ev.Events()
         self.handlers = Handlers()
-        self.queue = queue or EmbeddedQueue(db, self.handlers)
+        self.queue = queue if queue is not None else make_queue(settings, db, self.handlers)
         self.notifiers: list[Notifier] = []
         self.limiter = make_rate_limiter(settings.redis_url)
         self.articles = Articles(db)
@@ -49,6 +59,9 @@ class Platform:
         self.submitter = Submitter(db, settings, self.queue, self.events, self.limiter)
         self._worker: WorkerThread | None = None
 
+        # Export/erasure by mailed link and address retention (workflow/privacy.py).
+        self.privacy = Privacy(db, settings, self.queue, self.decider, self.limiter)
+        self.privacy.register(self.handlers)
         self.handlers.register(SCORE_JOB, self.scorer.handle_batch, batch=True)
         self.handlers.register(NOTIFY_JOB, self._notify)
         for name in (ev.COMMENT_APPROVED,):
@@ -81,8 +94,18 @@ class Platform:
         """The in-process worker thread (embedded setup); recovers crashed jobs before its first run."""
         if self._worker is None or not self._worker.alive:
             self.recover()
-            self._worker = WorkerThread(self.queue, poll_interval=poll_interval).start()
+            self._worker = WorkerThread(self.queue, poll_interval=poll_interval,
+                                        on_start=RetentionSchedule(self.privacy).start).start()
         return self._worker
+
+    def run_worker_forever(self, *, poll_interval: float = 1.0) -> None:
+        """`civility worker`: recover, then run jobs in this thread until interrupted."""
+        if hasattr(self.queue, "run_worker"):
+            self.recover()
+            self.queue.run_worker()
+            return
+        self.recover()
+        WorkerThread(self.queue, poll_interval=poll_interval).run_forever()
 
     def stop_worker(self) -> None:
         if self._worker is not None:
@@ -91,6 +114,8 @@ class Platform:
 
     def close(self) -> None:
         self.stop_worker()
+        if hasattr(self.queue, "close"):
+            self.queue.close()
         if hasattr(self.limiter, "close"):
             self.limiter.close()
         self.db.dispose()

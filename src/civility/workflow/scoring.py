@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 MACHINE = "machine"
 HOLD_ALL_POLICY = "hold-all@1"
 HOLD_ALL_NOTE = "hold-all policy"
-NEARDUP_MIN_SIMILARITY = 0.8
+NEARDUP_MIN_SIMILARITY = 0.5  # used when the neardup module names no threshold of its own
 _STATUS = {Decision.APPROVE: CommentStatus.APPROVED, Decision.REJECT: CommentStatus.REJECTED}
 _EVENT = {Decision.APPROVE: ev.COMMENT_APPROVED, Decision.REJECT: ev.COMMENT_REJECTED}
 
@@ -121,6 +121,10 @@ class Scorer:
                 out.append(row)
         return out
 
+    def build_inputs(self, comment_ids: Sequence[int]) -> list[ModerationInput]:
+        """The engine's input for each still-pending comment (stores signatures as a side effect)."""
+        return self._inputs(self._still_to_score(comment_ids))[0]
+
     def _inputs(self, rows: list[Any]) -> tuple[list[ModerationInput], list[Any]]:
         neardup = _neardup_module()
         signatures: dict[int, tuple[bytes, list[str]]] = {}
@@ -145,7 +149,7 @@ class Scorer:
                     sig, keys = signatures[row.id]
                     for other_id, other_sig in neardup_repo.candidates(conn, keys, exclude=row.id):
                         sim = float(neardup.similarity(sig, other_sig))
-                        if sim >= NEARDUP_MIN_SIMILARITY:
+                        if sim >= getattr(neardup, "MATCH_THRESHOLD", NEARDUP_MIN_SIMILARITY):
                             near.append((other_id, round(sim, 4)))
                 context = SubmissionContext(
                     near_duplicates=tuple(near),
