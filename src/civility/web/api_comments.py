@@ -1,0 +1,90 @@
+"""JSON API for readers' comments: submit (202 held / 201 published, Idempotency-Key
+honoured) and list approved comments with public fields only."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
+
+from civility.web.deps import client_ip, get_platform, get_settings, require_json
+from civility.web.schemas import CommentIn, CommentPageOut, ErrorOut, PublicCommentOut, SubmitOut
+
+router = APIRouter(prefix="/api", tags=["comments"])
+
+_ERRORS = {
+    404: {"model": ErrorOut, "description": "No such article"},
+    422: {"model": ErrorOut, "description": "Per-field messages in `fields`"},
+}
+
+
+def public_comment(comment) -> PublicCommentOut:
+    return PublicCommentOut(
+        id=comment.id,
+        article_id=comment.article_id,
+        parent_id=comment.parent_id,
+        name=comment.name,
+        text=comment.text,
+        created_at=comment.created_at,
+        lang=comment.lang,
+    )
+
+
+@router.get(
+    "/articles/{article_id}/comments",
+    response_model=CommentPageOut,
+    responses=_ERRORS,
+    summary="Approved comments of an article, newest first",
+)
+def list_comments(
+    request: Request,
+    article_id: str,
+    after: Annotated[str | None, Query(max_length=500, description="cursor from `next_cursor`")] = None,
+    limit: Annotated[int | None, Query(ge=1, le=200)] = None,
+) -> CommentPageOut:
+    platform = get_platform(request)
+    platform.get_article(article_id)  # 404 for an unknown article, not an empty list
+    page = platform.public_comments(
+        article_id, after=after or None, limit=limit or get_settings(request).page_size
+    )
+    return CommentPageOut(items=[public_comment(c) for c in page.items], next_cursor=page.next_cursor)
+
+
+@router.post(
+    "/articles/{article_id}/comments",
+    response_model=SubmitOut,
+    status_code=202,
+    dependencies=[Depends(require_json)],
+    responses={
+        201: {"model": SubmitOut, "description": "Published at once"},
+        202: {"description": "Stored and held for review"},
+        415: {"model": ErrorOut, "description": "Not JSON"},
+        429: {"model": ErrorOut, "description": "Too many comments; see Retry-After"},
+        **_ERRORS,
+    },
+    summary="Submit a comment (stored before the answer; held for review unless published at once)",
+)
+def submit_comment(
+    request: Request,
+    response: Response,
+    article_id: str,
+    comment: CommentIn,
+    idempotency_key: Annotated[
+        str | None,
+        Header(alias="Idempotency-Key", max_length=200, description="a retry with the same key returns the first result"),
+    ] = None,
+) -> SubmitOut:
+    result = get_platform(request).submit_comment(
+        article_id,
+        comment.name,
+        comment.email,
+        comment.text,
+        ip=client_ip(request),
+        idempotency_key=idempotency_key or None,
+        parent_id=comment.parent_id,
+    )
+    status = getattr(result.status, "value", result.status)
+    response.status_code = 201 if status == "approved" else 202
+    if not result.created:
+        response.headers["Idempotent-Replayed"] = "true"
+    return SubmitOut(id=result.comment_id, status=status)

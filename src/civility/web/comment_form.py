@@ -1,0 +1,175 @@
+"""The reader's comment form, shared by the article page and the embed frame: what the page
+shows around the list and form, and what happens when the form is posted (validation
+messages next to the fields and every typed character kept; 429 keeps the text too)."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import Request
+from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from civility import errors
+from civility.domain import Article
+from civility.web import csrf
+from civility.web.deps import client_ip, get_platform, get_settings, template_context
+
+_FORM_FIELDS = ("name", "email", "text")
+_SUBMITTED = {"pending", "approved", "rejected"}
+
+
+@dataclass
+class FormState:
+    values: dict[str, str] = field(default_factory=lambda: {k: "" for k in _FORM_FIELDS})
+    errors: dict[str, str] = field(default_factory=dict)
+    form_error: str | None = None
+    idempotency_key: str = ""
+
+
+def page_context(
+    request: Request,
+    article: Article,
+    *,
+    page_url: str,
+    form_action: str,
+    after: str | None,
+    page_query: dict[str, str] | None = None,
+    state: FormState | None = None,
+    submitted: str | None = None,
+) -> dict[str, Any]:
+    """Everything the article and embed templates need: the article, one page of approved
+    comments, and the form (empty, or as the reader left it)."""
+    platform = get_platform(request)
+    settings = get_settings(request)
+    page = platform.public_comments(article.id, after=after or None, limit=settings.page_size)
+    state = state or FormState()
+    query = dict(page_query or {})
+    newest_url = f"{page_url}?{urlencode(query)}" if query else page_url
+    older_url = f"{page_url}?{urlencode({**query, 'after': page.next_cursor})}" if page.next_cursor else None
+    return template_context(
+        request,
+        article=article,
+        page_lang=article.lang or "en",
+        comments=list(page.items),
+        next_cursor=page.next_cursor,
+        after=after,
+        newest_url=newest_url,
+        older_url=older_url,
+        form_action=form_action,
+        form_token=csrf.issue_form_token(settings.secret_key),
+        idempotency_key=state.idempotency_key or secrets.token_urlsafe(16),
+        values=state.values,
+        errors=state.errors,
+        form_error=state.form_error,
+        submitted=submitted if submitted in _SUBMITTED else None,
+    )
+
+
+async def read_form(request: Request) -> tuple[dict[str, str], dict[str, str]]:
+    """(typed values, hidden values) from the posted form; anything not a string is dropped."""
+    form = await request.form()
+    values = {k: v for k in _FORM_FIELDS if isinstance(v := form.get(k, ""), str)}
+    values = {k: values.get(k, "") for k in _FORM_FIELDS}
+    hidden = {
+        k: v
+        for k in ("csrf_token", "idempotency_key", "website")
+        if isinstance(v := form.get(k, ""), str)
+    }
+    return values, hidden
+
+
+async def handle_post(
+    request: Request,
+    article_id: str,
+    *,
+    template: str,
+    page_url: str,
+    form_action: str,
+    redirect_query: dict[str, str],
+) -> Response:
+    """Read the form here, then do the database work off the event loop."""
+    values, hidden = await read_form(request)
+    return await run_in_threadpool(
+        process_post,
+        request,
+        article_id,
+        values,
+        hidden,
+        template=template,
+        newest_url=newest_url,
+        older_url=older_url,
+        form_action=form_action,
+        redirect_query=redirect_query,
+    )
+
+
+def process_post(
+    request: Request,
+    article_id: str,
+    values: dict[str, str],
+    hidden: dict[str, str],
+    *,
+    template: str,
+    page_url: str,
+    form_action: str,
+    redirect_query: dict[str, str],
+) -> Response:
+    """Post the comment; on success 303 back to the page with the outcome, otherwise the
+    same page again with messages, the reader's text and the same idempotency key."""
+    platform = get_platform(request)
+    settings = get_settings(request)
+    templates = request.app.state.templates
+    article = platform.get_article(article_id)
+    state = FormState(values=values, idempotency_key=hidden.get("idempotency_key", "")[:200])
+
+    def again(status: int, headers: dict[str, str] | None = None) -> Response:
+        context = page_context(
+            request, article, page_url=page_url, page_query=redirect_query, form_action=form_action,
+            after=None, state=state,
+        )
+        return templates.TemplateResponse(request, template, context, status_code=status, headers=headers)
+
+    try:
+        csrf.check_same_origin(request, settings.base_url)
+        csrf.check_form_token(settings.secret_key, hidden.get("csrf_token"))
+    except errors.PermissionDenied as exc:
+        state.form_error = f"{exc} Your text is kept below."
+        return again(403)
+
+    def done(status: str) -> Response:
+        query = urlencode({**redirect_query, "submitted": status})
+        return RedirectResponse(f"{page_url}?{query}#comment-form", status_code=303)
+
+    if hidden.get("website"):
+        # A bot filled the invisible field: answer exactly as for a held comment, store nothing.
+        return done("pending")
+
+    try:
+        result = platform.submit_comment(
+            article.id,
+            values["name"],
+            values["email"],
+            values["text"],
+            ip=client_ip(request),
+            idempotency_key=state.idempotency_key or None,
+        )
+    except errors.ValidationError as exc:
+        state.errors = dict(exc.fields)
+        return again(422)
+    except errors.RateLimited as exc:
+        wait = max(1, exc.retry_after)
+        minutes = max(1, round(wait / 60))
+        state.form_error = (
+            f"You have posted a lot in a short time. Please wait about {minutes} minute"
+            f"{'' if minutes == 1 else 's'} and send again: your text is kept below."
+        )
+        return again(429, {"Retry-After": str(wait)})
+    except errors.Conflict as exc:
+        state.form_error = str(exc)
+        return again(409)
+    status = result.status.value if hasattr(result.status, "value") else str(result.status)
+    return done(status)

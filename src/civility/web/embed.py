@@ -1,0 +1,95 @@
+"""The embed for publishers with their own article pages: /embed.js (one <script> tag) puts
+a frame showing /embed/comments?article=ID (or ?url=...) on their page; the frame is a plain
+HTML page with the approved comments and the form, and works without JavaScript."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import quote, urlencode
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import FileResponse, HTMLResponse, Response
+
+from civility.errors import NotFound, ValidationError
+from civility.web import comment_form
+from civility.web.deps import get_platform, get_settings, template_context
+from civility.web.templating import STATIC_DIR
+
+router = APIRouter(include_in_schema=False)
+
+
+def _resolve(request: Request, article: str | None, url: str | None):
+    platform = get_platform(request)
+    if article:
+        return platform.get_article(article)
+    if url:
+        found = platform.find_by_url(url)
+        if found is None:
+            raise NotFound("No article has that URL.")
+        return found
+    raise ValidationError({"article": "give ?article=ID or ?url=ADDRESS"}, "Which article?")
+
+
+def _frame_path(article_id: str) -> tuple[str, dict[str, str]]:
+    return "/embed/comments", {"article": article_id}
+
+
+@router.get("/embed.js")
+def embed_script() -> Response:
+    return FileResponse(
+        STATIC_DIR / "embed.js",
+        media_type="text/javascript; charset=utf-8",
+        headers={"Cache-Control": "public, max-age=3600"},
+    )
+
+
+@router.get("/embed/comments", response_class=HTMLResponse)
+def embed_frame(
+    request: Request,
+    article: Annotated[str | None, Query(max_length=200)] = None,
+    url: Annotated[str | None, Query(max_length=2000)] = None,
+    after: Annotated[str | None, Query(max_length=500)] = None,
+    submitted: str | None = None,
+) -> Response:
+    found = _resolve(request, article, url)
+    path, query = _frame_path(found.id)
+    context = comment_form.page_context(
+        request,
+        found,
+        page_url=path,
+        page_query=query,
+        form_action=f"{path}?{urlencode(query)}",
+        after=after,
+        submitted=submitted,
+    )
+    return request.app.state.templates.TemplateResponse(request, "embed.html", context)
+
+
+@router.post("/embed/comments", response_class=HTMLResponse)
+async def embed_post(request: Request, article: Annotated[str, Query(max_length=200)]) -> Response:
+    path, query = _frame_path(article)
+    return await comment_form.handle_post(
+        request,
+        article,
+        template="embed.html",
+        page_url=path,
+        form_action=f"{path}?{urlencode(query)}",
+        redirect_query=query,
+    )
+
+
+@router.get("/embed", response_class=HTMLResponse)
+def embed_help(request: Request, article: Annotated[str | None, Query(max_length=200)] = None) -> Response:
+    """How to embed: the snippets, filled in for one article when ?article= is given."""
+    base = get_settings(request).base_url.rstrip("/")
+    article_id = article or "ARTICLE-ID"
+    snippet_id = f'<script src="{base}/embed.js" data-article-id="{article_id}" async></script>'
+    snippet_url = f'<script src="{base}/embed.js" data-article-url="https://your.site/path/to/article" async></script>'
+    snippet_iframe = (
+        f'<iframe src="{base}/embed/comments?article={quote(article_id, safe="")}" '
+        'title="Comments" style="width:100%;height:60rem;border:0" loading="lazy"></iframe>'
+    )
+    context = template_context(
+        request, snippet_id=snippet_id, snippet_url=snippet_url, snippet_iframe=snippet_iframe
+    )
+    return request.app.state.templates.TemplateResponse(request, "embed_help.html", context)

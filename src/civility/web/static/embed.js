@@ -1,0 +1,34 @@
+/* civility embed: put
+     <script src="https://COMMENTS-HOST/embed.js" data-article-id="ID" async></script>
+   (or data-article-url="https://your.site/page") where the comments should appear.
+   It inserts a frame served by the comment host and keeps its height fitted to the content.
+   No framework, no build step; the frame itself works without JavaScript. */
+(function () {
+  "use strict";
+  var script = document.currentScript;
+  if (!script) { return; }
+  var origin = new URL(script.src).origin;
+  var id = script.getAttribute("data-article-id");
+  var url = script.getAttribute("data-article-url");
+  if (!id && !url) { url = window.location.href.split("#")[0]; }
+  var params = new URLSearchParams();
+  if (id) { params.set("article", id); } else { params.set("url", url); }
+
+  var frame = document.createElement("iframe");
+  frame.src = origin + "/embed/comments?" + params.toString();
+  frame.title = script.getAttribute("data-title") || "Comments";
+  frame.setAttribute("loading", "lazy");
+  frame.setAttribute("referrerpolicy", "strict-origin-when-cross-origin");
+  frame.style.width = "100%";
+  frame.style.border = "0";
+  frame.style.minHeight = "24rem";
+  script.parentNode.insertBefore(frame, script.nextSibling);
+
+  window.addEventListener("message", function (event) {
+    if (event.origin !== origin || event.source !== frame.contentWindow) { return; }
+    var data = event.data;
+    if (data && data.type === "civility:height" && typeof data.height === "number" && data.height > 0) {
+      frame.style.height = Math.min(Math.ceil(data.height), 100000) + "px";
+    }
+  });
+}());
