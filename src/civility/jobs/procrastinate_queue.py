@@ -62,11 +62,15 @@ class ProcrastinateQueue:
         retry_wait_s: int = 2,
         batch_max: int = BATCH_MAX,
         delete_jobs: str = "never",
+        heartbeat_s: float = HEARTBEAT_S,
+        stalled_after_s: float = STALLED_AFTER_S,
     ):
         self.conninfo = libpq_url(database_url)
         self.handlers = handlers or Handlers()
         self.batch_max = batch_max
         self.delete_jobs = delete_jobs
+        self.heartbeat_s = heartbeat_s
+        self.stalled_after_s = stalled_after_s
         self._retry = procrastinate.RetryStrategy(max_attempts=max_attempts, linear_wait=retry_wait_s)
         self.jobs_run = 0  # jobs this process finished (what run_pending answers)
         self._defer_app: procrastinate.App | None = None
@@ -139,16 +143,16 @@ class ProcrastinateQueue:
             fetch_job_polling_interval=1.0 if wait else 0.05,
             delete_jobs=self.delete_jobs,
             install_signal_handlers=install_signal_handlers,
-            update_heartbeat_interval=HEARTBEAT_S,
-            stalled_worker_timeout=STALLED_AFTER_S,
+            update_heartbeat_interval=self.heartbeat_s,
+            stalled_worker_timeout=self.stalled_after_s,
             worker_middleware=middleware,
         )
         app, _ = self._new_app()
 
         async def main() -> None:
             async with app.open_async():
-                await _retry_stalled(app)
-                side = asyncio.create_task(_retry_stalled_forever(app)) if wait else None
+                await _retry_stalled(app, self.stalled_after_s)
+                side = asyncio.create_task(_retry_stalled_forever(app, self.stalled_after_s)) if wait else None
                 try:
                     await app.run_worker_async(**options)
                 finally:
@@ -165,6 +169,7 @@ class ProcrastinateQueue:
             raise LookupError(f"no handler registered for job kind {kind!r}")
         if not handler.batch:
             await asyncio.to_thread(handler.func, payload)
+            log.info("civility job(s) done: %s", context.job.id)
             return
         # Deep queue: claim more waiting jobs of the same kind and score them in one call.
         extra = await self._claim_more(context, kind)
@@ -179,6 +184,7 @@ class ProcrastinateQueue:
                 job, Status.SUCCEEDED, delete_job=self.delete_jobs in {"always", "successful"}
             )
         self.jobs_run += len(extra)
+        log.info("civility job(s) done: %s", " ".join(str(j) for j in [context.job.id] + [job.id for job in extra]))
 
     async def _claim_more(self, context: Any, kind: str) -> list[Any]:
         worker = _worker.get(None)
@@ -193,9 +199,10 @@ class ProcrastinateQueue:
         return claimed
 
     # -- recovery, schema, inspection ------------------------------------------------------------
-    def recover(self, seconds_since_heartbeat: float = STALLED_AFTER_S) -> int:
+    def recover(self, seconds_since_heartbeat: float | None = None) -> int:
         """Put the jobs of workers that stopped sending heartbeats back in the queue."""
         self.ensure_schema()
+        seconds_since_heartbeat = seconds_since_heartbeat or self.stalled_after_s
         app, _ = self._new_app()
 
         async def main() -> int:
@@ -264,11 +271,11 @@ async def _retry_stalled(app: procrastinate.App, seconds_since_heartbeat: float 
     return count
 
 
-async def _retry_stalled_forever(app: procrastinate.App) -> None:
+async def _retry_stalled_forever(app: procrastinate.App, stalled_after_s: float) -> None:
     while True:
-        await asyncio.sleep(STALLED_AFTER_S / 2)
+        await asyncio.sleep(stalled_after_s / 2)
         try:
-            await _retry_stalled(app)
+            await _retry_stalled(app, stalled_after_s)
         except Exception:  # the worker must outlive a transient database error
             log.exception("could not retry stalled jobs")
 
