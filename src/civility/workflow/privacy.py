@@ -94,10 +94,15 @@ class Privacy:
                                  window=HOUR, message="Too many requests from your network address; please wait.")
             self.limiter.hit(conn, hashed, limit=REQUESTS_PER_EMAIL_PER_HOUR, window=HOUR,
                              message="Too many requests for this address; please wait.")
-            self.queue.enqueue_in(conn, PRIVACY_LINK_JOB,
-                                  {"email": email_s, "action": action, "message_id": uuid.uuid4().hex},
-                                  key=f"privacy:{action}:{hashed}:{bucket}")
-        self.queue.wake()
+            job = {"email": email_s, "action": action, "message_id": uuid.uuid4().hex}
+            key = f"privacy:{action}:{hashed}:{bucket}"
+            if hasattr(self.queue, "enqueue_in"):  # the embedded queue commits the job with the count
+                self.queue.enqueue_in(conn, PRIVACY_LINK_JOB, job, key=key)
+                job = None
+        if job is not None:
+            self.queue.enqueue(PRIVACY_LINK_JOB, job, key=key)
+        elif hasattr(self.queue, "wake"):
+            self.queue.wake()
 
     # -- the job: mail the link to an address that has comments -----------------------------------
     def send_link(self, payload: dict[str, Any]) -> bool:

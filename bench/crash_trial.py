@@ -1,0 +1,308 @@
+"""Crash trial: the real `civility serve` on a SQLite file, several concurrent submitters posting
+comments with Idempotency-Keys (retrying the same key until acknowledged), and SIGKILL of the
+server at random moments followed by a restart. At the end every acknowledged comment must be
+stored exactly once, under the id it was acknowledged with, and every job must be done.
+
+    python bench/crash_trial.py --kills 200            # the full trial (BENCHMARKS.md)
+    python bench/crash_trial.py --kills 5 --json -     # the short version the test suite runs
+
+Only loopback traffic; every loop is bounded in count and time."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import os
+import random
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import httpx
+
+ARTICLE_ID = "crash-trial"
+PUBLISHER_TOKEN = "crash-trial-publisher-token-0123456789"
+_KEY_IN_TEXT = re.compile(r"Crash trial comment ([0-9a-f]{32}):")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Report:
+    kills: int = 0
+    kills_during_startup: int = 0
+    acknowledged: int = 0
+    lost: int = 0
+    duplicated: int = 0
+    wrong_id: int = 0
+    unacknowledged_stored: int = 0
+    retries: int = 0
+    jobs: dict[str, int] = field(default_factory=dict)
+    unscored_comments: int = 0
+    integrity: str = ""
+    seconds: float = 0.0
+    mean_restart_s: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        pending = sum(n for status, n in self.jobs.items() if status != "done")
+        return (self.lost == 0 and self.duplicated == 0 and self.wrong_id == 0 and pending == 0
+                and self.unscored_comments == 0 and self.integrity == "ok" and self.acknowledged > 0)
+
+
+class Server:
+    """`civility serve` as a child process in its own process group (so SIGKILL takes all of it)."""
+
+    def __init__(self, workdir: Path, port: int, env: dict[str, str]):
+        self.workdir, self.port, self.env = workdir, port, env
+        self.proc: subprocess.Popen | None = None
+        self.log = open(workdir / "server.log", "ab")  # noqa: SIM115 - lives as long as the trial
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        cmd = [sys.executable, "-m", "civility", "serve", "--host", "127.0.0.1", "--port", str(self.port)]
+        self.proc = subprocess.Popen(cmd, cwd=self.workdir, env=self.env, stdout=self.log,  # noqa: S603
+                                     stderr=subprocess.STDOUT, start_new_session=True)
+
+    def wait_healthy(self, timeout: float = 60.0) -> float:
+        started = time.monotonic()
+        deadline = started + timeout
+        while time.monotonic() < deadline:
+            if self.proc is not None and self.proc.poll() is not None:
+                raise RuntimeError(f"server exited with {self.proc.returncode}; see {self.workdir / 'server.log'}")
+            try:
+                if httpx.get(self.base + "/healthz", timeout=1.0).status_code == 200:
+                    return time.monotonic() - started
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.05)
+        raise RuntimeError(f"server not healthy after {timeout}s; see {self.workdir / 'server.log'}")
+
+    def kill(self) -> None:
+        if self.proc is None:
+            return
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.proc.wait(timeout=30)
+        self.proc = None
+
+    def stop(self) -> None:
+        if self.proc is None:
+            return
+        try:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            self.proc.wait(timeout=20)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            self.kill()
+        self.proc = None
+
+
+class Submitter(threading.Thread):
+    """Posts comments one after another; retries the SAME key until the server acknowledges it.
+    On stop it still finishes the comment in hand, so no submission is left ambiguous."""
+
+    def __init__(self, index: int, base: str, stop: threading.Event, seed: int):
+        super().__init__(name=f"submitter-{index}", daemon=True)
+        self.index, self.base, self.stop_event = index, base, stop
+        self.rng = random.Random(seed)
+        self.acked: dict[str, int] = {}
+        self.retries = 0
+        self.error: str | None = None
+
+    def run(self) -> None:
+        url = f"{self.base}/api/articles/{ARTICLE_ID}/comments"
+        with httpx.Client(timeout=10.0) as client:
+            while not self.stop_event.is_set():
+                key = uuid.uuid4().hex
+                body = {"name": f"Trial {self.index}", "email": f"trial{self.index}@example.org",
+                        "text": f"Crash trial comment {key}: the council vote deserves a closer look."}
+                give_up = time.monotonic() + 600
+                while time.monotonic() < give_up:
+                    try:
+                        resp = client.post(url, json=body, headers={"Idempotency-Key": key})
+                    except httpx.HTTPError:
+                        resp = None
+                    if resp is not None and resp.status_code in (200, 201, 202):
+                        self.acked[key] = int(resp.json()["id"])
+                        break
+                    if resp is not None and resp.status_code not in (409, 429, 500, 502, 503, 504):
+                        self.error = f"unexpected {resp.status_code}: {resp.text[:200]}"
+                        return
+                    self.retries += 1
+                    time.sleep(self.rng.uniform(0.02, 0.15))
+                else:
+                    self.error = f"key {key} never acknowledged"
+                    return
+
+
+def _env(workdir: Path, moderation: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CIVILITY_")}
+    env.update({
+        "CIVILITY_DATABASE_URL": f"sqlite:///{workdir / 'trial.db'}",
+        "CIVILITY_SECRET_KEY": "crash-trial-secret-" + uuid.uuid4().hex,
+        "CIVILITY_MODERATION": moderation,
+        "CIVILITY_RELEVANCE": "off",
+        "CIVILITY_PUBLISHER_TOKEN": PUBLISHER_TOKEN,
+        "CIVILITY_RATE_LIMIT_IP_PER_HOUR": "100000000",
+        "CIVILITY_RATE_LIMIT_EMAIL_PER_HOUR": "100000000",
+        "CIVILITY_MAIL_OUTBOX_DIR": str(workdir / "outbox"),
+    })
+    return env
+
+
+def _create_article(server: Server) -> None:
+    article = {"id": ARTICLE_ID, "title": "Council approves the new bus lanes",
+               "body": "The city council voted on Tuesday to add bus lanes on three avenues.",
+               "source": "Crash trial"}
+    resp = httpx.post(server.base + "/api/articles", json=article, timeout=10.0,
+                      headers={"Authorization": f"Bearer {PUBLISHER_TOKEN}"})
+    if resp.status_code not in (200, 201, 409):
+        raise RuntimeError(f"could not create the article: {resp.status_code} {resp.text[:300]}")
+
+
+def _wait_jobs_done(db: Path, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with sqlite3.connect(db, timeout=30) as conn:
+            left = conn.execute("SELECT count(*) FROM jobs WHERE status != 'done'").fetchone()[0]
+        if left == 0:
+            return
+        time.sleep(0.25)
+
+
+def verify(db: Path, acked: dict[str, int], report: Report) -> None:
+    """Count lost, duplicated and misnumbered comments, jobs by status, unscored comments."""
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=30) as conn:
+        report.integrity = conn.execute("PRAGMA integrity_check").fetchone()[0]
+        by_key: dict[str, list[int]] = {}
+        for comment_id, text in conn.execute("SELECT id, text FROM comments WHERE article_id = ?", (ARTICLE_ID,)):
+            match = _KEY_IN_TEXT.search(text)
+            if match:
+                by_key.setdefault(match.group(1), []).append(comment_id)
+        for key, comment_id in acked.items():
+            ids = by_key.get(key, [])
+            if not ids:
+                report.lost += 1
+            elif len(ids) > 1:
+                report.duplicated += len(ids) - 1
+            elif ids[0] != comment_id:
+                report.wrong_id += 1
+        stored = conn.execute("SELECT count(*) FROM comments WHERE article_id = ?", (ARTICLE_ID,)).fetchone()[0]
+        report.unacknowledged_stored = max(0, stored - (len(acked) - report.lost) - report.duplicated)
+        report.jobs = dict(conn.execute("SELECT status, count(*) FROM jobs GROUP BY status").fetchall())
+        report.unscored_comments = conn.execute(
+            "SELECT count(*) FROM comments c WHERE NOT EXISTS "
+            "(SELECT 1 FROM decisions d WHERE d.comment_id = c.id AND d.actor = 'machine')"
+        ).fetchone()[0]
+
+
+def run_trial(kills: int, *, submitters: int = 4, seed: int = 1, workdir: Path | None = None,
+              moderation: str = "hold", max_uptime: float = 1.2, drain_timeout: float = 120.0,
+              progress: bool = False) -> Report:
+    rng = random.Random(seed)
+    own_tmp = None
+    if workdir is None:
+        own_tmp = tempfile.TemporaryDirectory(prefix="civility-crash-")
+        workdir = Path(own_tmp.name)
+    workdir.mkdir(parents=True, exist_ok=True)
+    env = _env(workdir, moderation)
+    report = Report()
+    began = time.monotonic()
+    subprocess.run([sys.executable, "-m", "civility", "migrate"], cwd=workdir, env=env, check=True,  # noqa: S603
+                   stdout=subprocess.DEVNULL)
+    server = Server(workdir, free_port(), env)
+    stop = threading.Event()
+    threads = [Submitter(i, server.base, stop, seed * 1000 + i) for i in range(submitters)]
+    restarts: list[float] = []
+    try:
+        server.start()
+        server.wait_healthy()
+        _create_article(server)
+        for thread in threads:
+            thread.start()
+        for n in range(kills):
+            if rng.random() < 0.2:
+                # Kill while the server is starting: during migrations and job recovery.
+                time.sleep(rng.uniform(0.0, max(0.2, (sum(restarts) / len(restarts)) if restarts else 0.5)))
+                report.kills_during_startup += 1
+            else:
+                restarts.append(server.wait_healthy())
+                time.sleep(rng.uniform(0.05, max_uptime))
+            server.kill()
+            report.kills += 1
+            if progress and (n + 1) % 10 == 0:
+                acked = sum(len(t.acked) for t in threads)
+                print(f"  {n + 1}/{kills} kills, {acked} acknowledged", file=sys.stderr, flush=True)
+            server.start()
+        server.wait_healthy()
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=120)
+        errors = [t.error for t in threads if t.error]
+        if errors:
+            raise RuntimeError("submitter failed: " + "; ".join(errors))
+        _wait_jobs_done(workdir / "trial.db", drain_timeout)
+        server.stop()
+        acked: dict[str, int] = {}
+        for thread in threads:
+            acked.update(thread.acked)
+        report.acknowledged = len(acked)
+        report.retries = sum(t.retries for t in threads)
+        verify(workdir / "trial.db", acked, report)
+    finally:
+        stop.set()
+        server.kill()
+        server.log.close()
+        if own_tmp is not None:
+            own_tmp.cleanup()
+    report.seconds = round(time.monotonic() - began, 1)
+    report.mean_restart_s = round(sum(restarts) / len(restarts), 2) if restarts else 0.0
+    return report
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--kills", type=int, default=200, help="SIGKILLs of the server (default 200)")
+    parser.add_argument("--submitters", type=int, default=4, help="concurrent submitting clients")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--moderation", choices=("hold", "auto"), default="hold",
+                        help="hold (default: fast start-up) or auto (loads the model in every restart)")
+    parser.add_argument("--max-uptime", type=float, default=1.2, help="longest time a server lives before its kill")
+    parser.add_argument("--workdir", type=Path, help="keep the database and server log here")
+    parser.add_argument("--json", metavar="FILE", help="write the report as JSON ('-' for stdout)")
+    args = parser.parse_args(argv)
+    report = run_trial(args.kills, submitters=args.submitters, seed=args.seed, workdir=args.workdir,
+                       moderation=args.moderation, max_uptime=args.max_uptime, progress=True)
+    data = {**asdict(report), "ok": report.ok}
+    if args.json == "-":
+        print(json.dumps(data, indent=2))
+    else:
+        if args.json:
+            Path(args.json).write_text(json.dumps(data, indent=2))
+        print(f"kills {report.kills} ({report.kills_during_startup} during start-up), "
+              f"acknowledged {report.acknowledged}, lost {report.lost}, duplicated {report.duplicated}, "
+              f"wrong id {report.wrong_id}, retries {report.retries}, jobs {report.jobs}, "
+              f"unscored {report.unscored_comments}, integrity {report.integrity}, {report.seconds}s")
+    return 0 if report.ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
