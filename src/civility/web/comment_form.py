@@ -100,8 +100,7 @@ async def handle_post(
         values,
         hidden,
         template=template,
-        newest_url=newest_url,
-        older_url=older_url,
+        page_url=page_url,
         form_action=form_action,
         redirect_query=redirect_query,
     )
@@ -148,15 +147,19 @@ def process_post(
         # A bot filled the invisible field: answer exactly as for a held comment, store nothing.
         return done("pending")
 
-    try:
-        result = platform.submit_comment(
-            article.id,
-            values["name"],
-            values["email"],
-            values["text"],
-            ip=client_ip(request),
-            idempotency_key=state.idempotency_key or None,
+    def submit(key: str | None):
+        return platform.submit_comment(
+            article.id, values["name"], values["email"], values["text"], ip=client_ip(request), idempotency_key=key
         )
+
+    try:
+        try:
+            result = submit(state.idempotency_key or None)
+        except errors.Conflict:
+            # The form's key was used for a different text (the reader went back and edited
+            # after posting): this is a new comment, so it gets a new key.
+            state.idempotency_key = secrets.token_urlsafe(16)
+            result = submit(state.idempotency_key)
     except errors.ValidationError as exc:
         state.errors = dict(exc.fields)
         return again(422)
