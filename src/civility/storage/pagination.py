@@ -35,6 +35,8 @@ def after_clause(created_col, id_col, cursor: str | None, *, descending: bool = 
     if not cursor:
         return None
     created_at, row_id = decode_cursor(cursor)
+    # The leading created_at >= / <= is a range the index can seek to (a bare OR cannot be used as
+    # an index bound, so deep pages would scan from the top); the OR then settles ties on id.
     if descending:
-        return or_(created_col < created_at, and_(created_col == created_at, id_col < row_id))
-    return or_(created_col > created_at, and_(created_col == created_at, id_col > row_id))
+        return and_(created_col <= created_at, or_(created_col < created_at, id_col < row_id))
+    return and_(created_col >= created_at, or_(created_col > created_at, id_col > row_id))
