@@ -121,7 +121,7 @@ def make_cache(redis_url: str) -> PublicCommentsCache:
     return RedisPublicCommentsCache(redis_url) if redis_url else NoCache()
 
 
-def wire(events: ev.Events, cache: PublicCommentsCache) -> None:
+def wire_cache(events: ev.Events, cache: PublicCommentsCache) -> None:
     """Drop an article's cached pages after a comment of it is approved or erased."""
 
     def drop(payload: dict[str, Any]) -> None:

@@ -19,6 +19,7 @@ from civility.storage.repos import site as site_repo
 from civility.workflow import events as ev
 from civility.workflow.accounts import Accounts
 from civility.workflow.articles import Articles
+from civility.workflow.cache import make_cache, wire_cache
 from civility.workflow.decide import Decider
 from civility.workflow.privacy import Privacy, RetentionSchedule
 from civility.workflow.ratelimit import make_rate_limiter
@@ -51,6 +52,8 @@ class Platform:
         self.queue = queue if queue is not None else make_queue(settings, db, self.handlers)
         self.notifiers: list[Notifier] = []
         self.limiter = make_rate_limiter(settings.redis_url)
+        self.cache = make_cache(settings.redis_url)  # public pages in Redis, dropped on approval
+        wire_cache(self.events, self.cache)
         self.articles = Articles(db)
         self.reader = Reader(db, settings.page_size)
         self.accounts = Accounts(db, settings)
@@ -116,6 +119,8 @@ class Platform:
         self.stop_worker()
         if hasattr(self.queue, "close"):
             self.queue.close()
+        if hasattr(self.cache, "close"):
+            self.cache.close()
         if hasattr(self.limiter, "close"):
             self.limiter.close()
         self.db.dispose()
@@ -155,7 +160,8 @@ class Platform:
 
     def public_comments(self, article_id: str, *, after: str | None = None,
                         limit: int | None = None) -> Page[PublicComment]:
-        return self.reader.public_comments(article_id, after=after, limit=limit)
+        return self.cache.page(article_id, after, limit,
+                               lambda: self.reader.public_comments(article_id, after=after, limit=limit))
 
     def review_queue(self, *, status: str = "pending", article_id: str | None = None, after: str | None = None,
                      limit: int = 50) -> Page[QueueItem]:
