@@ -50,6 +50,7 @@ class Report:
     wrong_id: int = 0
     unacknowledged_stored: int = 0
     retries: int = 0
+    cut_mid_request: int = 0
     jobs: dict[str, int] = field(default_factory=dict)
     unscored_comments: int = 0
     integrity: str = ""
@@ -125,6 +126,7 @@ class Submitter(threading.Thread):
         self.rng = random.Random(seed)
         self.acked: dict[str, int] = {}
         self.retries = 0
+        self.cut_mid_request = 0  # the connection died after the request was sent: outcome unknown
         self.error: str | None = None
 
     def run(self) -> None:
@@ -138,7 +140,10 @@ class Submitter(threading.Thread):
                 while time.monotonic() < give_up:
                     try:
                         resp = client.post(url, json=body, headers={"Idempotency-Key": key})
+                    except httpx.ConnectError:
+                        resp = None
                     except httpx.HTTPError:
+                        self.cut_mid_request += 1
                         resp = None
                     if resp is not None and resp.status_code in (200, 201, 202):
                         self.acked[key] = int(resp.json()["id"])
@@ -266,6 +271,7 @@ def run_trial(kills: int, *, submitters: int = 4, seed: int = 1, workdir: Path |
             acked.update(thread.acked)
         report.acknowledged = len(acked)
         report.retries = sum(t.retries for t in threads)
+        report.cut_mid_request = sum(t.cut_mid_request for t in threads)
         verify(workdir / "trial.db", acked, report)
     finally:
         stop.set()
@@ -299,7 +305,8 @@ def main(argv: list[str] | None = None) -> int:
             Path(args.json).write_text(json.dumps(data, indent=2))
         print(f"kills {report.kills} ({report.kills_during_startup} during start-up), "
               f"acknowledged {report.acknowledged}, lost {report.lost}, duplicated {report.duplicated}, "
-              f"wrong id {report.wrong_id}, retries {report.retries}, jobs {report.jobs}, "
+              f"wrong id {report.wrong_id}, retries {report.retries} ({report.cut_mid_request} cut mid-request), "
+              f"jobs {report.jobs}, "
               f"unscored {report.unscored_comments}, integrity {report.integrity}, {report.seconds}s")
     return 0 if report.ok else 1
 

@@ -48,6 +48,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("smtp_username", "", "SMTP login; empty sends without logging in"),
     Setting("smtp_password", "", "SMTP password"),
     Setting("smtp_starttls", True, "Upgrade the SMTP connection with STARTTLS before sending", bool),
+    Setting("notify_on_publish", True, "Mail commenters a link when their comment is published (never before approval)", bool),
     Setting("privacy_link_max_age", 86400, "Seconds a data export / erasure link sent by mail stays valid", int),
     Setting("session_max_age", 43200, "Moderator session lifetime, in seconds", int),
     Setting("sqlite_synchronous", "FULL", "SQLite PRAGMA synchronous (FULL survives power loss)", choices=("FULL", "NORMAL", "EXTRA")),

@@ -158,6 +158,12 @@ class LiveServer:
 
 
 @pytest.fixture
+def serve():
+    """``with serve(app) as server:`` runs the app on a loopback port (server.base is its URL)."""
+    return LiveServer
+
+
+@pytest.fixture
 def live(site) -> Iterator[LiveServer]:
     with LiveServer(site.app) as server:
         yield server

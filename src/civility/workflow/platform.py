@@ -21,6 +21,7 @@ from civility.workflow.accounts import Accounts
 from civility.workflow.articles import Articles
 from civility.workflow.cache import make_cache, wire_cache
 from civility.workflow.decide import Decider
+from civility.workflow.notify import PublishedNotifier
 from civility.workflow.privacy import Privacy, RetentionSchedule
 from civility.workflow.ratelimit import make_rate_limiter
 from civility.workflow.review import Reader
@@ -65,6 +66,7 @@ class Platform:
         # Export/erasure by mailed link and address retention (workflow/privacy.py).
         self.privacy = Privacy(db, settings, self.queue, self.decider, self.limiter)
         self.privacy.register(self.handlers)
+        self.notifiers.append(PublishedNotifier(db, settings))
         self.handlers.register(SCORE_JOB, self.scorer.handle_batch, batch=True)
         self.handlers.register(NOTIFY_JOB, self._notify)
         for name in (ev.COMMENT_APPROVED,):

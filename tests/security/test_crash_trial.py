@@ -1,0 +1,32 @@
+"""The short crash trial: the real `civility serve` on a SQLite file is SIGKILLed 5 times while
+4 clients post with Idempotency-Keys; every acknowledged comment must be stored exactly once,
+under its acknowledged id, and every job done. The 200-kill run is bench/crash_trial.py."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+BENCH = Path(__file__).parents[2] / "bench" / "crash_trial.py"
+
+
+def _trial_module():
+    spec = importlib.util.spec_from_file_location("crash_trial", BENCH)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["crash_trial"] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_sigkill_loses_and_duplicates_nothing(tmp_path):
+    trial = _trial_module()
+    report = trial.run_trial(5, submitters=4, seed=7, workdir=tmp_path / "trial", max_uptime=0.8)
+    assert report.kills == 5
+    assert report.acknowledged > 20, "too few comments acknowledged for the trial to mean anything"
+    assert report.lost == 0
+    assert report.duplicated == 0
+    assert report.wrong_id == 0
+    assert set(report.jobs) == {"done"}, report.jobs
+    assert report.unscored_comments == 0
+    assert report.integrity == "ok"
