@@ -1,0 +1,256 @@
+"""Token-level de-obfuscation: leetspeak (1d10t), masks (f*ck, s***), repeated letters
+(stuuupid), separators inside one token (s*t*u*p*i*d) and run-together words (youareanidiot).
+Works on one lower-cased token at a time; normalize.py runs it over a text and keeps offsets."""
+
+from __future__ import annotations
+
+import re
+from itertools import product
+
+from civility.moderation.confusables import EDGE_PUNCT, LEET, MASKS, WORD_SYMBOLS
+from civility.moderation.wordlist import (
+    ABUSE, ABUSE_BY_LENGTH, ABUSE_BY_START, ABUSE_SET, COMMON, KEEP_WORDS, VOCABULARY, segment,
+)
+
+_TOKEN = re.compile(r"[\w" + re.escape(WORD_SYMBOLS) + r"]+")
+_GAP = re.compile(r"[ .\-_*/|,~:+·•]{1,3}")
+_RUN3 = re.compile(r"(.)\1\1+")
+_DOUBLE = re.compile(r"([^\W\d_])\1")
+
+
+def _collapse_repeats(word: str) -> tuple[str, list[int]]:
+    """Collapse runs of 3+ identical characters to 2; return the kept indices."""
+    keep: list[int] = []
+    for k, ch in enumerate(word):
+        if k >= 2 and ch == word[k - 1] == word[k - 2]:
+            continue
+        keep.append(k)
+    return "".join(word[k] for k in keep), keep
+
+
+def _canon_alpha(word: str) -> tuple[str, list[int]] | None:
+    """Canonical form of an all-letter token: repeats collapsed (stuuupid -> stupid)."""
+    if word in KEEP_WORDS:
+        return None
+    had_run = _RUN3.search(word) is not None and not (len(word) == 3 and word[0] == word[1] == word[2])
+    if not had_run and (word in VOCABULARY or not _DOUBLE.search(word)):
+        return None
+    short, keep = _collapse_repeats(word) if had_run else (word, list(range(len(word))))
+    if short not in VOCABULARY:
+        doubles = [k for k in range(1, len(short)) if short[k] == short[k - 1] and short[k].isalpha()][:4]
+        for drop in product((False, True), repeat=len(doubles)):
+            if not any(drop):
+                continue
+            gone = {k for k, d in zip(doubles, drop) if d}
+            cand_keep = [keep[k] for k in range(len(short)) if k not in gone]
+            cand = "".join(short[k] for k in range(len(short)) if k not in gone)
+            if cand in ABUSE_SET or (had_run and cand in COMMON):
+                return cand, cand_keep
+    return (short, keep) if had_run else None
+
+
+def _masks_ok(core: str) -> bool:
+    """Masks may stand for letters at a word's edge only as a run of 2+ (f***, **hole), so
+    '*sigh', 'ha!' and 'bitch*' keep their punctuation; inside a word one is enough (f*ck).
+    A word that starts with masks needs more letters than masks ('$$ed' is not 'died')."""
+    lead = len(core) - len(core.lstrip(WORD_SYMBOLS))
+    trail = len(core) - len(core.rstrip(WORD_SYMBOLS))
+    if lead == 1 or trail == 1 or lead + trail >= len(core):
+        return False
+    letters = sum(ch.isalpha() for ch in core)
+    return lead == 0 or letters > len(core) - letters
+
+
+_MASK_RUN = re.compile("[" + re.escape("".join(sorted(MASKS))) + "]+|.", re.S)
+
+
+def _mask_pattern(core: str, loose: bool) -> tuple[re.Pattern[str], list[tuple[int, int]]]:
+    """A regex for what a masked core may spell: a run of r masks is r letters, or when loose
+    r-1..r+1 (people rarely count: f___k is fuck); plus each segment's span in core."""
+    parts: list[str] = []
+    spans: list[tuple[int, int]] = []
+    for m in _MASK_RUN.finditer(core):
+        seg = m.group()
+        if seg[0] in MASKS:
+            r = len(seg)
+            parts.append(f"([a-z]{{{r - 1},{r + 1}}})" if loose and r > 1 else f"([a-z]{{{r}}})")
+        elif seg in LEET:
+            parts.append("([" + seg + "".join(LEET[seg]) + "])")
+        else:
+            parts.append("(" + re.escape(seg) + ")")
+        spans.append(m.span())
+    return re.compile("".join(parts)), spans
+
+
+def _match_lexicon(core: str, wildcards: bool) -> tuple[str, list[int]] | None:
+    """The first abusive word the obfuscated core can spell (leet letters, optionally masks),
+    with the index in core of each of its letters."""
+    if not wildcards:
+        first = core[0]
+        if first.isalpha():
+            candidates = ABUSE_BY_START.get((len(core), first), ())
+        elif first in LEET:
+            candidates = tuple(w for letter in LEET[first] for w in ABUSE_BY_START.get((len(core), letter), ()))
+        else:
+            candidates = ABUSE_BY_LENGTH.get(len(core), ())
+        for word in candidates:
+            for ch, want in zip(core, word):
+                if ch != want and not (ch in LEET and want in LEET[ch]):
+                    break
+            else:
+                return word, list(range(len(core)))
+        return None
+    if not _masks_ok(core):
+        return None
+    for loose in (False, True):
+        pattern, spans = _mask_pattern(core, loose)
+        for word in ABUSE:
+            m = pattern.fullmatch(word)
+            if m is not None:
+                keep: list[int] = []
+                for g, (start, end) in enumerate(spans, 1):
+                    keep.extend(min(start + k, end - 1) for k in range(m.end(g) - m.start(g)))
+                return word, keep
+    return None
+
+
+def lexicon_word(core: str) -> tuple[str, list[int]] | None:
+    """The abusive word a disguised core spells, leetspeak first, then masks; or None."""
+    return (_match_lexicon(core, False) or _match_lexicon(core, True)) if core else None
+
+
+# Inside a word without a dictionary match, only these are read as letters: "4" is as often
+# "for" (vote4x), "@" a mention (n@url) and "!" a missing space (wow!great): those need the list.
+_INSIDE = frozenset("0135$€¡")
+_INSIDE_DIGITS = frozenset("0135")
+_CODE = re.compile(r"[0-9a-f]+$|u[0-9a-f]{4}")  # hex, and \uXXXX escapes left in some sources
+
+
+def _leet_inside(core: str) -> tuple[str, list[int]]:
+    """Map leet characters that stand between letters, until nothing more changes."""
+    for _ in range(4):
+        mapped = _leet_inside_once(core)
+        if mapped == core:
+            break
+        core = mapped
+    return core, list(range(len(core)))
+
+
+def _leet_inside_once(core: str) -> str:
+    """Map leet characters that stand between letters (h4x0r -> haxor; $50 and mp3 stay)."""
+    letters = [k for k, ch in enumerate(core) if ch.isalpha()]
+    if len(letters) < 2:
+        return core
+    first, last = letters[0], letters[-1]
+    n_digits = sum(ch.isdigit() for ch in core)
+    # codes, hashes and escapes (h5n1, ud83d, u201c) are not words: leave their digits alone
+    digits_ok = (
+        n_digits * 2 <= len(letters)
+        and all(ch in _INSIDE_DIGITS for ch in core if ch.isdigit())
+        and not _CODE.match(core)
+    )
+    out = []
+    for k, ch in enumerate(core):
+        if first < k < last and ch in _INSIDE:
+            if ch.isdigit():
+                ch = LEET[ch][0] if digits_ok else ch
+            elif core[k - 1].isalnum() and core[k + 1].isalpha():  # one symbol between letters
+                ch = LEET[ch][0]
+        out.append(ch)
+    return "".join(out)
+
+
+def _canon_core(core: str) -> tuple[str, list[int]] | None:
+    """De-obfuscate one token with letters and digits / symbols in it."""
+    found = lexicon_word(core)
+    if found is None and _RUN3.search(core):
+        short, keep = _collapse_repeats(core)
+        again = _match_lexicon(short, False)
+        if again is not None:
+            return again[0], [keep[k] for k in again[1]]
+    if found is not None:
+        return found
+    alnum = [k for k, ch in enumerate(core) if ch.isalnum()]
+    if len(alnum) < len(core):
+        stripped = "".join(core[k] for k in alnum)
+        found = _match_lexicon(stripped, False)
+        if found is not None:
+            return found[0], [alnum[k] for k in found[1]]
+        spaced = len(core) >= 5 and all(not ch.isalnum() for ch in core[1::2]) and all(ch.isalnum() for ch in core[0::2])
+        if spaced:  # s*t*u*p*i*d, one character between each letter
+            mapped, _ = _leet_inside(stripped)
+            again = _canon_alpha(mapped) if mapped.isalpha() else None
+            return (again[0], [alnum[k] for k in again[1]]) if again else (mapped, alnum)
+    mapped, keep = _leet_inside(core)
+    if mapped.isalpha():
+        again = _canon_alpha(mapped)
+        if again is not None:
+            return again
+    return (mapped, keep) if mapped != core else None
+
+
+def _canon_token(tok: str) -> tuple[str, list[int]] | None:
+    """Canonical form of a token and, for each of its characters, the index it came from."""
+    if tok.isalpha():
+        return _canon_alpha(tok)
+    if not any(ch.isalpha() for ch in tok):
+        return None
+    if tok[0] in "@#":  # a mention or a hashtag: only a whole disguised word is read (@ss)
+        return lexicon_word(tok)
+    lo, hi = 0, len(tok)
+    while lo < hi and tok[lo] in EDGE_PUNCT:
+        lo += 1
+    while hi > lo and tok[hi - 1] in EDGE_PUNCT:
+        hi -= 1
+    core = tok[lo:hi]
+    if (lo or hi < len(tok)) and not core.isalpha() and lexicon_word(core) is None:
+        whole = lexicon_word(tok)  # s*^# : the trimmed characters were masks after all
+        if whole is not None:
+            return whole
+    if not core or not any(ch.isalpha() for ch in core):
+        return None
+    found = _canon_alpha(core) if core.isalpha() else _canon_core(core)
+    if found is None:
+        return None
+    text, keep = found
+    return tok[:lo] + text + tok[hi:], list(range(lo)) + [lo + k for k in keep] + list(range(hi, len(tok)))
+
+
+# token -> (canonical text, source index of each of its characters) or None when unchanged.
+# A memo of a pure function: comment vocabularies repeat, so most tokens are one dict lookup.
+_FORMS: dict[str, tuple[str, tuple[int, ...]] | None] = {}
+_FORMS_MAX = 100_000
+
+
+def _form(tok: str) -> tuple[str, tuple[int, ...]] | None:
+    found = _canon_token(tok) if not tok.isalpha() or _DOUBLE.search(tok) else None
+    text, keep = found if found is not None else (tok, list(range(len(tok))))
+    pieces = segment(text) if len(text) >= 6 and text.isalpha() else None
+    if pieces is not None:
+        spaced, src, pos = [], [], 0
+        for piece in pieces:
+            if spaced:
+                spaced.append(" ")
+                src.append(keep[pos])  # the space stands where the next word starts
+            spaced.append(piece)
+            src.extend(keep[pos:pos + len(piece)])
+            pos += len(piece)
+        return "".join(spaced), tuple(src)
+    return None if found is None or text == tok else (text, tuple(keep))
+
+
+def token_forms(tokens: list[str]) -> list[tuple[str, tuple[int, ...]] | None]:
+    """The canonical form of each lower-cased token (None: leave it as it is).
+
+    A form's text may hold spaces (a run-together token split into words); its index tuple
+    gives, for each character, the index in the token it came from.
+    """
+    miss = _FORMS  # any object that is not a form works as the sentinel
+    forms = [_FORMS.get(tok, miss) for tok in tokens]
+    for i, form in enumerate(forms):
+        if form is miss:
+            found = _form(tokens[i])
+            if len(_FORMS) < _FORMS_MAX:
+                _FORMS[tokens[i]] = found
+            forms[i] = found
+    return forms  # type: ignore[return-value]

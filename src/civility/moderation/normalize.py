@@ -1,0 +1,306 @@
+"""Scoring text for a comment: undo obfuscation (leetspeak, repeats, separators, masks,
+homoglyphs, invisible characters, run-together words), NFKC and casefold, and keep for every
+character of the result the index of the ORIGINAL character it came from. Pure, no I/O.
+
+Run-together words: ``normalize`` splits a token such as "youareanidiot" into "you are an idiot"
+only when every piece is a known word and one is an abusive word (wordlist.segment); other
+run-together text is left whole, and the classifier's character n-grams still see inside it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from civility.moderation.confusables import (
+    ALWAYS, HOMOGLYPHS, JOINERS, MASKS, WORD_SYMBOLS, is_invisible, joins_letters,
+)
+from civility.moderation.deobfuscate import lexicon_word, token_forms
+from civility.moderation.wordlist import ABUSE_SET, BROKEN_FRAGMENTS, WORDS
+
+__all__ = ["Normalized", "normalize"]
+
+
+@dataclass(frozen=True)
+class Normalized:
+    original: str
+    text: str  # normalised text, used for scoring only
+    offsets: tuple[int, ...]  # offsets[i] = index in `original` of text[i]; non-decreasing
+
+    def span_to_original(self, start: int, end: int) -> tuple[int, int]:
+        """Map the end-exclusive span [start, end) of ``text`` to a span of ``original``.
+
+        The result covers every original character the span was made from, including marks
+        and invisible characters that were folded into its last character.
+        """
+        if not 0 <= start <= end <= len(self.text):
+            raise ValueError(f"span [{start}, {end}) is outside the normalised text of length {len(self.text)}")
+        n = len(self.original)
+        if start == end:
+            pos = self.offsets[start] if start < len(self.offsets) else n
+            return pos, pos
+        first = self.offsets[start]
+        last = self.offsets[end - 1] + 1
+        limit = self.offsets[end] if end < len(self.offsets) else n
+        # extend over combining marks / invisibles that belonged to the last character
+        while last < limit and (unicodedata.combining(self.original[last]) or is_invisible(self.original[last])):
+            last += 1
+        return first, last
+
+
+# --------------------------------------------------------------------------- edit plumbing
+
+Edit = tuple[int, int, str, list[int]]  # replace t[start:end] by text; text[k] comes from t[src[k]]
+
+
+def _apply(t: str, offs: list[int] | None, edits: list[Edit]) -> tuple[str, list[int] | None]:
+    """Apply sorted, non-overlapping edits; compose the offsets back to the original."""
+    if not edits:
+        return t, offs
+    parts: list[str] = []
+    mapping: list[int] = []
+    pos = 0
+    for start, end, text, src in edits:
+        parts.append(t[pos:start])
+        mapping.extend(range(pos, start))
+        parts.append(text)
+        mapping.extend(src)
+        pos = end
+    parts.append(t[pos:])
+    mapping.extend(range(pos, len(t)))
+    new_offs = mapping if offs is None else [offs[i] for i in mapping]
+    return "".join(parts), new_offs
+
+
+# --------------------------------------------------------------------------- unicode pass
+
+_MARK_CATS = frozenset({"Mn", "Me", "Mc"})
+
+
+def _is_latin_letter(ch: str) -> bool:
+    return ch.isascii() and ch.isalpha() or ("\u00c0" <= ch <= "\u024f" and ch.isalpha())
+
+
+def _special_class() -> re.Pattern[str]:
+    """Characters that need the slow, per-cluster path: marks, invisibles, decorations."""
+    special = set(ALWAYS)
+    for code in list(range(0x00A0, 0x3400)) + list(range(0xA000, 0xAC00)) + list(range(0xD800 + 0x800, 0x10000)):
+        ch = chr(code)
+        if unicodedata.combining(ch) or is_invisible(ch):
+            special.add(ch)
+    body = "".join(re.escape(ch) for ch in sorted(special) if ord(ch) < 0xD800 or ord(ch) > 0xDFFF)
+    return re.compile("[" + body + "\U0001D165-\U0001D1AD\U000E0000-\U000E0FFF]")
+
+
+_SPECIAL = _special_class()
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
+def _unicode_pass(text: str) -> tuple[str, list[int]]:
+    """NFKC per cluster, casefold, drop invisibles and stray marks on Latin letters.
+
+    ASCII stretches are only lower-cased; a non-ASCII stretch takes the per-cluster path only
+    when it has marks, invisibles or decorations, or is not NFKC-stable under casefolding.
+    """
+    parts: list[str] = []
+    offs: list[int] = []
+    pos = 0
+    for m in _NON_ASCII.finditer(text):
+        a, b = m.start(), m.end()
+        if a > pos and unicodedata.combining(text[a]):
+            a -= 1  # the ASCII letter before belongs to this cluster
+        if a > pos:
+            parts.append(text[pos:a].lower())
+            offs.extend(range(pos, a))
+        seg = text[a:b]
+        folded = seg.casefold()
+        if (
+            len(folded) == len(seg)
+            and not _SPECIAL.search(seg)
+            and unicodedata.is_normalized("NFKC", seg)
+            and unicodedata.is_normalized("NFKC", folded)
+        ):
+            parts.append(folded)
+            offs.extend(range(a, b))
+        else:
+            chars, seg_offs = _clusters(text, a, b)
+            parts.append(chars)
+            offs.extend(seg_offs)
+        pos = b
+    if pos < len(text):
+        parts.append(text[pos:].lower())
+        offs.extend(range(pos, len(text)))
+    return "".join(parts), offs
+
+
+def _clusters(text: str, i: int, n: int) -> tuple[str, list[int]]:
+    """The per-cluster path over text[i:n]."""
+    chars: list[str] = []
+    offs: list[int] = []
+    while i < n:
+        ch = text[i]
+        if is_invisible(ch):
+            if (
+                ch in JOINERS and i > 0 and joins_letters(text[i - 1])
+                and i + 1 < len(text) and joins_letters(text[i + 1])
+            ):
+                chars.append(ch)
+                offs.append(i)
+            i += 1
+            continue
+        # a cluster: one base character and the combining marks that follow it
+        j = i + 1
+        while j < n and unicodedata.combining(text[j]):
+            j += 1
+        cluster = ALWAYS.get(ch, ch) + text[i + 1:j] if j > i + 1 else ALWAYS.get(ch, ch)
+        folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", cluster).casefold())
+        base_latin = _is_latin_letter(folded[0]) if folded else False
+        for k, out in enumerate(folded):
+            if k and base_latin and unicodedata.category(out) in _MARK_CATS:
+                continue  # zalgo / decoration on a Latin letter: no precomposed form kept it
+            chars.append(ALWAYS.get(out, out))
+            offs.append(i)
+        i = j
+    return "".join(chars), offs
+
+
+_WORDISH = re.compile(r"[\w" + re.escape(WORD_SYMBOLS) + r"]+")
+_LOOKALIKE_SCRIPTS = re.compile("[\u0370-\u03ff\u0400-\u052f\u0531-\u058f]")
+
+
+def _homoglyph_pass(t: str) -> str:
+    """Map look-alike letters to Latin (same length, 1:1) in a word that also has Latin letters,
+    digits or symbols (аss, іd10т), or whose letters are all look-alikes when the text has Latin
+    letters and no Cyrillic / Greek / Armenian letter that is not a look-alike (so a genuine
+    Russian or Greek sentence is never touched). Stable: a second pass changes nothing."""
+    if not any(ch in HOMOGLYPHS for ch in t):
+        return t
+    foreign = any(ch not in HOMOGLYPHS for ch in _LOOKALIKE_SCRIPTS.findall(t))
+    latin_context = not foreign and any("a" <= ch <= "z" for ch in t)
+    out = list(t)
+    for m in _WORDISH.finditer(t):
+        word = m.group()
+        if word.isascii():
+            continue
+        n_look = n_latinish = n_other = 0
+        for ch in word:
+            if ch in HOMOGLYPHS:
+                n_look += 1
+            elif ch.isascii() or _is_latin_letter(ch):
+                n_latinish += 1
+            elif ch.isalpha():
+                n_other += 1
+        if n_look and not n_other and (n_latinish or latin_context):
+            for k, ch in enumerate(word, m.start()):
+                out[k] = HOMOGLYPHS.get(ch, ch)
+    return "".join(out)
+
+
+# --------------------------------------------------------------------------- separators
+
+_SEP = r"[ .\-_*/|,~:+!·•'\"]{1,3}"
+_SINGLES = re.compile(
+    r"\b(?<!')[^\W_](?P<sep>" + _SEP + r")[^\W_](?:(?P=sep)[^\W_])+(?![^\W_])"
+)
+
+
+def _single_letter_runs(t: str) -> list[Edit]:
+    """s.t.u.p.i.d / s t u p i d / s-t-u-p-i-d: runs of 3+ single characters, one separator."""
+    edits: list[Edit] = []
+    for m in _SINGLES.finditer(t):
+        step = len(m.group("sep")) + 1
+        if m.group("sep") in MASKS and lexicon_word(m.group()) is not None:
+            continue  # b*t*h: a masked word, not a spaced one; the token pass restores it
+        keep = list(range(m.start(), m.end(), step))
+        joined = "".join(t[k] for k in keep)
+        if sum(ch.isalpha() for ch in joined) < 3:
+            continue
+        edits.append((m.start(), m.end(), joined, keep))
+    return edits
+
+
+# --------------------------------------------------------------------------- tokens
+
+_TOKEN = re.compile(r"[\w" + re.escape(WORD_SYMBOLS) + r"]+")
+_GAP = re.compile(r"[ .\-_*/|,~:+·•]{1,3}")
+
+
+def _token_pass(t: str, protected: list[tuple[int, int]]) -> list[Edit]:
+    """De-obfuscate every token; join the fragments of a broken-up abusive word."""
+    matches = list(_TOKEN.finditer(t))
+    toks = [m.group() for m in matches]
+    forms = token_forms(toks)
+    texts = [tok if form is None else form[0] for tok, form in zip(toks, forms)]
+    edits: list[Edit] = []
+    claimed = -1  # tokens up to this index are already inside a join
+    for i in [k for k, tok in enumerate(toks) if tok in BROKEN_FRAGMENTS]:
+        if i <= claimed:
+            continue
+        joined = _join_around(t, matches, texts, i, claimed)
+        if joined is not None:
+            first, last = joined
+            src = [
+                k for j in range(first, last + 1)
+                for k in ((matches[j].start() + x for x in forms[j][1]) if forms[j] else range(*matches[j].span()))
+            ]
+            edits.append((matches[first].start(), matches[last].end(), "".join(texts[first:last + 1]), src))
+            claimed = last
+    joined_at = {e[0] for e in edits}
+    in_join = [(e[0], e[1]) for e in edits]
+    for i, form in enumerate(forms):
+        if form is None:
+            continue
+        start, end = matches[i].span()
+        if start in joined_at or any(a <= start < b for a, b in in_join) or any(a <= start < b for a, b in protected):
+            continue
+        edits.append((start, end, form[0], [start + k for k in form[1]]))
+    edits.sort(key=lambda e: e[0])
+    return edits
+
+
+def _join_around(t: str, matches: list, texts: list[str], i: int, claimed: int) -> tuple[int, int] | None:
+    """'fu ck', 'stu.pid', 'i di ot': the 2-3 tokens around fragment i that spell one abusive
+    word, joined only when one fragment is not a word (so 'pen is' and 'dumb ass' stay)."""
+    for first, last in ((i, i + 1), (i - 1, i), (i, i + 2), (i - 1, i + 1), (i - 2, i)):
+        if first <= claimed or first < 0 or last >= len(texts):
+            continue
+        frags = texts[first:last + 1]
+        if "".join(frags) not in ABUSE_SET or any(len(f) < 2 for f in frags):
+            continue
+        if all(f in WORDS for f in frags):
+            continue
+        if all(_GAP.fullmatch(t[matches[j].end():matches[j + 1].start()]) for j in range(first, last)):
+            return first, last
+    return None
+
+
+# --------------------------------------------------------------------------- entry point
+
+_URL = re.compile(r"(?:https?://|www\.)\S+")
+_ADDRESS_TAIL = re.compile(r"@[\w-]+\.[a-z]{2,}|\.(?:com|net|org|info|biz|io|co|ly|me|tv|shop|xyz|uk|de|fr|ru)\b")
+_CHUNK_START = re.compile(r"\S*$")
+
+
+def _protected(t: str) -> list[tuple[int, int]]:
+    """Links, e-mail addresses and bare domains: kept as written (they are spam evidence)."""
+    spans = [m.span() for m in _URL.finditer(t)]
+    for m in _ADDRESS_TAIL.finditer(t):  # anchored on '@' / '.tld', then widened to the chunk
+        start = m.start() - len(_CHUNK_START.search(t, 0, m.start()).group())
+        end = t.find(" ", m.end())
+        spans.append((start, len(t) if end < 0 else end))
+    return spans
+
+
+def normalize(text: str) -> Normalized:
+    """The scoring text of ``text`` with its offsets into ``text`` (see module docstring)."""
+    offs: list[int] | None
+    if text.isascii():
+        t, offs = text.lower(), None
+    else:
+        t, offs = _unicode_pass(text)
+        t = _homoglyph_pass(t)
+    t, offs = _apply(t, offs, _single_letter_runs(t))
+    protected = _protected(t) if "." in t else []
+    t, offs = _apply(t, offs, _token_pass(t, protected))
+    return Normalized(text, t, tuple(range(len(t))) if offs is None else tuple(offs))

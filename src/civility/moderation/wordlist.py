@@ -1,0 +1,176 @@
+"""Word lists the normaliser needs to undo obfuscation: the abusive words people disguise (in the
+order a masked form is read, most likely first), a few hundred common English words, and the
+splitter that separates run-together words ("youareanidiot") when that reveals one of them."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+# Words people disguise. Order matters: "f**k" and "s***" resolve to the first word that fits.
+ABUSE: tuple[str, ...] = tuple("""
+fuck shit ass bitch cunt dick damn crap piss cock prick twat slut whore
+fucking fucked fucker fuckers fucks motherfucker motherfucking fuckin fuckface fuckhead
+shitty shits shithead shithole bullshit dipshit horseshit
+asshole assholes arse arsehole dumbass jackass smartass badass asses
+bitches bitching bitchy sonofabitch bastard bastards cunts dicks dickhead dickheads cocks
+cocksucker pussy pussies wanker wankers tosser bollocks bugger douche douchebag
+prick pricks twats sluts whores skank hoe hoes thot porn porno penis vagina boobs tits titties
+blowjob dildo jizz cum horny
+idiot idiots idiotic stupid stupidity moron morons moronic dumb dumber retard retards retarded
+imbecile imbeciles cretin loser losers scum scumbag scumbags jerk jerks fool fools clown clowns
+pathetic worthless useless ignorant disgusting ugly fatso lunatic nutjob dimwit nitwit halfwit
+trash garbage pig pigs vermin parasite parasites subhuman savage savages animals cockroach
+liar liars hypocrite hypocrites coward cowards traitor traitors creep creeps freak
+kill killing killed killer kills murder murdered murderer die dies died death rape raped rapist
+rapists shoot shooting shot stab stabbed hang hanged lynch lynched behead beheaded burn bomb
+strangle choke beat punch slap hurt destroy gas exterminate slaughter
+nigger niggers nigga niggas negro coon coons chink chinks gook gooks spic spics wetback wetbacks
+kike kikes paki pakis beaner beaners towelhead towelheads raghead ragheads sandnigger jap japs
+faggot faggots fag fags dyke dykes tranny trannies homo homos queer lesbo poof
+feminazi muzzie muzzies moslem islamist jihadi infidel illegals invader invaders
+hell goddamn damned bloody screw sucks sucker suck wtf stfu gtfo lmao
+""".split())
+ABUSE_SET = frozenset(ABUSE)
+
+# Common English words (and chat spellings) that run-together text is split into.
+COMMON = frozenset("""
+a i u ur r ya yo you your youre yours yourself yourselves he she it we they me him her us them
+my his its our their mine theirs himself herself itself ourselves themselves this that these
+those who whom whose what which when where why how all any both each few more most other some
+such no nor not only own same so than too very can will just dont should now am is are was were
+be been being have has had having do does did doing would could shall might must may an the and
+but if or because as until while of at by for with about against between into through during
+before after above below to from up down in out on off over under again further then once here
+there also get got go goes going gone went come came make made take took see saw know knew
+think thought say said tell told give gave want need like love hate feel look looks looking
+one two three four five six seven eight nine ten first last new old good bad big small great
+little long high low right wrong real really still even ever never always well back way much
+many lot lots every everyone everybody someone somebody anyone nobody nothing something
+anything everything man men woman women people person guy guys girl girls boy boys kid kids
+mother father mom mum dad son sons sister brother family wife husband friend friends
+life world country state city home house school work job time day days year years week night
+today tomorrow yesterday government president minister party vote voted election news paper
+article writer author story comment comments reader police army war peace court judge law
+should shut up go get out die eat sick full pile piece bunch sack total complete absolute
+utter such fat old dirty filthy lazy crazy mad sad poor rich black white brown yellow red
+head face brain brains mouth eye eyes hand hands lover loving lol omg pls please thanks
+sorry yes yeah okay ok hey hi hello dear sir madam mr mrs ms dr son sick low life lives
+bag bags hole holes wit wits less face faces hat land boat self kind type sort
+are aint isnt wasnt cant wont didnt doesnt havent hasnt wouldnt couldnt shouldnt im ive id
+youve youll youd hes shes theyre theyve weve whats thats theres heres lets
+""".split())
+
+VOCABULARY = COMMON | ABUSE_SET
+
+# Short real words that could look like a fragment of a split abusive word ("pen is", "nut job"):
+# two fragments are joined only when one of them is not a word at all ("fu ck", "stu pid").
+SHORT_WORDS = frozenset("""
+bean bit blow boo bug bull chin coo cow dam dim dip dips dis ex god goo ha half horn ill jack les
+lose mot moth nit nut pa par pat path pen pi po poo pun pus puss rag rap re sa sand sub tit toss
+tow use wan wet bat bet bid bin bog bun bus cab cap cod cop cot cub cud cue dab den dew dig din
+doe dot dub dud dug eel egg elf elk elm emu fad fan fen fig fin fir fit fix fly foe fog fox fry
+fun fur gag gap gel gem gin gum gun gut hag ham hem hen hid hip hit hog hop hot hub hue hug hum
+hut ice ink ion ivy jab jam jar jaw jet jig jog jot joy jug keg key kin kit lab lad lag lap law
+lay led leg lid lip lit log mat mob mop mud mug nab nag nap net nod oak oar oat odd ode oil ore
+owl pad pal pan paw pay pea peg pet pie pin pit ply pod pop pot pry pub pug put ram ran rat raw
+ray rib rid rig rim rip rob rod rot row rub rug rum run rut sac sag sap sat saw sew shy sin sip
+ski sky sly sob sod sow soy spa spy sty sum tab tad tag tan tap tar tax tea tee tie tin tip toe
+ton top toy tub tug urn van vat vet vow wad wag war wax web wed wig win woe wok won yak yam yap
+yen yet yew zip zoo ass arm art ask ate awe axe bay bed bee beg bow box bud buy cub cup cut dry
+due dye ear end era eve fee few fur gym hay hey hue inn ion jab lie mix nun oven pin rap shoe
+""".split())
+WORDS = VOCABULARY | SHORT_WORDS
+
+# Pieces a run-together insult is made of besides the abusive words themselves
+# ("youareanidiot", "gofuckyourself", "shutupstupid", "pileofshit").
+FILLERS = frozenset("""
+you your yours yourself yourselves ur ya are is am was an the go get shut up off so what such
+big fat little old dirty piece pile bunch sack full of total complete absolute utter my his her
+their our this that me him them he she they we it its and all to real
+""".split())
+# Abusive words that are also ordinary words inside longer ones ("hangout", "beatin"): never split out.
+NO_SPLIT = frozenset("""
+hang hanged beat burn shot gas hurt die dies died death choke slap punch bomb destroy screw suck
+sucks damn damned bloody hoe hoes homo cum porn jap japs fool fools pig pigs gook spic coon poof
+""".split())
+
+# Real words that look like disguised abuse: never split ("the rapist", "ass ass in") nor
+# read as stretched ("assess" is not "asses", "rapped" is not "raped").
+KEEP_WORDS = frozenset("""
+therapist therapists assassin assassins cockpit cockpits cocktail cocktails peacock shuttlecock
+hancock hitchcock dickens dickinson scunthorpe penistone sussex essex middlesex analyst
+classic passage hello shell shellfire hellfire butterfly button buttons document hotshot
+mishit pushit overkill skilled skills grape drape scrape therapy assess assessment bassist
+embassy ambassador harassment pigment pigsty cumulative document documents circumstance
+assessed assesses rapped rapping rapper rappers slapped slapping killers shotts
+""".split())
+
+# Abusive words worth splitting out of a run-together token.
+_SPLITTABLE = sorted((w for w in ABUSE if len(w) >= 3 and w not in NO_SPLIT), key=len, reverse=True)
+ABUSE_INSIDE = re.compile("|".join(_SPLITTABLE))
+_SPLIT_PIECES = FILLERS | frozenset(_SPLITTABLE)
+
+
+
+def _fragments() -> frozenset[str]:
+    """Pieces of 2-3 letters that are not words and that an abusive word splits into, in two
+    or three parts ("fu ck", "stu pid", "i di ot"): the cue that a word was broken up."""
+    out: set[str] = set()
+    for w in ABUSE:
+        n = len(w)
+        for i in range(2, n - 1):
+            for parts in [(w[:i], w[i:])] + [(w[:i], w[i:j], w[j:]) for j in range(i + 2, n - 1)]:
+                out.update(p for p in parts if len(p) <= 3 and p not in WORDS)
+    return frozenset(out)
+
+
+BROKEN_FRAGMENTS = _fragments()
+
+
+def _by_length() -> dict[int, tuple[str, ...]]:
+    out: dict[int, list[str]] = {}
+    for word in ABUSE:
+        out.setdefault(len(word), []).append(word)
+    return {n: tuple(ws) for n, ws in out.items()}
+
+
+ABUSE_BY_LENGTH = _by_length()
+ABUSE_BY_START = {
+    (n, letter): tuple(w for w in words if w[0] == letter)
+    for n, words in ABUSE_BY_LENGTH.items() for letter in {w[0] for w in words}
+}
+_MAX_PIECE = max(len(w) for w in _SPLIT_PIECES)
+
+
+@lru_cache(maxsize=4096)
+def segment(word: str) -> tuple[str, ...] | None:
+    """Split a run-together lower-case word into words, or None.
+
+    A split is returned only when every piece has 2+ letters and is either an abusive word or a
+    filler (pronouns, "go", "shut", "up", "of"...), at least one piece is abusive, the last piece
+    has 3+ letters ("scummy" is not "scum my"), and the word
+    is not itself known or on the exceptions list. Fewest pieces wins; ties go to the split with
+    the longest abusive piece.
+    """
+    n = len(word)
+    if n < 6 or word in WORDS or word in KEEP_WORDS or not ABUSE_INSIDE.search(word):
+        return None
+    # best[i] = (pieces, -longest abusive piece, split) for word[:i]
+    best: list[tuple[int, int, tuple[str, ...]] | None] = [None] * (n + 1)
+    best[0] = (0, 0, ())
+    for end in range(2, n + 1):
+        for start in range(max(0, end - _MAX_PIECE), end - 1):
+            prev = best[start]
+            piece = word[start:end]
+            if prev is None or piece not in _SPLIT_PIECES:
+                continue
+            longest = max(-prev[1], len(piece) if piece in ABUSE_SET else 0)
+            cand = (prev[0] + 1, -longest, prev[2] + (piece,))
+            current = best[end]
+            if current is None or cand[:2] < current[:2]:
+                best[end] = cand
+    found = best[n]
+    if found is None or found[0] < 2 or found[1] == 0 or len(found[2][-1]) < 3:  # scum+my
+        return None
+    return found[2]
