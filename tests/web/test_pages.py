@@ -123,7 +123,7 @@ def test_user_strings_are_escaped_and_marked_auto_direction(client, article, mak
     assert '<p class="comment-text" dir="auto">ئەمە بابەتێکی گرنگە</p>' in html
 
 
-def test_older_comments_link_pages_through_everything(make_app):
+def test_more_comments_link_pages_through_everything(make_app):
     from civility.workflow.types import ArticleIn
 
     _, platform, client = make_app(page_size=2)
@@ -135,10 +135,10 @@ def test_older_comments_link_pages_through_everything(make_app):
     for _ in range(5):
         html = client.get(url).text
         seen += re.findall(r"text-(\d)-end", html)
-        older = re.search(r'<a rel="next" href="([^"]+)#comments">Older comments</a>', html)
-        if not older:
+        more = re.search(r'<a rel="next" href="([^"]+)#comments">More comments</a>', html)
+        if not more:
             break
-        url = unescape(older.group(1))
+        url = unescape(more.group(1))
     assert sorted(seen) == ["0", "1", "2", "3", "4"]
 
 

@@ -34,12 +34,12 @@ def public_comment(comment) -> PublicCommentOut:
     "/articles/{article_id}/comments",
     response_model=CommentPageOut,
     responses=_ERRORS,
-    summary="Approved comments of an article, newest first",
+    summary="Approved comments of an article, in the order they were posted",
 )
 def list_comments(
     request: Request,
     article_id: str,
-    after: Annotated[str | None, Query(max_length=500, description="cursor from `next_cursor`")] = None,
+    after: Annotated[str | None, Query(max_length=500, description="cursor from `next_cursor`: the next page")] = None,
     limit: Annotated[int | None, Query(ge=1, le=200)] = None,
 ) -> CommentPageOut:
     platform = get_platform(request)

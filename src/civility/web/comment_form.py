@@ -48,17 +48,18 @@ def page_context(
     page = platform.public_comments(article.id, after=after or None, limit=settings.page_size)
     state = state or FormState()
     query = dict(page_query or {})
-    newest_url = f"{page_url}?{urlencode(query)}" if query else page_url
-    older_url = f"{page_url}?{urlencode({**query, 'after': page.next_cursor})}" if page.next_cursor else None
+    first_url = f"{page_url}?{urlencode(query)}" if query else page_url
+    more_url = f"{page_url}?{urlencode({**query, 'after': page.next_cursor})}" if page.next_cursor else None
     return template_context(
         request,
         article=article,
         page_lang=article.lang or "en",
         comments=list(page.items),
+        comment_count=platform.comment_counts(article.id).get("approved", 0),
         next_cursor=page.next_cursor,
         after=after,
-        newest_url=newest_url,
-        older_url=older_url,
+        first_url=first_url,
+        more_url=more_url,
         form_action=form_action,
         form_token=csrf.issue_form_token(settings.secret_key),
         idempotency_key=state.idempotency_key or secrets.token_urlsafe(16),

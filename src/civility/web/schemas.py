@@ -96,4 +96,4 @@ class PublicCommentOut(BaseModel):
 
 class CommentPageOut(BaseModel):
     items: list[PublicCommentOut]
-    next_cursor: str | None = Field(description="pass as ?after= for older comments; null on the last page")
+    next_cursor: str | None = Field(description="pass as ?after= for the next page; null on the last page")
