@@ -24,6 +24,7 @@ from civility.web import (
     feeds,
     moderation,
     pages,
+    routes_privacy,
 )
 from civility.web import routes_privacy  # export/erasure by mailed link (security engineer)
 from civility.web.schemas import HealthOut
@@ -41,19 +42,6 @@ def _version() -> str:
         return version("civility")
     except PackageNotFoundError:  # pragma: no cover - running from a source tree
         return "0"
-
-
-def _optional_routers() -> list:
-    """Routers of features that ship separately (privacy requests); absent ones are skipped."""
-    routers = []
-    try:
-        from civility.web import routes_privacy
-    except ModuleNotFoundError as exc:
-        if exc.name != "civility.web.routes_privacy":
-            raise
-    else:
-        routers.append(routes_privacy.router)
-    return routers
 
 
 def create_app(settings: Settings, platform: "Platform | None" = None) -> FastAPI:
@@ -113,7 +101,7 @@ def create_app(settings: Settings, platform: "Platform | None" = None) -> FastAP
         moderation.router,
         embed.router,
         feeds.router,
-        *_optional_routers(),
+        routes_privacy.router,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -68,6 +68,7 @@ def dashboard(
         status=status,
         article_id=article_id,
         articles=_all_articles(request),
+        counts=get_platform(request).comment_counts(article_id),
         items=[queue_item_out(i) for i in page.items],
         next_cursor=page.next_cursor,
         next_url="/moderate?" + urlencode({**base_query, "after": page.next_cursor or ""}),
