@@ -1,0 +1,24 @@
+"""`civility worker --once` runs the due jobs of a real database (the comment gets its machine decision)."""
+
+from __future__ import annotations
+
+from click.testing import CliRunner
+
+from civility.cli.worker_cmd import worker
+from civility.settings import load_settings
+from civility.workflow import ArticleIn, Platform
+
+
+def test_worker_once_scores_pending_comments(db_url):
+    platform = Platform.from_settings(load_settings({"database_url": db_url, "moderation": "hold"}, environ={}))
+    try:
+        platform.migrate()
+        article = platform.add_article(ArticleIn(title="T", body="B"))
+        cid = platform.submit_comment(article.id, "Ann", "ann@example.org", "Hello", ip=None).comment_id
+        result = CliRunner().invoke(worker, ["--once"], env={"CIVILITY_DATABASE_URL": db_url,
+                                                             "CIVILITY_MODERATION": "hold"})
+        assert result.exit_code == 0, result.output
+        assert "ran 1 job(s)" in result.output
+        assert [d.actor for d in platform.comment_history(cid)] == ["machine"]
+    finally:
+        platform.close()
