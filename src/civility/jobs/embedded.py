@@ -137,8 +137,13 @@ class EmbeddedQueue:
             for row in rows:
                 self._finish(row, error=error, final=row.attempts >= self.max_attempts)
         else:
-            for row in rows:
-                self._finish(row)
+            self._finish_done(rows)
+
+    def _finish_done(self, rows: list[Any]) -> None:
+        """Mark a whole batch done in one transaction (one commit, not one per job)."""
+        with self.db.write() as conn:
+            conn.execute(update(jobs).where(jobs.c.id.in_([r.id for r in rows]), jobs.c.locked_by == self.worker_id)
+                         .values(status="done", done_at=utcnow(), lease_until=None, last_error=None))
 
     def _finish(self, row, *, error: str | None = None, final: bool = False) -> None:
         now = utcnow()

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import inspect
 import logging
 import threading
 from datetime import timedelta
 from typing import Any, Sequence
+from urllib.parse import urlsplit
 
 from civility.domain import CATEGORIES, CommentStatus, Decision, ModerationInput, SubmissionContext, Verdict
 from civility.settings import Settings
@@ -22,7 +24,7 @@ from civility.storage.repos import decisions as decision_repo
 from civility.storage.repos import neardup as neardup_repo
 from civility.storage.repos import site as site_repo
 from civility.workflow import events as ev
-from civility.workflow.policy_overrides import build_policy, merge_overrides
+from civility.workflow.policy_overrides import PolicyResolver
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +67,7 @@ class Scorer:
         self._moderator: Any = None
         self._moderator_loaded = False
         self._load_error: str | None = None
+        self._policies = PolicyResolver(None)
 
     # -- the engine ----------------------------------------------------------------------------
     def moderator(self) -> Any | None:
@@ -83,11 +86,20 @@ class Scorer:
         try:
             pipeline = importlib.import_module("civility.moderation.pipeline")
             relevance: Any = "auto" if self.settings.relevance == "auto" else None
-            return pipeline.Moderator.load(self.settings.model_dir or None, relevance=relevance)
+            kwargs: dict[str, Any] = {"relevance": relevance}
+            if "link_allowlist" in inspect.signature(pipeline.Moderator.load).parameters:
+                kwargs["link_allowlist"] = self._allowlist()
+            moderator = pipeline.Moderator.load(self.settings.model_dir or None, **kwargs)
+            self._policies = PolicyResolver(moderator)
+            return moderator
         except Exception as exc:  # a broken artifact must not lose comments: they are held for review
             self._load_error = f"moderation engine unavailable ({type(exc).__name__}: {exc}); held for review"
             log.error("%s", self._load_error)
             return None
+
+    def _allowlist(self) -> tuple[str, ...]:
+        own = urlsplit(self.settings.base_url).hostname
+        return tuple(dict.fromkeys([*(self.settings.link_allowlist_domains), *([own] if own else [])]))
 
     # -- jobs ----------------------------------------------------------------------------------
     def score_comment(self, comment_id: int) -> None:
@@ -106,8 +118,16 @@ class Scorer:
         else:
             inputs, policies = self._inputs(todo)
             verdicts = self._verdicts(moderator, inputs, policies)
-        for row, verdict in zip(todo, verdicts):
-            self._apply(row.id, row.version, verdict)
+        # One transaction for the whole batch: one commit (one fsync on SQLite) instead of one per
+        # comment; rows are locked in id order so two workers never deadlock on PostgreSQL.
+        published: list[tuple[Decision, dict[str, Any]]] = []
+        with self.db.write() as conn:
+            for row, verdict in sorted(zip(todo, verdicts), key=lambda pair: pair[0].id):
+                payload = self._apply(conn, row.id, row.version, verdict)
+                if payload is not None:
+                    published.append((verdict.decision, payload))
+        for decision, payload in published:
+            self.events.committed(_EVENT[decision], payload)
 
     def _still_to_score(self, comment_ids: Sequence[int]) -> list[Any]:
         out = []
@@ -163,8 +183,7 @@ class Scorer:
                     parent_text=parent.text if parent is not None and parent.erased_at is None else None,
                     lang=row.lang, context=context,
                 ))
-                overrides = merge_overrides(site_overrides, article_repo.policy_overrides(conn, row.article_id))
-                policies.append(build_policy(overrides))
+                policies.append(self._policies.policy(site_overrides, article_repo.policy_overrides(conn, row.article_id)))
         return inputs, policies
 
     @staticmethod
@@ -186,31 +205,31 @@ class Scorer:
                 out[i] = verdict
         return [v for v in out if v is not None]
 
-    def _apply(self, comment_id: int, version: int, verdict: Verdict) -> None:
-        payload: dict[str, Any] | None = None
-        with self.db.write() as conn:
-            row = comment_repo.get_row(conn, comment_id, for_update=True)
-            if row is None or row.status != CommentStatus.PENDING.value or row.version != version:
-                return  # a moderator decided while we scored: their decision stands
-            if decision_repo.has_machine_decision(conn, comment_id):
-                return  # another worker ran this job too
-            data = verdict.to_dict()
-            decision_repo.append(
-                conn,
-                comment_id=comment_id,
-                decision=verdict.decision.value,
-                actor=MACHINE,
-                reasons=data["reasons"],
-                scores=data["scores"],
-                model_version=verdict.model,
-                policy_version=verdict.policy,
-                note="; ".join(verdict.notes) or None,
-            )
-            if verdict.decision in _STATUS:
-                comment_repo.transition(conn, comment_id, to_status=_STATUS[verdict.decision].value,
-                                        from_status=CommentStatus.PENDING.value, expected_version=version)
-                payload = {"comment_id": comment_id, "article_id": row.article_id,
-                           "decision": verdict.decision.value, "actor": MACHINE}
-                self.events.publish(conn, _EVENT[verdict.decision], payload)
-        if payload is not None:
-            self.events.committed(_EVENT[verdict.decision], payload)
+    def _apply(self, conn, comment_id: int, version: int, verdict: Verdict) -> dict[str, Any] | None:
+        """Record the verdict and apply it inside ``conn``'s transaction; the event payload to
+        announce after the commit, if the comment changed status."""
+        row = comment_repo.get_row(conn, comment_id, for_update=True)
+        if row is None or row.status != CommentStatus.PENDING.value or row.version != version:
+            return None  # a moderator decided while we scored: their decision stands
+        if decision_repo.has_machine_decision(conn, comment_id):
+            return None  # another worker ran this job too
+        data = verdict.to_dict()
+        decision_repo.append(
+            conn,
+            comment_id=comment_id,
+            decision=verdict.decision.value,
+            actor=MACHINE,
+            reasons=data["reasons"],
+            scores=data["scores"],
+            model_version=verdict.model,
+            policy_version=verdict.policy,
+            note="; ".join(verdict.notes) or None,
+        )
+        if verdict.decision not in _STATUS:
+            return None
+        comment_repo.transition(conn, comment_id, to_status=_STATUS[verdict.decision].value,
+                                from_status=CommentStatus.PENDING.value, expected_version=version)
+        payload = {"comment_id": comment_id, "article_id": row.article_id,
+                   "decision": verdict.decision.value, "actor": MACHINE}
+        self.events.publish(conn, _EVENT[verdict.decision], payload)
+        return payload
