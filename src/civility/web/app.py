@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 
 from civility.settings import Settings
 from civility.web import (
+    api_admin,
     api_articles,
     api_comments,
     api_moderation,
@@ -96,6 +97,7 @@ def create_app(settings: Settings, platform: "Platform | None" = None) -> FastAP
         api_comments.router,
         auth.api,
         api_moderation.router,
+        api_admin.router,
         pages.router,
         auth.router,
         moderation.router,

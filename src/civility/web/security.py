@@ -23,7 +23,7 @@ CSP_EMBED = _CSP_BASE + "; frame-ancestors http: https:"
 
 _EMBEDDABLE_PREFIXES = ("/embed/",)
 _CROSS_ORIGIN_RESOURCES = ("/embed.js", "/static/")
-_PRIVATE_PREFIXES = ("/moderate", "/api/moderation", "/api/moderator")
+_PRIVATE_PREFIXES = ("/moderate", "/api/moderation", "/api/moderator", "/api/admin")
 
 
 def security_headers(path: str, scheme: str) -> list[tuple[bytes, bytes]]:
