@@ -13,6 +13,7 @@ from civility.domain import Article
 from civility.errors import Conflict, NotFound, ValidationError
 from civility.storage.engine import Database
 from civility.storage.repos import articles as repo
+from civility.workflow.policy_overrides import validate_overrides
 from civility.workflow.types import ArticleIn, Page
 
 ID_MAX = 120
@@ -46,6 +47,7 @@ class Articles:
                 errors[field] = "contains a NUL character"
         if errors:
             raise ValidationError(errors)
+        validate_overrides(data.policy_overrides, name="policy_overrides")
         published = data.published_at
         if published is not None and published.tzinfo is None:
             published = published.replace(tzinfo=timezone.utc)

@@ -24,6 +24,7 @@ from civility.workflow.decide import Decider
 from civility.workflow.notify import PublishedNotifier
 from civility.workflow.privacy import Privacy, RetentionSchedule
 from civility.workflow.ratelimit import make_rate_limiter
+from civility.workflow.policy_overrides import validate_overrides
 from civility.workflow.review import Reader
 from civility.workflow.scoring import Scorer
 from civility.workflow.submit import SCORE_JOB, Submitter
@@ -144,6 +145,8 @@ class Platform:
         return self.articles.find_by_url(url)
 
     def set_article_policy(self, article_id: str, overrides: dict | None) -> None:
+        """Per-article policy overrides: ``{"hold_all": bool, "thresholds": {category: {approve_below, reject_above}}}``."""
+        validate_overrides(overrides, name="article")
         self.articles.set_policy_overrides(article_id, overrides)
 
     def site_policy(self) -> dict | None:
@@ -151,6 +154,8 @@ class Platform:
             return site_repo.get(conn, site_repo.POLICY_KEY)
 
     def set_site_policy(self, overrides: dict | None) -> None:
+        """Site-wide policy overrides (same shape as per-article ones, which win over them)."""
+        validate_overrides(overrides, name="site")
         with self.db.write() as conn:
             site_repo.put(conn, site_repo.POLICY_KEY, overrides or {})
 

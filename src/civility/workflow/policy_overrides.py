@@ -1,42 +1,54 @@
-"""Publisher policy overrides: site-wide (site_settings) overlaid by per-article (articles table),
-turned into the engine's Policy when the engine ships one."""
+"""Publisher policy overrides: site-wide (site_settings) and per-article (articles table), laid
+over the engine's default policy (``Policy.for_context``: defaults < site < article)."""
 
 from __future__ import annotations
 
 import importlib
+import json
+import logging
 from typing import Any
 
+from civility.errors import ValidationError
 
-def merge_overrides(site: dict[str, Any] | None, article: dict[str, Any] | None) -> dict[str, Any] | None:
-    """Deep overlay: article keys win over site keys; nested dicts (per-category bands) merge."""
-    if not site and not article:
-        return None
-    out: dict[str, Any] = {}
-    for layer in (site or {}, article or {}):
-        for key, value in layer.items():
-            if isinstance(value, dict) and isinstance(out.get(key), dict):
-                out[key] = {**out[key], **value}
-            else:
-                out[key] = value
-    return out
+log = logging.getLogger(__name__)
 
 
-def build_policy(overrides: dict[str, Any] | None) -> Any | None:
-    """The engine's Policy with ``overrides`` applied, or None (the engine's defaults)."""
+def _key(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, default=str)
+
+
+class PolicyResolver:
+    """Builds (and caches by content) the effective policy of one comment's site and article."""
+
+    def __init__(self, moderator: Any):
+        self.base = getattr(moderator, "default_policy", None)
+        self._cache: dict[tuple[str, str], Any] = {}
+
+    def policy(self, site: dict[str, Any] | None, article: dict[str, Any] | None) -> Any | None:
+        """The effective policy, or None for the engine's defaults. Overrides the engine refuses
+        are logged and ignored (the defaults apply) so a bad setting never blocks scoring."""
+        if self.base is None or not (site or article):
+            return None
+        key = (_key(site), _key(article))
+        if key not in self._cache:
+            try:
+                self._cache[key] = self.base.for_context(site or None, article or None)
+            except ValidationError as exc:
+                log.error("policy overrides ignored (%s): %s", exc, exc.fields)
+                self._cache[key] = None
+        return self._cache[key]
+
+
+def validate_overrides(overrides: dict[str, Any] | None, *, name: str) -> None:
+    """Refuse overrides the engine's Policy would refuse (when the engine is installed)."""
     if not overrides:
-        return None
+        return
+    if not isinstance(overrides, dict):
+        raise ValidationError({name: "expected an object"})
     try:
         policy_mod = importlib.import_module("civility.moderation.policy")
     except ImportError:
-        return None
+        return
     Policy = getattr(policy_mod, "Policy", None)
-    if Policy is None:
-        return None
-    for factory in ("from_overrides", "from_dict"):
-        if hasattr(Policy, factory):
-            return getattr(Policy, factory)(overrides)
-    base = Policy.default() if hasattr(Policy, "default") else Policy()
-    for method in ("with_overrides", "overlay", "override"):
-        if hasattr(base, method):
-            return getattr(base, method)(overrides)
-    return None
+    if Policy is not None and hasattr(Policy, "from_thresholds"):
+        Policy.from_thresholds({}).overlay(overrides, name=name)

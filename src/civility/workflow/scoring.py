@@ -173,9 +173,9 @@ class Scorer:
                             near.append((other_id, round(sim, 4)))
                 context = SubmissionContext(
                     near_duplicates=tuple(near),
-                    posts_by_email_last_hour=max(0, comment_repo.count_recent(conn, email=row.email, since=since) - 1),
+                    posts_by_email_last_hour=max(0, comment_repo.count_recent(conn, email=row.email, since=since, until=created) - 1),
                     posts_by_ip_last_hour=(
-                        max(0, comment_repo.count_recent(conn, ip=row.ip, since=since) - 1) if row.ip else 0
+                        max(0, comment_repo.count_recent(conn, ip=row.ip, since=since, until=created) - 1) if row.ip else 0
                     ),
                 )
                 inputs.append(ModerationInput(

@@ -13,6 +13,16 @@ from civility.storage.pagination import after_clause, encode_cursor
 from civility.storage.schema import comments, neardup_bands
 
 
+# Ids and versions from requests can be any integer; one the column cannot hold names no row
+# (instead of an OverflowError / out-of-range error from the driver, i.e. a 500).
+_ID_RANGE = (1, 2**63 - 1)
+_VERSION_RANGE = (0, 2**31 - 1)
+
+
+def _in(value: int, bounds: tuple[int, int]) -> bool:
+    return bounds[0] <= value <= bounds[1]
+
+
 def row_to_comment(row) -> Comment:
     return Comment(
         id=row.id,
@@ -34,6 +44,8 @@ def insert_comment(conn: Connection, **values) -> int:
 
 
 def get_row(conn: Connection, comment_id: int, *, for_update: bool = False):
+    if not _in(comment_id, _ID_RANGE):
+        return None
     query = select(comments).where(comments.c.id == comment_id)
     if for_update and conn.dialect.name == "postgresql":
         query = query.with_for_update()
@@ -90,6 +102,8 @@ def transition(
     Returns the new version, or None when the guard failed (someone else moved it first).
     The compare-and-set lives in the WHERE clause, so it holds across processes and backends.
     """
+    if not _in(comment_id, _ID_RANGE) or (expected_version is not None and not _in(expected_version, _VERSION_RANGE)):
+        return None
     query = update(comments).where(comments.c.id == comment_id)
     if from_status is not None:
         query = query.where(comments.c.status == from_status)
@@ -99,8 +113,11 @@ def transition(
     return conn.execute(query).scalar()
 
 
-def count_recent(conn: Connection, *, email: str | None = None, ip: str | None = None, since: datetime) -> int:
+def count_recent(conn: Connection, *, email: str | None = None, ip: str | None = None, since: datetime,
+                 until: datetime | None = None) -> int:
     query = select(func.count()).select_from(comments).where(comments.c.created_at >= since)
+    if until is not None:
+        query = query.where(comments.c.created_at <= until)
     if email is not None:
         query = query.where(comments.c.email == email)
     if ip is not None:
