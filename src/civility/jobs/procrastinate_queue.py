@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 QUEUE_PREFIX = "civility."  # one procrastinate queue per job kind: a batch only ever holds one kind
 TASK_NAME = "civility.run"
 # A job whose handler raises is retried with a growing wait; after the last attempt it stays
-# 'failed' and the comment stays pending: `civility worker --requeue-pending` re-derives it.
+# 'failed' and the comment stays pending: every worker start (Platform.recover) re-derives it.
 MAX_ATTEMPTS = 5
 # A worker that stops sending heartbeats for this long is dead: its running jobs are retried.
 HEARTBEAT_S = 2.0
@@ -88,7 +88,7 @@ class ProcrastinateQueue:
             options.update(queueing_lock=key, lock=key)
         if connection is not None:
             options["connection"] = connection
-        return self._defer_task().configure(**options)
+        return self._defer_task(pool=connection is None).configure(**options)
 
     # -- enqueue ---------------------------------------------------------------------------
     def enqueue(self, kind: str, payload: dict, *, key: str | None = None) -> None:
@@ -242,18 +242,22 @@ class ProcrastinateQueue:
             out[names.get(status, status)] = out.get(names.get(status, status), 0) + n
         return out
 
-    def _defer_task(self) -> Any:
-        # One deferring App per process, opened on first use: a pool opened before a fork
-        # (uvicorn --workers) is never shared with the children.
+    def _defer_task(self, *, pool: bool = True) -> Any:
+        # One deferring App per process, built on first use: a pool opened before a fork
+        # (uvicorn --workers) is never shared with the children. Enqueueing inside the caller's
+        # transaction needs no pool at all, so a web process opens one only for plain enqueues.
         if self._defer_app is None or self._defer_pid != os.getpid():
             self.ensure_schema()
             app, task = self._new_app()
-            app.open()
             self._defer_app, self._defer_task_obj, self._defer_pid = app, task, os.getpid()
+            self._defer_open = False
+        if pool and not self._defer_open:
+            self._defer_app.open()
+            self._defer_open = True
         return self._defer_task_obj
 
     def close(self) -> None:
-        if self._defer_app is not None and self._defer_pid == os.getpid():
+        if self._defer_app is not None and self._defer_pid == os.getpid() and self._defer_open:
             with suppress(Exception):
                 self._defer_app.close()
         self._defer_app = None
