@@ -92,6 +92,10 @@ class EmbeddedQueue:
             and_(jobs.c.status == "queued", jobs.c.run_after <= now),
             and_(jobs.c.status == "running", jobs.c.lease_until < now),
         )
+        # An idle poll must not take the (SQLite) write lock: look first, claim only when there is work.
+        with self.db.read() as conn:
+            if conn.execute(select(jobs.c.id).where(due).limit(1)).first() is None:
+                return []
         with self.db.write() as conn:
             query = select(jobs.c.id).where(due).order_by(jobs.c.run_after, jobs.c.id).limit(limit)
             if conn.dialect.name == "postgresql":
