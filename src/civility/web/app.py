@@ -28,7 +28,7 @@ from civility.web import (
     routes_privacy,
 )
 from civility.web import routes_privacy  # export/erasure by mailed link (security engineer)
-from civility.web.schemas import HealthOut
+from civility.web.schemas import ErrorOut, HealthOut
 from civility.web.security import BodySizeLimitMiddleware, SecurityHeadersMiddleware
 from civility.web.templating import STATIC_DIR, make_templates
 
@@ -79,6 +79,9 @@ def create_app(settings: Settings, platform: "Platform | None" = None) -> FastAP
         docs_url=None,  # Swagger UI needs inline script and a CDN: not under our CSP
         redoc_url=None,
         lifespan=lifespan,
+        # Any request may be malformed (a body that is not UTF-8) or too large: documented for all.
+        responses={400: {"model": ErrorOut, "description": "Malformed request"},
+                   413: {"model": ErrorOut, "description": "Request body over max_body_bytes"}},
     )
     app.state.settings = settings
     app.state.platform = platform
