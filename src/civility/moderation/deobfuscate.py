@@ -9,7 +9,8 @@ from itertools import product
 
 from civility.moderation.confusables import EDGE_PUNCT, LEET, MASKS, WORD_SYMBOLS
 from civility.moderation.wordlist import (
-    ABUSE, ABUSE_BY_LENGTH, ABUSE_BY_START, ABUSE_SET, COMMON, KEEP_WORDS, VOCABULARY, segment,
+    ABUSE, ABUSE_BY_LENGTH, ABUSE_BY_START, ABUSE_SET, KEEP_WORDS, KNOWN, KNOWN_BY_SHAPE, segment,
+    word_rank,
 )
 
 _TOKEN = re.compile(r"[\w" + re.escape(WORD_SYMBOLS) + r"]+")
@@ -33,19 +34,27 @@ def _canon_alpha(word: str) -> tuple[str, list[int]] | None:
     if word in KEEP_WORDS:
         return None
     had_run = _RUN3.search(word) is not None and not (len(word) == 3 and word[0] == word[1] == word[2])
-    if not had_run and (word in VOCABULARY or not _DOUBLE.search(word)):
+    if not had_run and (word in KNOWN or not _DOUBLE.search(word)):
         return None
     short, keep = _collapse_repeats(word) if had_run else (word, list(range(len(word))))
-    if short not in VOCABULARY:
-        doubles = [k for k in range(1, len(short)) if short[k] == short[k - 1] and short[k].isalpha()][:4]
-        for drop in product((False, True), repeat=len(doubles)):
-            if not any(drop):
-                continue
-            gone = {k for k, d in zip(doubles, drop) if d}
-            cand_keep = [keep[k] for k in range(len(short)) if k not in gone]
-            cand = "".join(short[k] for k in range(len(short)) if k not in gone)
-            if cand in ABUSE_SET or (had_run and cand in COMMON):
-                return cand, cand_keep
+    if short in KNOWN and not had_run:
+        return None
+    # candidates: the run-collapsed word and every way of undoing its doubled letters
+    doubles = [k for k in range(1, len(short)) if short[k] == short[k - 1] and short[k].isalpha()][:4]
+    best: tuple[int, str, list[int]] | None = None
+    for drop in product((False, True), repeat=len(doubles)):
+        gone = {k for k, d in zip(doubles, drop) if d}
+        cand = "".join(short[k] for k in range(len(short)) if k not in gone)
+        if cand in ABUSE_SET:
+            rank = -1
+        elif had_run and cand in KNOWN:
+            rank = word_rank(cand)  # soooo -> so, not soo; looooser -> loser
+        else:
+            continue
+        if best is None or rank < best[0]:
+            best = (rank, cand, [keep[k] for k in range(len(short)) if k not in gone])
+    if best is not None:
+        return best[1], best[2]
     return (short, keep) if had_run else None
 
 
@@ -82,9 +91,9 @@ def _mask_pattern(core: str, loose: bool) -> tuple[re.Pattern[str], list[tuple[i
     return re.compile("".join(parts)), spans
 
 
-def _match_lexicon(core: str, wildcards: bool) -> tuple[str, list[int]] | None:
-    """The first abusive word the obfuscated core can spell (leet letters, optionally masks),
-    with the index in core of each of its letters."""
+def _match_lexicon(core: str, wildcards: bool, loose: bool = False) -> tuple[str, list[int]] | None:
+    """The first abusive word the obfuscated core can spell (leet letters, or masks counted
+    exactly, or loosely), with the index in core of each of its letters."""
     if not wildcards:
         first = core[0]
         if first.isalpha():
@@ -102,21 +111,72 @@ def _match_lexicon(core: str, wildcards: bool) -> tuple[str, list[int]] | None:
         return None
     if not _masks_ok(core):
         return None
-    for loose in (False, True):
-        pattern, spans = _mask_pattern(core, loose)
-        for word in ABUSE:
-            m = pattern.fullmatch(word)
-            if m is not None:
-                keep: list[int] = []
-                for g, (start, end) in enumerate(spans, 1):
-                    keep.extend(min(start + k, end - 1) for k in range(m.end(g) - m.start(g)))
-                return word, keep
+    pattern, spans = _mask_pattern(core, loose)
+    for word in ABUSE:
+        m = pattern.fullmatch(word)
+        if m is not None:
+            return word, _keep_from_match(m, spans)
     return None
+
+
+_NUMBERISH = re.compile(r"\d+(?:st|nd|rd|th|s|am|pm|km|kg|mm|cm|bn|mn|m|k|x|h|g)$")
+
+
+def _known_word(core: str, loose: bool) -> tuple[str, list[int]] | None:
+    """A known everyday word the disguised core spells (h4te -> hate, m*slims -> muslims):
+    4+ letters, at least two of them written as letters, and not a number with a unit (90s)."""
+    if len(core) < 4 or sum(ch.isalpha() for ch in core) < 2 or _NUMBERISH.match(core) or _CODE.match(core):
+        return None
+    if loose:
+        return _known_masked(core, True)
+    options = [LEET.get(ch, (ch,)) if not ch.isalpha() else (ch,) for ch in core]
+    if all(len(o) == 1 or ch.isalpha() for o, ch in zip(options, core)) and all(o[0].isalpha() for o in options):
+        combos = product(*options)
+        for k, combo in enumerate(combos):
+            if k >= 16:
+                break
+            cand = "".join(combo)
+            if cand in KNOWN:
+                return cand, list(range(len(core)))
+    return _known_masked(core, False)
+
+
+def _known_masked(core: str, loose: bool) -> tuple[str, list[int]] | None:
+    if not _masks_ok(core):
+        return None
+    pattern, spans = _mask_pattern(core, loose)
+    lengths = range(len(core) - len(spans), len(core) + len(spans) + 1) if loose else (len(core),)
+    firsts = (core[0],) if core[0].isalpha() else LEET.get(core[0], ()) if core[0] not in MASKS else "abcdefghijklmnopqrstuvwxyz"
+    for n in lengths:
+        for first in firsts:
+            for word in KNOWN_BY_SHAPE.get((n, first), ()):
+                m = pattern.fullmatch(word)
+                if m is not None:
+                    return word, _keep_from_match(m, spans)
+    return None
+
+
+def _keep_from_match(m: re.Match[str], spans: list[tuple[int, int]]) -> list[int]:
+    keep: list[int] = []
+    for g, (start, end) in enumerate(spans, 1):
+        keep.extend(min(start + k, end - 1) for k in range(m.end(g) - m.start(g)))
+    return keep
 
 
 def lexicon_word(core: str) -> tuple[str, list[int]] | None:
     """The abusive word a disguised core spells, leetspeak first, then masks; or None."""
-    return (_match_lexicon(core, False) or _match_lexicon(core, True)) if core else None
+    if not core:
+        return None
+    return _match_lexicon(core, False) or _match_lexicon(core, True) or _match_lexicon(core, True, loose=True)
+
+
+def disguised_word(core: str) -> tuple[str, list[int]] | None:
+    """The word a disguised core spells: abusive words before everyday ones, and masks counted
+    exactly before loosely (h**e is hate before it is hoe)."""
+    return (
+        _match_lexicon(core, False) or _match_lexicon(core, True) or _known_word(core, False)
+        or _match_lexicon(core, True, loose=True) or _known_word(core, True)
+    )
 
 
 # Inside a word without a dictionary match, only these are read as letters: "4" is as often
@@ -162,7 +222,7 @@ def _leet_inside_once(core: str) -> str:
 
 def _canon_core(core: str) -> tuple[str, list[int]] | None:
     """De-obfuscate one token with letters and digits / symbols in it."""
-    found = lexicon_word(core)
+    found = disguised_word(core)
     if found is None and _RUN3.search(core):
         short, keep = _collapse_repeats(core)
         again = _match_lexicon(short, False)

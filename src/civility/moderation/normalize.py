@@ -17,7 +17,7 @@ from civility.moderation.confusables import (
     ALWAYS, HOMOGLYPHS, JOINERS, MASKS, WORD_SYMBOLS, is_invisible, joins_letters,
 )
 from civility.moderation.deobfuscate import lexicon_word, token_forms
-from civility.moderation.wordlist import ABUSE_SET, BROKEN_FRAGMENTS, WORDS
+from civility.moderation.wordlist import ABUSE_SET, BROKEN_FRAGMENTS, KNOWN, WORDS
 
 __all__ = ["Normalized", "normalize"]
 
@@ -210,14 +210,22 @@ def _single_letter_runs(t: str) -> list[Edit]:
     edits: list[Edit] = []
     for m in _SINGLES.finditer(t):
         step = len(m.group("sep")) + 1
-        if m.group("sep") in MASKS and lexicon_word(m.group()) is not None:
-            continue  # b*t*h: a masked word, not a spaced one; the token pass restores it
         keep = list(range(m.start(), m.end(), step))
         joined = "".join(t[k] for k in keep)
+        if m.group("sep") in MASKS and not _is_word(joined) and lexicon_word(m.group()) is not None:
+            continue  # b*t*h: a masked word, not a spaced one; the token pass restores it
         if sum(ch.isalpha() for ch in joined) < 3:
             continue
-        edits.append((m.start(), m.end(), joined, keep))
+        start = m.start()
+        if joined[0] in "aiu" and m.group("sep").isspace() and not _is_word(joined) and _is_word(joined[1:]):
+            joined, keep, start = joined[1:], keep[1:], keep[1]  # "are a s t u p i d": the article stays
+        edits.append((start, m.end(), joined, keep))
     return edits
+
+
+def _is_word(s: str) -> bool:
+    form = token_forms([s])[0]
+    return (form[0] if form is not None else s) in KNOWN
 
 
 # --------------------------------------------------------------------------- tokens

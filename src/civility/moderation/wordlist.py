@@ -1,11 +1,13 @@
 """Word lists the normaliser needs to undo obfuscation: the abusive words people disguise (in the
-order a masked form is read, most likely first), a few hundred common English words, and the
-splitter that separates run-together words ("youareanidiot") when that reveals one of them."""
+order a masked form is read, most likely first), common English words, the everyday vocabulary
+of comments (data/words.txt, built by bench/build_wordlist.py), and the splitter that separates
+run-together words ("youareanidiot") when that reveals an abusive one."""
 
 from __future__ import annotations
 
 import re
 from functools import lru_cache
+from pathlib import Path
 
 # Words people disguise. Order matters: "f**k" and "s***" resolve to the first word that fits.
 ABUSE: tuple[str, ...] = tuple("""
@@ -82,16 +84,9 @@ due dye ear end era eve fee few fur gym hay hey hue inn ion jab lie mix nun oven
 """.split())
 WORDS = VOCABULARY | SHORT_WORDS
 
-# Pieces a run-together insult is made of besides the abusive words themselves
-# ("youareanidiot", "gofuckyourself", "shutupstupid", "pileofshit").
-FILLERS = frozenset("""
-you your yours yourself yourselves ur ya are is am was an the go get shut up off so what such
-big fat little old dirty piece pile bunch sack full of total complete absolute utter my his her
-their our this that me him them he she they we it its and all to real
-""".split())
 # Abusive words that are also ordinary words inside longer ones ("hangout", "beatin"): never split out.
 NO_SPLIT = frozenset("""
-hang hanged beat burn shot gas hurt die dies died death choke slap punch bomb destroy screw suck
+hang hanged beat burn shot gas hurt die dies died death choke slap punch bomb destroy screw suck hell
 sucks damn damned bloody hoe hoes homo cum porn jap japs fool fools pig pigs gook spic coon poof
 """.split())
 
@@ -103,13 +98,55 @@ hancock hitchcock dickens dickinson scunthorpe penistone sussex essex middlesex 
 classic passage hello shell shellfire hellfire butterfly button buttons document hotshot
 mishit pushit overkill skilled skills grape drape scrape therapy assess assessment bassist
 embassy ambassador harassment pigment pigsty cumulative document documents circumstance
-assessed assesses rapped rapping rapper rappers slapped slapping killers shotts
+assessed assesses assessing assessor assessors assessments rapped rapping rapper rappers slapped
+slapping killers shotts assassinate assassinated assassinating assassination assassinations
 """.split())
 
-# Abusive words worth splitting out of a run-together token.
-_SPLITTABLE = sorted((w for w in ABUSE if len(w) >= 3 and w not in NO_SPLIT), key=len, reverse=True)
+
+
+def _corpus_words() -> tuple[str, ...]:
+    path = Path(__file__).with_name("data") / "words.txt"
+    with path.open(encoding="utf-8") as fh:
+        return tuple(w for w in (line.strip() for line in fh) if w and not w.startswith("#"))
+
+
+# Everyday words of comments, most frequent first; with the lists above, what counts as a word.
+CORPUS_WORDS = _corpus_words()
+KNOWN = WORDS | frozenset(CORPUS_WORDS)
+_RANK = {w: k for k, w in enumerate(CORPUS_WORDS)}
+
+
+def word_rank(word: str) -> int:
+    """How common a word is: its position in the corpus list (hand-written words not in it
+    count as fairly common)."""
+    return _RANK.get(word, 2000 if word in VOCABULARY else len(_RANK))
+
+
+def _by_shape(words) -> dict[tuple[int, str], tuple[str, ...]]:
+    out: dict[tuple[int, str], list[str]] = {}
+    for w in words:
+        if w.isalpha():
+            out.setdefault((len(w), w[0]), []).append(w)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+# Known words by (length, first letter), most frequent first: what a masked word may be.
+KNOWN_BY_SHAPE = _by_shape(sorted(KNOWN, key=lambda w: (_RANK.get(w, len(_RANK)), w)))
+
+# Group names that identity abuse targets: split out of run-together text like abusive words.
+IDENTITY = tuple("""
+muslim muslims jews jewish women woman immigrant immigrants migrants refugees blacks gays
+lesbians arabs kurds turks mexicans africans asians christians hindus islam islamic females
+""".split())
+
+# Abusive words (and group names) worth splitting out of a run-together token.
+_SPLITTABLE = sorted({w for w in ABUSE + IDENTITY if len(w) >= 3 and w not in NO_SPLIT}, key=len, reverse=True)
 ABUSE_INSIDE = re.compile("|".join(_SPLITTABLE))
-_SPLIT_PIECES = FILLERS | frozenset(_SPLITTABLE)
+_SPLITTABLE_SET = frozenset(_SPLITTABLE)
+# What a run-together token may be split into: the hand-written words, and the 4,000 most common
+# corpus words of 4+ letters (shorter corpus "words" are often fragments: ion, ing, ted).
+SPLIT_PIECES = VOCABULARY | frozenset(IDENTITY) | frozenset(w for w in CORPUS_WORDS[:4000] if len(w) >= 4)
+_SINGLE_LETTER_WORDS = frozenset("aiu")
 
 
 
@@ -140,37 +177,41 @@ ABUSE_BY_START = {
     (n, letter): tuple(w for w in words if w[0] == letter)
     for n, words in ABUSE_BY_LENGTH.items() for letter in {w[0] for w in words}
 }
-_MAX_PIECE = max(len(w) for w in _SPLIT_PIECES)
+_MAX_PIECE = 20
 
 
 @lru_cache(maxsize=4096)
 def segment(word: str) -> tuple[str, ...] | None:
-    """Split a run-together lower-case word into words, or None.
+    """Split a run-together lower-case word into words when that reveals an abusive one.
 
-    A split is returned only when every piece has 2+ letters and is either an abusive word or a
-    filler (pronouns, "go", "shut", "up", "of"...), at least one piece is abusive, the last piece
-    has 3+ letters ("scummy" is not "scum my"), and the word
-    is not itself known or on the exceptions list. Fewest pieces wins; ties go to the split with
-    the longest abusive piece.
+    Only a word that is not itself known can be split; every piece must be in SPLIT_PIECES (a
+    one-letter piece only "a", "i" or "u" at the start, and then with 2+ more pieces); the split
+    with the fewest pieces wins (ties: the longest abusive piece, then the more common words).
+    It is returned when it has an abusive piece and its last piece has 3+ letters ("scummy" is
+    not "scum my"). Real words on KEEP_WORDS are never split.
     """
     n = len(word)
-    if n < 6 or word in WORDS or word in KEEP_WORDS or not ABUSE_INSIDE.search(word):
+    if n < 6 or word in KNOWN or word in KEEP_WORDS:
         return None
-    # best[i] = (pieces, -longest abusive piece, split) for word[:i]
-    best: list[tuple[int, int, tuple[str, ...]] | None] = [None] * (n + 1)
-    best[0] = (0, 0, ())
-    for end in range(2, n + 1):
-        for start in range(max(0, end - _MAX_PIECE), end - 1):
+    # best[i] = (pieces, -longest abusive piece, rarity, split) for word[:i]
+    best: list[tuple[int, int, int, tuple[str, ...]] | None] = [None] * (n + 1)
+    best[0] = (0, 0, 0, ())
+    for end in range(1, n + 1):
+        for start in range(max(0, end - _MAX_PIECE), end):
             prev = best[start]
-            piece = word[start:end]
-            if prev is None or piece not in _SPLIT_PIECES:
+            if prev is None:
                 continue
-            longest = max(-prev[1], len(piece) if piece in ABUSE_SET else 0)
-            cand = (prev[0] + 1, -longest, prev[2] + (piece,))
+            piece = word[start:end]
+            if piece not in SPLIT_PIECES or (len(piece) == 1 and (start or piece not in _SINGLE_LETTER_WORDS)):
+                continue
+            longest = max(-prev[1], len(piece) if piece in _SPLITTABLE_SET else 0)
+            cand = (prev[0] + 1, -longest, prev[2] + _RANK.get(piece, 0), prev[3] + (piece,))
             current = best[end]
-            if current is None or cand[:2] < current[:2]:
+            if current is None or cand[:3] < current[:3]:
                 best[end] = cand
     found = best[n]
-    if found is None or found[0] < 2 or found[1] == 0 or len(found[2][-1]) < 3:  # scum+my
+    if found is None or found[1] == 0 or found[0] < 2 or len(found[3][-1]) < 3:
         return None
-    return found[2]
+    if len(found[3][0]) == 1 and found[0] < 3:  # "apathetic" is not "a pathetic"
+        return None
+    return found[3]
