@@ -167,3 +167,63 @@ def test_queue_at_phone_width(live, new_page, screenshots):
     _sign_in(page, base)
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     page.screenshot(path=str(screenshots / "queue-phone.png"), full_page=True)
+
+
+@pytest.fixture
+def publisher_site():
+    """A second web server on loopback: the publisher's own site, another origin than ours."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    pages: dict[str, str] = {}
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - the http.server API
+            body = pages.get(self.path, "not found").encode()
+            self.send_response(200 if self.path in pages else 404)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    # "localhost" vs "127.0.0.1": a different origin from the comment server, both on loopback.
+    yield f"http://localhost:{server.server_address[1]}", pages
+    server.shutdown()
+    server.server_close()
+
+
+def test_embed_on_a_publisher_page_of_another_origin(live, new_page, screenshots, publisher_site):
+    base, platform = live
+    site, pages = publisher_site
+    story_url = f"{site}/night-buses"
+    article = _article(platform, url=story_url)
+    platform.decide(platform.submit_comment(article.id, "Ines", "i@example.org", "Shown inside the frame.", ip=None)
+                    .comment_id, "approve", actor="moderator:t")
+    pages["/night-buses"] = (
+        "<!doctype html><html><head><meta charset='utf-8'><title>Publisher</title></head><body>"
+        "<h1>The Harbour Gazette</h1><p>The publisher's own article page.</p>"
+        f"<script src='{base}/embed.js' async></script>"
+        "<p id='after'>Publisher footer.</p></body></html>"
+    )
+    page = new_page()
+    page.goto(story_url)
+    frame_element = page.locator("iframe[title='Comments']")
+    frame_element.wait_for()
+    frame = page.frame_locator("iframe[title='Comments']")
+    frame.get_by_text("Shown inside the frame.").wait_for()
+    # The frame reports its height and embed.js fits the iframe to it (no inner scroll bar).
+    page.wait_for_function("document.querySelector('iframe').style.height.endsWith('px')")
+    assert frame_element.bounding_box()["height"] > 700
+    frame.get_by_role("textbox", name=re.compile(r"^Name\b")).fill("From the frame")
+    frame.get_by_role("textbox", name=re.compile(r"^Email\b")).fill("frame@example.org")
+    frame.get_by_role("textbox", name=re.compile(r"^Comment\b")).fill("Posted inside the publisher's page.")
+    frame.get_by_role("button", name="Post comment").click()
+    frame.get_by_role("status").filter(has_text="held for review").wait_for()
+    assert page.url == story_url  # the reader never left the publisher's page
+    page.screenshot(path=str(screenshots / "embed-on-publisher-page.png"), full_page=True)
