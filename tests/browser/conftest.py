@@ -95,14 +95,21 @@ def browser(live):
 @pytest.fixture
 def new_page(browser):
     """Pages in fresh contexts (a reader and a moderator never share cookies)."""
-    contexts = []
+    contexts, violations = [], []
+
+    def watch(message):
+        if "Content Security Policy" in message.text or "Refused to" in message.text:
+            violations.append(message.text)
 
     def make(**options):
         context = browser.new_context(**{"viewport": {"width": 1200, "height": 900}, **options})
         context.set_default_timeout(10_000)
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        page.on("console", watch)
+        return page
 
     yield make
     for context in contexts:
         context.close()
+    assert violations == [], "the pages broke their own Content-Security-Policy"

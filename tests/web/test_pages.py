@@ -67,7 +67,7 @@ def test_missing_email_shows_field_error_and_keeps_everything(client, platform, 
     assert answer.status_code == 422
     html = answer.text
     assert 'id="f-email-error"' in html and "email" in html.lower()
-    assert 'aria-invalid="true" aria-describedby="f-email-error"' in html
+    assert 'aria-invalid="true" aria-describedby="f-email-error" autofocus' in html
     assert 'value="Zoë"' in html
     textarea = re.search(r'<textarea id="f-text"[^>]*>(.*?)</textarea>', html, re.S).group(1)
     assert unescape(textarea) == typed

@@ -41,7 +41,7 @@ def serve(config_path: str | None, host: str, port: int, demo: bool, workers: in
         # Never sign sessions with a published placeholder, not even in a demo.
         overrides["secret_key"] = secrets.token_urlsafe(32)
     if settings.base_url == _DEFAULT_BASE_URL and (host, port) != ("127.0.0.1", 8000):
-        shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+        shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # nosec B104 - compares --host, binds nothing
         overrides["base_url"] = f"http://{shown_host}:{port}"
     if overrides:
         settings = load_settings(overrides, config_path=config_path, check_secret=True)

@@ -42,9 +42,8 @@ def list_comments(
     after: Annotated[str | None, Query(max_length=500, description="cursor from `next_cursor`: the next page")] = None,
     limit: Annotated[int | None, Query(ge=1, le=200)] = None,
 ) -> CommentPageOut:
-    platform = get_platform(request)
-    platform.get_article(article_id)  # 404 for an unknown article, not an empty list
-    page = platform.public_comments(
+    # An unknown article is a 404 (raised by the platform), not an empty list.
+    page = get_platform(request).public_comments(
         article_id, after=after or None, limit=limit or get_settings(request).page_size
     )
     return CommentPageOut(items=[public_comment(c) for c in page.items], next_cursor=page.next_cursor)
