@@ -69,6 +69,16 @@ def metrics(y: np.ndarray, p: np.ndarray, thresholds=(0.5, 0.7, 0.8, 0.9, 0.95))
     return out
 
 
+def evaluate(model: RelevanceModel, rows_path: str | Path, articles_path: str | Path) -> dict:
+    """off_topic metrics of ``model`` on a relevance file (for `civility evaluate` and the benchmark):
+    n, positives, ROC-AUC, average precision, and flagged/precision/recall at several thresholds."""
+    articles = read_articles(articles_path)
+    rows = [r for r in read_jsonl(rows_path) if r.get("labels", {}).get("off_topic") is not None]
+    X = feature_rows(model, rows, articles, {})
+    y = np.array([r["labels"]["off_topic"] for r in rows])
+    return metrics(y, final_scores(model, rows, X))
+
+
 def fit(data_dir: Path, cache_dir: str | None = None) -> tuple[dict, dict]:
     encoder = load_encoder(cache_dir)
     if encoder is None:
