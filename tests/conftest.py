@@ -48,6 +48,39 @@ def pg_url(pg_admin_url: str):
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+@pytest.fixture(scope="session")
+def pg_template(pg_admin_url: str):
+    """A database migrated once per session; platform tests start from a copy of it (fast)."""
+    import psycopg
+
+    from civility.storage import make_engine, upgrade
+
+    name = f"civility_tpl_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(pg_admin_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    base = pg_admin_url.rsplit("/", 1)[0]
+    engine = make_engine(f"{base}/{name}")
+    upgrade(engine)
+    engine.dispose()  # CREATE DATABASE ... TEMPLATE needs it idle
+    yield name
+    with psycopg.connect(pg_admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def pg_migrated_url(pg_admin_url: str, pg_template: str):
+    """A fresh PostgreSQL database already at the head schema revision."""
+    import psycopg
+
+    name = f"civility_t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(pg_admin_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{pg_template}"')
+    base = pg_admin_url.rsplit("/", 1)[0]
+    yield f"{base}/{name}".replace("postgresql://", "postgresql+psycopg://", 1)
+    with psycopg.connect(pg_admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 @pytest.fixture
 def sqlite_url(tmp_path) -> str:
     return f"sqlite:///{tmp_path / 'civility.db'}"
@@ -81,16 +114,26 @@ def make_settings(db_url: str, **overrides):
     return load_settings(values, environ={}, config_path=None)
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def platform_db_url(request) -> str:
+    """Like ``db_url`` but the PostgreSQL database starts migrated (copied from a template)."""
+    return request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "pg_migrated_url")
+
+
 @pytest.fixture
-def make_platform(db_url):
+def make_platform(platform_db_url):
     """Factory: ``make_platform(**setting_overrides)`` -> a migrated Platform on this test's database.
     Several calls share the database (like several processes would). Closed after the test."""
+    from argon2 import PasswordHasher, profiles
+
     from civility.workflow import Platform
 
     made = []
+    # Real argon2id with the library's cheapest parameters: the same code path, a fraction of the CPU.
+    hasher = PasswordHasher.from_parameters(profiles.CHEAPEST)
 
     def factory(**overrides):
-        platform = Platform.from_settings(make_settings(db_url, **overrides))
+        platform = Platform.from_settings(make_settings(platform_db_url, **overrides), password_hasher=hasher)
         platform.migrate()
         made.append(platform)
         return platform

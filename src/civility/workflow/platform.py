@@ -46,7 +46,7 @@ def make_queue(settings: Settings, db: Database, handlers: Handlers) -> Any:
 
 
 class Platform:
-    def __init__(self, settings: Settings, db: Database, queue: EmbeddedQueue | None = None):
+    def __init__(self, settings: Settings, db: Database, queue: Any = None, *, password_hasher: Any = None):
         self.settings = settings
         self.db = db
         self.events = ev.Events()
@@ -58,7 +58,7 @@ class Platform:
         wire_cache(self.events, self.cache)
         self.articles = Articles(db)
         self.reader = Reader(db, settings.page_size)
-        self.accounts = Accounts(db, settings)
+        self.accounts = Accounts(db, settings, password_hasher)
         self.decider = Decider(db, self.events)
         self.scorer = Scorer(db, settings, self.events)
         self.submitter = Submitter(db, settings, self.queue, self.events, self.limiter)
@@ -76,9 +76,11 @@ class Platform:
             self.events.subscribe_after_commit(name, lambda _payload: self.queue.wake())
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> "Platform":
-        """Connect to the configured database. Does NOT migrate: call ``migrate()`` (serve does)."""
-        return cls(settings, Database.from_url(settings.database_url, synchronous=settings.sqlite_synchronous))
+    def from_settings(cls, settings: Settings, *, password_hasher: Any = None) -> "Platform":
+        """Connect to the configured database. Does NOT migrate: call ``migrate()`` (serve does).
+        ``password_hasher``: an argon2 PasswordHasher with other parameters (default: argon2-cffi's)."""
+        db = Database.from_url(settings.database_url, synchronous=settings.sqlite_synchronous)
+        return cls(settings, db, password_hasher=password_hasher)
 
     # -- lifecycle -------------------------------------------------------------------------------
     def migrate(self) -> str | None:
