@@ -65,7 +65,7 @@ async def privacy_request(request: Request) -> Response:
 
 
 @router.get("/privacy/confirm", response_class=HTMLResponse)
-def privacy_confirm_page(request: Request, token: str = "") -> Response:
+def privacy_confirm_page(request: Request, token: str | None = None) -> Response:
     privacy = get_platform(request).privacy
     try:
         email, action = privacy.read_token(token)
@@ -89,7 +89,7 @@ async def privacy_confirm(request: Request) -> Response:
         erased = await run_in_threadpool(privacy.erase, values["token"])
     except errors.PermissionDenied as exc:
         return _error(request, str(exc))
-    return _page(request, "privacy_confirm.html", erased=erased, action="erase", email="", token="")
+    return _page(request, "privacy_confirm.html", erased=erased, action="erase", email="", token=None)
 
 
 def _error(request: Request, message: str) -> Response:
