@@ -33,6 +33,9 @@ def test_approve_publishes_and_appends(platform, article, pending):
     assert [c.id for c in platform.public_comments(article.id).items] == [pending]
     history = platform.comment_history(pending)
     assert [(d.decision, d.actor) for d in history] == [("review", "machine"), ("approve", "moderator:ruth")]
+    # The human entry keeps what the moderator saw: the machine's scores and versions.
+    assert history[1].policy_version == history[0].policy_version == "hold-all@1"
+    assert history[1].scores == history[0].scores
     assert all(d.created_at.tzinfo is not None for d in history)
 
 
@@ -141,6 +144,21 @@ def test_address_retention_forgets_old_addresses(platform, pending):
         from civility.storage.schema import comments
 
         assert conn.execute(select(comments.c.ip).where(comments.c.id == pending)).scalar() is None
+
+
+def test_worker_thread_scores_and_runs_retention(platform, article):
+    import time
+
+    cid = platform.submit_comment(article.id, "E", "e@example.org", "scored by the thread", ip="203.0.113.77")
+    platform.start_worker(poll_interval=0.1)
+    try:
+        deadline = time.monotonic() + 20
+        while not platform.comment_history(cid.comment_id) and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        platform.stop_worker()
+    assert [d.actor for d in platform.comment_history(cid.comment_id)] == ["machine"]
+    assert platform.maintain() == {"addresses_forgotten": 0, "sessions_deleted": 0}  # 30 days: nothing yet
 
 
 def test_recover_recreates_lost_score_jobs(platform, article, pending):

@@ -27,6 +27,7 @@ def _count(platform, table):
     ("", "", "", {"name", "email", "text"}),
     ("Ann", "a@example.org", "nul \x00 inside", {"text"}),
     ("Ann\nBob", "a@example.org", "hi", {"name"}),
+    ("Ann\u202eboB", "a@example.org", "hi", {"name"}),
     ("Ann", "a@example.org", "lone \ud800 surrogate", {"text"}),
 ])
 def test_validation_names_every_wrong_field_and_stores_nothing(platform, article, name, email, text, bad):

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import Callable
+import time
+from typing import Callable, Sequence
 
 from civility.jobs.embedded import EmbeddedQueue
 
@@ -14,8 +15,13 @@ log = logging.getLogger(__name__)
 
 class WorkerThread:
     def __init__(self, queue: EmbeddedQueue, *, batch: int = 32, poll_interval: float = 1.0,
-                 on_start: Callable[[], None] | None = None):
+                 on_start: Callable[[], None] | None = None,
+                 periodic: Sequence[tuple[float, Callable[[], object]]] = ()):
+        """``periodic``: (interval in seconds, task) pairs run between jobs (first run at start),
+        e.g. retention clean-up; a failing task is logged and tried again next interval."""
         self.queue = queue
+        self.periodic = list(periodic)
+        self._next_run = [0.0] * len(self.periodic)
         self.batch = batch
         self.poll_interval = poll_interval
         self.on_start = on_start
@@ -34,6 +40,7 @@ class WorkerThread:
         if self.on_start is not None:
             self.on_start()
         while not self._stop.is_set():
+            self._run_periodic()
             try:
                 ran = self.queue.run_pending(self.batch)
             except Exception:  # the database may be briefly unavailable; keep the loop alive
@@ -41,6 +48,16 @@ class WorkerThread:
                 ran = 0
             if ran == 0:
                 self.queue.wait_for_work(self.poll_interval)
+
+    def _run_periodic(self) -> None:
+        now = time.monotonic()
+        for i, (interval, task) in enumerate(self.periodic):
+            if now >= self._next_run[i]:
+                self._next_run[i] = now + interval
+                try:
+                    task()
+                except Exception:
+                    log.exception("periodic task %r failed", task)
 
     def stop(self, timeout: float = 10.0) -> None:
         self._stop.set()

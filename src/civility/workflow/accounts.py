@@ -140,6 +140,10 @@ class Accounts:
             expires_at=as_utc(row.expires_at),
         )
 
+    def purge_expired_sessions(self) -> int:
+        with self.db.write() as conn:
+            return repo.delete_expired_sessions(conn)
+
     def delete_session(self, token: str | None) -> None:
         if not token:
             return

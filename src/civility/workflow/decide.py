@@ -68,12 +68,18 @@ class Decider:
             )
             if new_version is None:
                 raise Conflict(f"comment {comment_id} changed since you loaded it; reload to see the latest decision")
+            # The audit row keeps what the moderator had in front of them: the machine's latest
+            # scores and the model/policy versions that produced them (None when never scored).
+            seen = decision_repo.latest_machine(conn, comment_id)
             record = decision_repo.append(
                 conn,
                 comment_id=comment_id,
                 decision=decision,
                 actor=actor.strip(),
                 reasons=[{"category": "moderator", "note": reason}] if reason else [],
+                scores=dict(seen.scores) if seen else {},
+                model_version=seen.model_version if seen else None,
+                policy_version=seen.policy_version if seen else None,
                 note=reason,
             )
             payload["article_id"] = row.article_id

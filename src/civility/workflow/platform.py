@@ -33,6 +33,7 @@ from civility.workflow.types import ArticleIn, Moderator, Page, PublicComment, Q
 log = logging.getLogger(__name__)
 
 NOTIFY_JOB = "notify"
+MAINTENANCE_INTERVAL_S = 3600.0
 Notifier = Callable[[dict[str, Any]], None]
 
 
@@ -113,7 +114,15 @@ class Platform:
             self.queue.run_worker()
             return
         self.recover()
-        WorkerThread(self.queue, poll_interval=poll_interval).run_forever()
+        WorkerThread(self.queue, poll_interval=poll_interval,
+                     periodic=[(MAINTENANCE_INTERVAL_S, self.maintain)]).run_forever()
+
+    def maintain(self) -> dict[str, int]:
+        """Retention clean-up, run hourly by the worker: commenters' network addresses older than
+        ``ip_retention_days``, expired sessions, counters past their window."""
+        addresses = self.purge_addresses()
+        sessions = self.accounts.purge_expired_sessions()
+        return {"addresses_forgotten": addresses, "sessions_deleted": sessions}
 
     def stop_worker(self) -> None:
         if self._worker is not None:

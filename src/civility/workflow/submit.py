@@ -28,6 +28,8 @@ IDEMPOTENCY_KEY_MAX = 200
 HOUR = timedelta(hours=1)
 SCORE_JOB = "score_comment"
 # Deliberately simple (no nested quantifiers: no ReDoS): local@domain.tld, no spaces.
+# Embeddings/overrides/isolates can make a name display as something else next to other text.
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 _EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)+")
 
 
@@ -60,7 +62,8 @@ def validate(settings: Settings, name: object, email: object, text: object) -> C
         errors["name"] = "Please enter your name."
     elif len(name_s) > settings.name_max_length:
         errors["name"] = f"Your name is too long: at most {settings.name_max_length} characters."
-    elif not _storable(name_s) or any(unicodedata.category(ch) in {"Cc", "Zl", "Zp"} for ch in name_s):
+    elif not _storable(name_s) or any(unicodedata.category(ch) in {"Cc", "Zl", "Zp"} or ch in _BIDI_CONTROLS
+                                      for ch in name_s):
         errors["name"] = "Your name contains characters that cannot be used."
 
     if not email_s:

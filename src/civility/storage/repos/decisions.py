@@ -80,6 +80,14 @@ def has_machine_decision(conn: Connection, comment_id: int) -> bool:
     return conn.execute(query).first() is not None
 
 
+def latest_machine(conn: Connection, comment_id: int) -> DecisionRecord | None:
+    row = conn.execute(
+        select(decisions).where(decisions.c.comment_id == comment_id, decisions.c.actor == "machine")
+        .order_by(decisions.c.id.desc()).limit(1)
+    ).first()
+    return row_to_record(row) if row else None
+
+
 def latest_verdict(records: list[DecisionRecord]) -> Verdict | None:
     """The newest machine verdict in a history, rebuilt from what the audit row stored."""
     for record in reversed(records):
