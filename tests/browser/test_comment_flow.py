@@ -227,3 +227,23 @@ def test_embed_on_a_publisher_page_of_another_origin(live, new_page, screenshots
     frame.get_by_role("status").filter(has_text="held for review").wait_for()
     assert page.url == story_url  # the reader never left the publisher's page
     page.screenshot(path=str(screenshots / "embed-on-publisher-page.png"), full_page=True)
+
+
+def test_keyboard_only_reader_can_post(live, new_page):
+    base, platform = live
+    article = _article(platform)
+    page = new_page()
+    page.goto(f"{base}/articles/{article.id}")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to content"
+    page.locator("#f-name").focus()
+    page.keyboard.type("Keyboard user")
+    page.keyboard.press("Tab")
+    page.keyboard.type("keys@example.org")
+    page.keyboard.press("Tab")
+    page.keyboard.type("Typed without a mouse.")
+    page.keyboard.press("Tab")  # the honeypot is out of the tab order: next stop is the button
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Post comment"
+    page.keyboard.press("Enter")
+    page.get_by_role("status").filter(has_text="held for review").wait_for()
+    assert platform.comment_counts(article.id).get("pending") == 1
