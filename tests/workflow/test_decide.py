@@ -146,6 +146,15 @@ def test_address_retention_forgets_old_addresses(platform, pending):
         assert conn.execute(select(comments.c.ip).where(comments.c.id == pending)).scalar() is None
 
 
+def _job_keys(platform):
+    from sqlalchemy import select
+
+    from civility.storage.schema import jobs
+
+    with platform.db.read() as conn:
+        return [k for k in conn.execute(select(jobs.c.dedupe_key)).scalars() if k]
+
+
 def test_worker_thread_scores_and_runs_retention(platform, article):
     import time
 
@@ -158,7 +167,11 @@ def test_worker_thread_scores_and_runs_retention(platform, article):
     finally:
         platform.stop_worker()
     assert [d.actor for d in platform.comment_history(cid.comment_id)] == ["machine"]
-    assert platform.maintain() == {"addresses_forgotten": 0, "sessions_deleted": 0}  # 30 days: nothing yet
+    assert platform.maintain() == {"sessions_deleted": 0}
+    from civility.workflow.privacy import RETENTION_JOB
+
+    assert platform.queue.counts()["done"] >= 2  # the score job and the retention job it queued at start
+    assert any(k.startswith(f"{RETENTION_JOB}:") for k in _job_keys(platform))
 
 
 def test_recover_recreates_lost_score_jobs(platform, article, pending):

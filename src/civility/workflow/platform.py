@@ -22,7 +22,7 @@ from civility.workflow.articles import Articles
 from civility.workflow.cache import make_cache, wire_cache
 from civility.workflow.decide import Decider
 from civility.workflow.notify import PublishedNotifier
-from civility.workflow.privacy import Privacy, RetentionSchedule
+from civility.workflow.privacy import Privacy
 from civility.workflow.ratelimit import make_rate_limiter
 from civility.workflow.policy_overrides import validate_overrides
 from civility.workflow.review import Reader
@@ -104,7 +104,7 @@ class Platform:
         if self._worker is None or not self._worker.alive:
             self.recover()
             self._worker = WorkerThread(self.queue, poll_interval=poll_interval,
-                                        on_start=RetentionSchedule(self.privacy).start).start()
+                                        periodic=[(MAINTENANCE_INTERVAL_S, self.maintain)]).start()
         return self._worker
 
     def run_worker_forever(self, *, poll_interval: float = 1.0) -> None:
@@ -118,11 +118,10 @@ class Platform:
                      periodic=[(MAINTENANCE_INTERVAL_S, self.maintain)]).run_forever()
 
     def maintain(self) -> dict[str, int]:
-        """Retention clean-up, run hourly by the worker: commenters' network addresses older than
-        ``ip_retention_days``, expired sessions, counters past their window."""
-        addresses = self.purge_addresses()
-        sessions = self.accounts.purge_expired_sessions()
-        return {"addresses_forgotten": addresses, "sessions_deleted": sessions}
+        """Run hourly by the worker loop: queue the day's retention job (commenters' addresses
+        older than ``ip_retention_days``; one per day by its dedupe key) and drop expired sessions."""
+        self.privacy.schedule_retention()
+        return {"sessions_deleted": self.accounts.purge_expired_sessions()}
 
     def stop_worker(self) -> None:
         if self._worker is not None:
