@@ -42,7 +42,7 @@ def test_posting_from_the_frame_stays_in_the_frame(client, platform, article, ut
         "name": "Framed", "email": "framed@example.org", "text": "Sent from the frame",
     }, follow_redirects=False)
     assert answer.status_code == 303
-    assert answer.headers["location"] == f"/embed/comments?article={article.id}&submitted=pending#comment-form"
+    assert answer.headers["location"].startswith(f"/embed/comments?article={article.id}&submitted=")
     assert "held for review" in client.get(answer.headers["location"]).text
     invalid = client.post(action, data={"csrf_token": util.form_token(frame), "name": "F", "email": "", "text": "kept"})
     assert invalid.status_code == 422 and "kept</textarea>" in invalid.text and 'class="embed"' in invalid.text

@@ -45,11 +45,22 @@ def test_article_page_has_every_part(client, article, make_comment):
 def test_post_is_held_for_review_and_not_shown(client, platform, article, util):
     answer = _form(client, util, article.id, text="Held text 123")
     assert answer.status_code == 303
-    assert answer.headers["location"] == f"/articles/{article.id}?submitted=pending#comment-form"
+    assert re.fullmatch(rf"/articles/{article.id}\?submitted=[\w.-]+#comment-form", answer.headers["location"])
     page = client.get(answer.headers["location"]).text
     assert "held for review" in page
     assert "Held text 123" not in page
     assert platform.comment_counts(article.id).get("pending") == 1
+
+
+def test_the_receipt_says_published_once_approved_and_cannot_be_forged(client, platform, article, util):
+    answer = _form(client, util, article.id, text="Soon public")
+    receipt_page = answer.headers["location"]
+    comment_id = platform.review_queue(article_id=article.id).items[0].comment.id
+    platform.decide(comment_id, "approve", actor="moderator:t")
+    assert "Your comment is published" in client.get(receipt_page).text
+    for forged in ("approved", "pending", receipt_page.split("submitted=")[1].split("#")[0] + "x"):
+        page = client.get(f"/articles/{article.id}", params={"submitted": forged}).text
+        assert "Your comment is published" not in page and "held for review" not in page
 
 
 def test_reload_of_the_same_form_does_not_duplicate(client, platform, article, util):
@@ -96,7 +107,8 @@ def test_cross_site_origin_is_refused(client, platform, article, util):
 
 def test_honeypot_answers_like_success_but_stores_nothing(client, platform, article, util):
     answer = _form(client, util, article.id, website="http://spam.example")
-    assert answer.status_code == 303 and "submitted=pending" in answer.headers["location"]
+    assert answer.status_code == 303 and "submitted=" in answer.headers["location"]
+    assert "held for review" in client.get(answer.headers["location"]).text
     assert platform.comment_counts(article.id).get("pending", 0) == 0
 
 

@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.concurrency import run_in_threadpool
 
 from civility import errors
@@ -19,7 +20,28 @@ from civility.web import csrf
 from civility.web.deps import client_ip, get_platform, get_settings, template_context
 
 _FORM_FIELDS = ("name", "email", "text")
-_SUBMITTED = {"pending", "approved", "rejected"}
+_RECEIPT_MAX_AGE = 7 * 24 * 3600
+
+
+def _receipts(secret_key: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret_key, salt="civility.receipt")
+
+
+def submitted_status(request: Request, receipt: str | None) -> str | None:
+    """What the page tells the reader who just posted: "approved" when the comment is public
+    by now, else "pending". The receipt in the redirect is signed, so nobody can make the
+    page show a message, nor learn another comment's fate; a rejected comment reads as held."""
+    if not receipt or len(receipt) > 200:
+        return None
+    try:
+        comment_id = int(_receipts(get_settings(request).secret_key).loads(receipt, max_age=_RECEIPT_MAX_AGE))
+    except (BadSignature, TypeError, ValueError):
+        return None
+    try:
+        status = get_platform(request).queue_item(comment_id).comment.status
+    except errors.NotFound:
+        return "pending"  # the honeypot's receipt names no comment
+    return "approved" if getattr(status, "value", status) == "approved" else "pending"
 
 
 @dataclass
@@ -66,7 +88,7 @@ def page_context(
         values=state.values,
         errors=state.errors,
         form_error=state.form_error,
-        submitted=submitted if submitted in _SUBMITTED else None,
+        submitted=submitted_status(request, submitted),
     )
 
 
@@ -140,13 +162,14 @@ def process_post(
         state.form_error = f"{exc} Your text is kept below."
         return again(403)
 
-    def done(status: str) -> Response:
-        query = urlencode({**redirect_query, "submitted": status})
+    def done(comment_id: int) -> Response:
+        receipt = _receipts(settings.secret_key).dumps(comment_id)
+        query = urlencode({**redirect_query, "submitted": receipt})
         return RedirectResponse(f"{page_url}?{query}#comment-form", status_code=303)
 
     if hidden.get("website"):
         # A bot filled the invisible field: answer exactly as for a held comment, store nothing.
-        return done("pending")
+        return done(-secrets.randbelow(10**9) - 1)
 
     def submit(key: str | None):
         return platform.submit_comment(
@@ -175,5 +198,4 @@ def process_post(
     except errors.Conflict as exc:
         state.form_error = str(exc)
         return again(409)
-    status = result.status.value if hasattr(result.status, "value") else str(result.status)
-    return done(status)
+    return done(result.comment_id)
