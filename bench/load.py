@@ -32,6 +32,7 @@ import httpx
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import cpu  # noqa: E402
 from servers import (  # noqa: E402
     PG_ADMIN, REDIS_URL, Server, civility_env, drop_pg_database, free_port, make_pg_database, seed_civility,
     seed_isso, start_isso,
@@ -61,7 +62,8 @@ class Phase:
     rps: float = 0.0
     p50_ms: float = 0.0
     p99_ms: float = 0.0
-    extra: dict[str, float] = field(default_factory=dict)
+    extra: dict[str, float | str] = field(default_factory=dict)
+    cores: dict[str, float] = field(default_factory=dict)  # CPU cores used per part during the phase
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -71,14 +73,20 @@ def percentile(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
 
 
+CPU_BY_NAME = {"redis-server": "redis"}
+NOT_SERVER = {"loadgen", "machine"}
+
+
 async def drive(name: str, base: str, make_request, *, concurrency: int, duration: float,
-                max_requests: int, ok_codes: set[int]) -> Phase:
+                max_requests: int, ok_codes: set[int], roots: dict[str, list[int]] | None = None) -> Phase:
     """Fixed concurrency: ``concurrency`` loops each send one request at a time until the time
     or the request budget is spent. Latency is measured per request on the client."""
     phase = Phase(name)
     latencies: list[float] = []
     budget = [max_requests]
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    roots = {**(roots or {}), "loadgen": [os.getpid()]}
+    cpu_before = cpu.snapshot(roots, CPU_BY_NAME)
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30.0) as client:
         start = time.perf_counter()
         stop_at = start + duration
@@ -106,7 +114,10 @@ async def drive(name: str, base: str, make_request, *, concurrency: int, duratio
 
         await asyncio.gather(*(loop(i) for i in range(concurrency)))
         phase.seconds = time.perf_counter() - start
+    phase.cores = cpu.used(cpu_before, cpu.snapshot(roots, CPU_BY_NAME), phase.seconds)
     phase.rps = phase.ok / phase.seconds if phase.seconds else 0.0
+    server_cores = sum(v for k, v in phase.cores.items() if k not in NOT_SERVER)
+    phase.extra["server_cpu_ms_per_ok"] = round(server_cores * phase.seconds * 1000 / max(phase.ok, 1), 2)
     phase.p50_ms = percentile(latencies, 0.50) * 1000
     phase.p99_ms = percentile(latencies, 0.99) * 1000
     return phase
@@ -117,7 +128,7 @@ def comment_body(worker: int, n: int, run: str) -> dict[str, str]:
     return {"name": f"Reader {worker}-{n}", "email": f"r{worker}x{n}.{run}@example.org", "text": f"{text} ({n})"}
 
 
-async def civility_phases(label: str, base: str, args, scored_probe) -> list[Phase]:
+async def civility_phases(label: str, base: str, args, scored_probe, roots: dict[str, list[int]]) -> list[Phase]:
     run = uuid.uuid4().hex[:6]
 
     def post(worker: int, n: int):
@@ -125,9 +136,14 @@ async def civility_phases(label: str, base: str, args, scored_probe) -> list[Pha
                 {"json": comment_body(worker, n, run), "headers": {"Idempotency-Key": f"{run}-{worker}-{n}"}})
 
     await warm_up(base, "/api/articles/big/comments")
+    before = cpu.snapshot(roots, CPU_BY_NAME)
     write = await drive(f"{label} POST comment", base, post, concurrency=args.concurrency,
-                        duration=args.duration, max_requests=args.max_requests, ok_codes={201, 202})
+                        duration=args.duration, max_requests=args.max_requests, ok_codes={201, 202}, roots=roots)
     write.extra.update(scored_probe(write.ok, args.drain_timeout))
+    # CPU of the whole write path, storing and scoring, per comment: posted until the last is scored.
+    spent = cpu.used(before, cpu.snapshot(roots, CPU_BY_NAME), 1.0)
+    write.extra["server_cpu_ms_per_scored"] = round(
+        sum(v for k, v in spent.items() if k not in NOT_SERVER) * 1000 / max(int(write.extra["scored"]), 1), 2)
 
     cursors = await collect_cursors(base, pages=20)
 
@@ -139,13 +155,13 @@ async def civility_phases(label: str, base: str, args, scored_probe) -> list[Pha
         return ("GET", "/articles/big", {})
 
     read_api = await drive(f"{label} GET comments API", base, api, concurrency=args.concurrency,
-                           duration=args.duration, max_requests=args.max_requests, ok_codes={200})
+                           duration=args.duration, max_requests=args.max_requests, ok_codes={200}, roots=roots)
     read_page = await drive(f"{label} GET article page", base, page, concurrency=args.concurrency,
-                            duration=args.duration, max_requests=args.max_requests, ok_codes={200})
+                            duration=args.duration, max_requests=args.max_requests, ok_codes={200}, roots=roots)
     return [write, read_api, read_page]
 
 
-async def isso_phases(base: str, args) -> list[Phase]:
+async def isso_phases(base: str, args, roots: dict[str, list[int]]) -> list[Phase]:
     run = uuid.uuid4().hex[:6]
 
     def post(worker: int, n: int):
@@ -155,14 +171,14 @@ async def isso_phases(base: str, args) -> list[Phase]:
 
     await warm_up(base, "/?uri=/big-story/&limit=50&nested_limit=0")
     write = await drive("Isso POST comment", base, post, concurrency=args.concurrency, duration=args.duration,
-                        max_requests=args.max_requests, ok_codes={201, 202})
+                        max_requests=args.max_requests, ok_codes={201, 202}, roots=roots)
 
     def thread(worker: int, n: int):
         offset = 0 if n % 5 else 50 * random.randint(1, 20)  # the same 1-in-5 later pages
         return ("GET", "/", {"params": {"uri": "/big-story/", "limit": 50, "nested_limit": 0, "offset": offset}})
 
     read = await drive("Isso GET thread", base, thread, concurrency=args.concurrency, duration=args.duration,
-                       max_requests=args.max_requests, ok_codes={200})
+                       max_requests=args.max_requests, ok_codes={200}, roots=roots)
     return [write, read]
 
 
@@ -190,9 +206,10 @@ def run_setup_a(args, stack: ExitStack, tmp: Path) -> list[Phase]:
     probe = seed_civility(url, args.comments)
     port = free_port()
     env = civility_env(url, moderation=args.moderation)
-    stack.enter_context(Server("civility-a", [sys.executable, "-m", "civility", "serve", "--port", str(port),
-                                             "--log-level", "warning"], env, tmp, f"http://127.0.0.1:{port}/healthz"))
-    return asyncio.run(civility_phases("a", f"http://127.0.0.1:{port}", args, probe.scored))
+    web = stack.enter_context(Server("civility-a", [sys.executable, "-m", "civility", "serve", "--port", str(port),
+                                                   "--log-level", "warning"], env, tmp, f"http://127.0.0.1:{port}/healthz"))
+    roots = {"web+worker": [web.proc.pid]}
+    return asyncio.run(civility_phases("a", f"http://127.0.0.1:{port}", args, probe.scored, roots))
 
 
 def run_setup_b(args, stack: ExitStack, tmp: Path) -> list[Phase]:
@@ -201,14 +218,14 @@ def run_setup_b(args, stack: ExitStack, tmp: Path) -> list[Phase]:
     probe = seed_civility(url, args.comments)
     port = free_port()
     env = civility_env(url, moderation=args.moderation, queue="procrastinate", redis_url=REDIS_URL)
-    stack.enter_context(Server("civility-b-web", [sys.executable, "-m", "civility", "serve", "--port", str(port),
-                                                  "--workers", "2", "--log-level", "warning"],
-                               env, tmp, f"http://127.0.0.1:{port}/healthz"))
-    for i in range(2):
-        stack.enter_context(Server(f"civility-b-worker{i}", [sys.executable, "-m", "civility", "worker"], env, tmp,
-                                   None))
+    web = stack.enter_context(Server("civility-b-web", [sys.executable, "-m", "civility", "serve", "--port", str(port),
+                                                        "--workers", "2", "--log-level", "warning"],
+                                     env, tmp, f"http://127.0.0.1:{port}/healthz"))
+    workers = [stack.enter_context(Server(f"civility-b-worker{i}", [sys.executable, "-m", "civility", "worker"],
+                                          env, tmp, None)) for i in range(2)]
     wait_for_workers(url, 2)
-    return asyncio.run(civility_phases("b", f"http://127.0.0.1:{port}", args, probe.scored))
+    roots = {"web": [web.proc.pid], "workers": [w.proc.pid for w in workers], "postgres": postgres_backends(url)}
+    return asyncio.run(civility_phases("b", f"http://127.0.0.1:{port}", args, probe.scored, roots))
 
 
 def wait_for_workers(url: str, count: int, timeout: float = 90.0) -> None:
@@ -226,11 +243,24 @@ def wait_for_workers(url: str, count: int, timeout: float = 90.0) -> None:
     raise RuntimeError(f"{count} procrastinate workers did not start in {timeout} s")
 
 
+def postgres_backends(url: str):
+    """A callable: pids of the PostgreSQL backends connected to the benchmark's database now."""
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+
+    def pids() -> list[int]:
+        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+            return [r[0] for r in conn.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", (name,))]
+
+    return pids
+
+
 def run_isso(args, stack: ExitStack, tmp: Path) -> list[Phase]:
     cfg = seed_isso(tmp, args.comments)
     port = free_port()
-    stack.enter_context(start_isso(cfg, port, tmp, workers=2))
-    return asyncio.run(isso_phases(f"http://127.0.0.1:{port}", args))
+    isso = stack.enter_context(start_isso(cfg, port, tmp, workers=2))
+    return asyncio.run(isso_phases(f"http://127.0.0.1:{port}", args, {"isso": [isso.proc.pid]}))
 
 
 def main() -> None:
@@ -263,14 +293,15 @@ def report(results: dict[str, list[Phase]], args, load_before) -> None:
     print(f"# {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}  {pyplatform.node()}  cores={os.cpu_count()}  "
           f"load before={load_before[0]:.2f} after={os.getloadavg()[0]:.2f}  concurrency={args.concurrency} "
           f"duration={args.duration}s moderation={args.moderation}")
-    print("| setup | phase | ok req | req/s | p50 ms | p99 ms | scored/s | errors |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("| setup | phase | ok req | req/s | p50 ms | p99 ms | scored/s | server CPU ms/req | CPU cores used | errors |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for phases in results.values():
         for p in phases:
             scored = p.extra.get("scored_per_s")
             print(f"| {p.name.split(' ')[0]} | {' '.join(p.name.split(' ')[1:])} | {p.ok} | {p.rps:.1f} | "
                   f"{p.p50_ms:.1f} | {p.p99_ms:.1f} | {'' if scored is None else f'{scored:.1f}'} | "
-                  f"{p.errors or ''} |")
+                  f"{p.extra['server_cpu_ms_per_ok']:.1f} | "
+                  f"{' '.join(f'{k} {v:.2f}' for k, v in sorted(p.cores.items()))} | {p.errors or ''} |")
     isso = {p.name: p for p in results.get("isso", [])}
     if isso:
         print()
