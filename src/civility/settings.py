@@ -41,7 +41,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("login_attempts_per_15min", 5, "Failed moderator logins allowed per account and per address in 15 minutes", int),
     Setting("ip_retention_days", 30, "Network addresses of commenters are deleted after this many days", int),
     Setting("mail_backend", "outbox", "How mail leaves: outbox (each message written as a JSON file to mail_outbox_dir; dev and tests) or smtp", choices=("outbox", "smtp")),
-    Setting("mail_outbox_dir", "outbox", "Directory of the file outbox (used when mail_backend is outbox)"),
+    Setting("mail_outbox_dir", "", "Directory of the file outbox (used when mail_backend is outbox); empty: an outbox folder beside the SQLite file, or ./outbox"),
     Setting("mail_from", "civility@localhost", "Sender address of the mail civility sends"),
     Setting("smtp_host", "localhost", "SMTP server (used when mail_backend is smtp)"),
     Setting("smtp_port", 587, "SMTP port", int),

@@ -112,7 +112,7 @@ class SmtpSender:
 def sender_from_settings(settings: Mapping[str, Any]) -> MailSender:
     backend = settings["mail_backend"]
     if backend == "outbox":
-        return OutboxSender(settings["mail_outbox_dir"], settings["mail_from"])
+        return OutboxSender(outbox_dir(settings), settings["mail_from"])
     if backend == "smtp":
         return SmtpSender(
             settings["smtp_host"], int(settings["smtp_port"]), sender=settings["mail_from"],
@@ -120,6 +120,17 @@ def sender_from_settings(settings: Mapping[str, Any]) -> MailSender:
             starttls=bool(settings["smtp_starttls"]),
         )
     raise ConfigError(f"mail_backend {backend!r} is not outbox or smtp")
+
+
+def outbox_dir(settings: Mapping[str, Any]) -> Path:
+    """The configured outbox, or one beside the SQLite database (so each database, a test's
+    temporary one included, keeps its own mail), or ./outbox for other databases."""
+    if settings["mail_outbox_dir"]:
+        return Path(settings["mail_outbox_dir"])
+    url = str(settings["database_url"])
+    if url.startswith("sqlite:///") and url not in ("sqlite:///:memory:",):
+        return Path(url[len("sqlite:///"):]).parent / "outbox"
+    return Path("outbox")
 
 
 def _safe_id(message_id: str) -> str:
