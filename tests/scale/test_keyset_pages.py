@@ -51,7 +51,7 @@ def captured_page_queries(platform, article_id: str, pages: int):
     return ids, after, seen
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def big_story(request):
     url = request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "pg_url")
     platform = make_platform(url, "embedded")

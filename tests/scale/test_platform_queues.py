@@ -25,7 +25,7 @@ def make_platform(url: str, queue: str, **extra) -> Platform:
     return platform
 
 
-@pytest.fixture(params=list(SETUPS))
+@pytest.fixture(params=["sqlite-embedded", pytest.param("postgres-procrastinate", marks=pytest.mark.postgres)])
 def platform(request):
     url_fixture, queue = SETUPS[request.param]
     p = make_platform(request.getfixturevalue(url_fixture), queue)

@@ -25,7 +25,7 @@ class Bench:
     batches: list[int] = field(default_factory=list)
 
 
-@pytest.fixture(params=["embedded", "procrastinate"])
+@pytest.fixture(params=["embedded", pytest.param("procrastinate", marks=pytest.mark.postgres)])
 def bench(request):
     handlers = Handlers()
     if request.param == "embedded":

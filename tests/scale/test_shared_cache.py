@@ -32,6 +32,7 @@ def pending_comment(platform, article_id: str, email: str) -> int:
     return cid
 
 
+@pytest.mark.redis
 def test_an_approval_in_one_process_shows_in_the_other_at_once(two_web_processes):
     first, second, article_id = two_web_processes
     assert isinstance(first.cache, RedisPublicCommentsCache)
@@ -45,6 +46,7 @@ def test_an_approval_in_one_process_shows_in_the_other_at_once(two_web_processes
     assert stored and all(b"ana-secret@example.org" not in v for v in stored.values())
 
 
+@pytest.mark.redis
 def test_a_page_read_before_an_approval_is_not_cached_after_it(two_web_processes):
     first, second, article_id = two_web_processes
     cid = pending_comment(first, article_id, "ben@example.org")

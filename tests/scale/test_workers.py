@@ -19,6 +19,8 @@ from civility.jobs.procrastinate_queue import ProcrastinateQueue, libpq_url
 
 from .test_platform_queues import machine_decisions, make_platform, submit
 
+pytestmark = pytest.mark.postgres
+
 DONE = re.compile(r"civility job\(s\) done: ([\d ]+)")
 
 
