@@ -40,7 +40,7 @@ def fingerprint(src: Path, quantize: bool) -> str:
     """Names the exported file after what it was made from, so a new package version re-exports."""
     weights = src / "model.safetensors"
     key = f"{EXPORT_VERSION}|{quantize}|{weights.stat().st_size}|{(src / 'config.json').read_text(encoding='utf-8')}"
-    return hashlib.sha1(key.encode("utf-8")).hexdigest()[:12]
+    return hashlib.sha1(key.encode("utf-8"), usedforsecurity=False).hexdigest()[:12]
 
 
 def export_onnx(target_dir: str | os.PathLike[str], *, quantize: bool = True, src: Path | None = None) -> Path:
@@ -79,7 +79,8 @@ def export_onnx(target_dir: str | os.PathLike[str], *, quantize: bool = True, sr
         hf_logging.disable_progress_bar()
     except ImportError:  # pragma: no cover - older transformers
         pass
-    bert = AutoModel.from_pretrained(str(src), attn_implementation="eager")
+    # A local directory shipped inside a package, never a hub id: nothing is downloaded.
+    bert = AutoModel.from_pretrained(str(src), attn_implementation="eager")  # nosec B615
     bert.eval()
     example = (torch.ones(2, 16, dtype=torch.long), torch.ones(2, 16, dtype=torch.long))
     with tempfile.TemporaryDirectory(dir=target_dir) as tmp:
