@@ -14,29 +14,6 @@ from civility.web.schemas import ArticleIn, ArticleOut, ArticlePageOut, ArticleS
 router = APIRouter(prefix="/api/articles", tags=["articles"])
 
 
-def article_out(article) -> ArticleOut:
-    return ArticleOut(
-        id=article.id,
-        title=article.title,
-        body=article.body,
-        source=article.source,
-        url=article.url,
-        lang=article.lang,
-        published_at=article.published_at,
-    )
-
-
-def article_summary(article) -> ArticleSummaryOut:
-    return ArticleSummaryOut(
-        id=article.id,
-        title=article.title,
-        source=article.source,
-        url=article.url,
-        lang=article.lang,
-        published_at=article.published_at,
-    )
-
-
 def require_publisher(request: Request) -> None:
     expected = get_settings(request).publisher_token
     header = request.headers.get("authorization", "")
@@ -56,7 +33,7 @@ def list_articles(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> ArticlePageOut:
     page = get_platform(request).list_articles(limit=limit, cursor=cursor or None)
-    return ArticlePageOut(items=[article_summary(a) for a in page.items], next_cursor=page.next_cursor)
+    return ArticlePageOut(items=[ArticleSummaryOut.model_validate(a) for a in page.items], next_cursor=page.next_cursor)
 
 
 @router.get(
@@ -69,12 +46,12 @@ def lookup_article(request: Request, url: Annotated[str, Query(min_length=1, max
     article = get_platform(request).find_by_url(url)
     if article is None:
         raise NotFound("No article has that URL.")
-    return article_out(article)
+    return ArticleOut.model_validate(article)
 
 
 @router.get("/{article_id}", response_model=ArticleOut, responses={404: {"model": ErrorOut}, 422: {"model": ErrorOut}})
 def get_article(request: Request, article_id: str) -> ArticleOut:
-    return article_out(get_platform(request).get_article(article_id))
+    return ArticleOut.model_validate(get_platform(request).get_article(article_id))
 
 
 @router.post(
@@ -92,7 +69,7 @@ def get_article(request: Request, article_id: str) -> ArticleOut:
 )
 def add_article(request: Request, article: ArticleIn) -> ArticleOut:
     created = get_platform(request).add_article(article_in(article))
-    return article_out(created)
+    return ArticleOut.model_validate(created)
 
 
 def article_in(article: ArticleIn):

@@ -18,18 +18,6 @@ _ERRORS = {
 }
 
 
-def public_comment(comment) -> PublicCommentOut:
-    return PublicCommentOut(
-        id=comment.id,
-        article_id=comment.article_id,
-        parent_id=comment.parent_id,
-        name=comment.name,
-        text=comment.text,
-        created_at=comment.created_at,
-        lang=comment.lang,
-    )
-
-
 @router.get(
     "/articles/{article_id}/comments",
     response_model=CommentPageOut,
@@ -46,7 +34,7 @@ def list_comments(
     page = get_platform(request).public_comments(
         article_id, after=after or None, limit=limit or get_settings(request).page_size
     )
-    return CommentPageOut(items=[public_comment(c) for c in page.items], next_cursor=page.next_cursor)
+    return CommentPageOut(items=[PublicCommentOut.model_validate(c) for c in page.items], next_cursor=page.next_cursor)
 
 
 @router.post(

@@ -40,6 +40,8 @@ class ArticleIn(BaseModel):
 
 
 class ArticleOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: str
     title: str
     body: str
@@ -50,6 +52,8 @@ class ArticleOut(BaseModel):
 
 
 class ArticleSummaryOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: str
     title: str
     source: str
@@ -83,7 +87,10 @@ class SubmitOut(BaseModel):
 
 
 class PublicCommentOut(BaseModel):
-    """A published comment as anyone may see it. There is deliberately no email field."""
+    """A published comment as anyone may see it. There is deliberately no email field, so
+    building one from any record (attributes are read by name) can never carry an email."""
+
+    model_config = ConfigDict(from_attributes=True)
 
     id: int
     article_id: str
