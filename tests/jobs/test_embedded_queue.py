@@ -189,3 +189,19 @@ def test_worker_thread_runs_jobs_as_they_arrive_and_stops(db):
     finally:
         worker.stop()
     assert not worker.alive
+
+
+def test_prune_deletes_old_finished_jobs_only(db):
+    handlers = Handlers()
+    handlers.register("ok", lambda payload: None)
+    handlers.register("bad", lambda payload: 1 / 0)
+    queue = EmbeddedQueue(db, handlers, max_attempts=1)
+    queue.enqueue("ok", {"old": True})
+    queue.enqueue("bad", {})
+    queue.run_pending()
+    queue.enqueue("ok", {"old": False})
+    queue.run_pending()
+    with db.write() as conn:
+        conn.execute(update(jobs).where(jobs.c.id < 3).values(done_at=utcnow() - timedelta(days=8)))
+    assert queue.prune() == 1
+    assert [(r.kind, r.status) for r in _rows(db)] == [("bad", "failed"), ("ok", "done")]

@@ -167,7 +167,7 @@ def test_worker_thread_scores_and_runs_retention(platform, article):
     finally:
         platform.stop_worker()
     assert [d.actor for d in platform.comment_history(cid.comment_id)] == ["machine"]
-    assert platform.maintain() == {"sessions_deleted": 0}
+    assert platform.maintain() == {"sessions_deleted": 0, "jobs_pruned": 0}
     from civility.workflow.privacy import RETENTION_JOB
 
     assert platform.queue.counts()["done"] >= 2  # the score job and the retention job it queued at start

@@ -13,7 +13,7 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, or_, select, update
+from sqlalchemy import Connection, and_, delete, func, or_, select, update
 
 from civility.jobs.base import Handlers
 from civility.storage.clock import as_utc, utcnow
@@ -183,6 +183,13 @@ class EmbeddedQueue:
         if requeue:
             log.info("re-queued %d job(s) left running by a stopped process", len(requeue))
         return len(requeue)
+
+    def prune(self, *, older_than: timedelta = timedelta(days=7)) -> int:
+        """Delete finished jobs older than ``older_than`` (their work is in the data they changed;
+        handlers stay idempotent without them). Failed jobs are kept for inspection."""
+        cutoff = utcnow() - older_than
+        with self.db.write() as conn:
+            return conn.execute(delete(jobs).where(jobs.c.status == "done", jobs.c.done_at < cutoff)).rowcount
 
     def counts(self) -> dict[str, int]:
         with self.db.read() as conn:

@@ -119,9 +119,13 @@ class Platform:
 
     def maintain(self) -> dict[str, int]:
         """Run hourly by the worker loop: queue the day's retention job (commenters' addresses
-        older than ``ip_retention_days``; one per day by its dedupe key) and drop expired sessions."""
+        older than ``ip_retention_days``; one per day by its dedupe key), drop expired sessions
+        and finished jobs older than a week."""
         self.privacy.schedule_retention()
-        return {"sessions_deleted": self.accounts.purge_expired_sessions()}
+        out = {"sessions_deleted": self.accounts.purge_expired_sessions()}
+        if hasattr(self.queue, "prune"):
+            out["jobs_pruned"] = self.queue.prune()
+        return out
 
     def stop_worker(self) -> None:
         if self._worker is not None:
