@@ -80,8 +80,10 @@ def _load_demo(platform, base_url: str) -> None:
     info = load_demo(platform)
     base = base_url.rstrip("/")
     if info is None:
-        click.echo("demo: the database already has articles, so no sample content was loaded "
-                   "(use an empty database, e.g. CIVILITY_DATABASE_URL=sqlite:///demo.db, for a fresh demo)")
+        click.echo("demo: the database already has articles, so no sample content was loaded and no new "
+                   "login was made (the demo login was printed when the sample was first loaded). For a fresh "
+                   "demo use an empty database (e.g. CIVILITY_DATABASE_URL=sqlite:///demo.db); for a login "
+                   "here run `civility moderator add NAME`.")
         return
     click.echo("")
     click.echo("  civility demo is ready")

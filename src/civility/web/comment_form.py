@@ -75,7 +75,6 @@ def page_context(
     return template_context(
         request,
         article=article,
-        page_lang=article.lang or "en",
         comments=list(page.items),
         comment_count=platform.comment_counts(article.id).get("approved", 0),
         next_cursor=page.next_cursor,
