@@ -27,7 +27,6 @@ from civility.web import (
     pages,
     routes_privacy,
 )
-from civility.web import routes_privacy  # export/erasure by mailed link (security engineer)
 from civility.web.schemas import ErrorOut, HealthOut
 from civility.web.security import BodySizeLimitMiddleware, SecurityHeadersMiddleware
 from civility.web.templating import STATIC_DIR, make_templates
