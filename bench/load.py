@@ -205,7 +205,7 @@ def run_setup_a(args, stack: ExitStack, tmp: Path) -> list[Phase]:
     url = f"sqlite:///{tmp / 'civility-a.db'}"
     probe = seed_civility(url, args.comments)
     port = free_port()
-    env = civility_env(url, moderation=args.moderation)
+    env = civility_env(url, moderation=args.moderation, model_dir=args.model_dir)
     web = stack.enter_context(Server("civility-a", [sys.executable, "-m", "civility", "serve", "--port", str(port),
                                                    "--log-level", "warning"], env, tmp, f"http://127.0.0.1:{port}/healthz"))
     roots = {"web+worker": [web.proc.pid]}
@@ -217,7 +217,8 @@ def run_setup_b(args, stack: ExitStack, tmp: Path) -> list[Phase]:
     stack.callback(drop_pg_database, PG_ADMIN, url)
     probe = seed_civility(url, args.comments)
     port = free_port()
-    env = civility_env(url, moderation=args.moderation, queue="procrastinate", redis_url=REDIS_URL)
+    env = civility_env(url, moderation=args.moderation, model_dir=args.model_dir, queue="procrastinate",
+                       redis_url=REDIS_URL)
     web = stack.enter_context(Server("civility-b-web", [sys.executable, "-m", "civility", "serve", "--port", str(port),
                                                         "--workers", "2", "--log-level", "warning"],
                                      env, tmp, f"http://127.0.0.1:{port}/healthz"))
@@ -272,6 +273,7 @@ def main() -> None:
     parser.add_argument("--comments", type=int, default=10000, help="approved comments on the big thread")
     parser.add_argument("--drain-timeout", type=float, default=120.0, help="max seconds to wait for scoring")
     parser.add_argument("--moderation", default="auto", choices=("auto", "hold"))
+    parser.add_argument("--model-dir", default="", help="model artifact (default: the one shipped in the package)")
     parser.add_argument("--json", type=Path, default=None, help="also write the results here")
     args = parser.parse_args()
     setups = [s.strip() for s in args.setups.split(",") if s.strip()]

@@ -67,12 +67,13 @@ class Server:
         self.log.close()
 
 
-def civility_env(url: str, *, moderation: str, queue: str = "embedded", redis_url: str = "") -> dict[str, str]:
+def civility_env(url: str, *, moderation: str, model_dir: str = "", queue: str = "embedded",
+                 redis_url: str = "") -> dict[str, str]:
     huge = str(10**9)  # the load comes from one address: per-address and per-email limits off the path
     env = {k: v for k, v in os.environ.items() if not k.startswith("CIVILITY_")}
     env.update(CIVILITY_DATABASE_URL=url, CIVILITY_SECRET_KEY=BENCH_SECRET, CIVILITY_MODERATION=moderation,
                CIVILITY_QUEUE=queue, CIVILITY_REDIS_URL=redis_url, CIVILITY_RATE_LIMIT_IP_PER_HOUR=huge,
-               CIVILITY_RATE_LIMIT_EMAIL_PER_HOUR=huge, PYTHONUNBUFFERED="1")
+               CIVILITY_RATE_LIMIT_EMAIL_PER_HOUR=huge, CIVILITY_MODEL_DIR=model_dir, PYTHONUNBUFFERED="1")
     return env
 
 
