@@ -77,7 +77,7 @@ def test_queue_shows_comment_email_verdict_and_history(client, platform, article
     html = client.get("/moderate").text
     assert f"Comment #{comment_id}" in html and article.title in html
     assert "writer@example.org" in html and "Queue me" in html
-    assert "Machine: <strong class=\"decision decision-review\">review</strong>" in html
+    assert "Machine verdict: <strong class=\"decision decision-review\">review</strong>" in html
     assert "Decision history (1)" in html and "by machine" in html
     assert f"Approve #{comment_id}" in html and f"Reject #{comment_id}" in html
     assert f'<label for="reason-{comment_id}">Reason (optional)</label>' in html

@@ -71,7 +71,7 @@ def test_queue_item_shows_reasons_rules_scores_evidence_and_history():
     item = queue_item_out(QueueItem(comment, "Title & more", 2, verdict, history))
     html = make_templates().get_template("_queue_item.html").render(
         item=item, moderator={"csrf_token": "tok"}, back_url="/moderate")
-    assert "Machine: <strong class=\"decision decision-reject\">reject</strong>" in html
+    assert "Machine verdict: <strong class=\"decision decision-reject\">reject</strong>" in html
     assert "<strong>insult</strong> 0.91 (threshold 0.80): personal attacks on a person" in html
     assert "a phone number" in html and "model civility-linear@3" in html
     assert "Call <mark>555-0100</mark> now, you <mark>&lt;idiot&gt;</mark>" in html
