@@ -208,3 +208,30 @@ def test_honeypot_stores_nothing(site):
         "name": "Bot", "email": "bot@example.org", "text": "Buy now", "csrf_token": token, honeypot.group(1): "http://spam"})
     assert resp.status_code == 303
     assert site.platform.comment_counts("budget").get("pending", 0) == 0
+
+
+def test_parallel_guesses_cannot_outrun_the_login_throttle(make_site, serve):
+    """Twenty wrong passwords sent at the same instant: only the allowed number may be checked
+    (401); the rest must be refused (429) even though none had failed yet when they arrived."""
+    import threading
+
+    import httpx
+
+    site = make_site(login_attempts_per_15min=3)
+    site.moderator("mara", password="correct horse battery")
+    barrier = threading.Barrier(20)
+    codes: list[int] = []
+    with serve(site.app) as server:
+        def guess(i):
+            barrier.wait()
+            codes.append(httpx.post(f"{server.base}/api/moderator/session", timeout=60,
+                                    json={"name": "mara", "password": f"parallel-{i}"}).status_code)
+
+        threads = [threading.Thread(target=guess, args=(i,)) for i in range(20)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(90)
+    assert len(codes) == 20
+    assert codes.count(401) <= 3, f"{codes.count(401)} guesses were checked with a limit of 3"
+    assert codes.count(429) >= 17

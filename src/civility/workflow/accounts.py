@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from civility.errors import Conflict, RateLimited, ValidationError
@@ -89,21 +90,27 @@ class Accounts:
             keys.append(hashed_key(self.settings.secret_key, "login-ip", ip))
         limit = self.settings.login_attempts_per_15min
         now = utcnow()
-        with self.db.read() as conn:
+        # Check and count the attempt in ONE write transaction, BEFORE the slow password check:
+        # otherwise parallel guesses all read "no failures yet" and every one gets checked.
+        with self.db.write() as conn:
             for key in keys:
+                if conn.dialect.name == "postgresql":
+                    conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": key})
                 count, oldest = counters.window(conn, "login", key, now - LOGIN_WINDOW)
                 if count >= limit:
                     retry = (as_utc(oldest) + LOGIN_WINDOW - now).total_seconds() if oldest else LOGIN_WINDOW.total_seconds()
                     raise RateLimited("Too many failed logins; please wait before trying again.",
                                       retry_after=max(1, int(retry) + 1))
+            for key in keys:
+                counters.add(conn, "login", key, now)
             row = repo.moderator_by_name(conn, name) if name else None
         ok = self._verify(row.password_hash if row else self._dummy_hash, password or "") and row is not None
+        if not ok:
+            return None
         with self.db.write() as conn:
-            if not ok:
-                for key in keys:
-                    counters.add(conn, "login", key, now)
-                return None
             counters.clear(conn, "login", keys[0])
+            for key in keys[1:]:  # a right password is not a failure from this address either
+                counters.remove(conn, "login", key, now)
             if self.hasher.check_needs_rehash(row.password_hash):
                 repo.set_password_hash(conn, row.id, self.hasher.hash(password))
         return _moderator(row)

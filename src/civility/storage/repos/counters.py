@@ -23,6 +23,12 @@ def window(conn: Connection, table: str, key: str, since: datetime) -> tuple[int
     return int(count), oldest
 
 
+def remove(conn: Connection, table: str, key: str, at: datetime) -> None:
+    """Take back one event (a login attempt counted in advance that turned out right)."""
+    t = TABLES[table]
+    conn.execute(delete(t).where(t.c.key == key, t.c.at == at))
+
+
 def clear(conn: Connection, table: str, key: str) -> None:
     t = TABLES[table]
     conn.execute(delete(t).where(t.c.key == key))
