@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
+from civility.errors import ConfigError
 from civility.settings import Settings
 from civility.web import (
     api_admin,
@@ -52,6 +53,9 @@ def create_app(settings: Settings, platform: "Platform | None" = None) -> FastAP
         from civility.workflow.platform import Platform
 
         platform = Platform.from_settings(settings)
+        if not platform.schema_is_current():
+            platform.close()
+            raise ConfigError("the database schema is missing or old: run `civility migrate` first")
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
