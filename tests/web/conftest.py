@@ -4,6 +4,7 @@ and small factories (article, moderator, comment, signed-in clients). No part is
 from __future__ import annotations
 
 import re
+import shutil
 import uuid
 from pathlib import Path
 from typing import Any, Callable
@@ -40,15 +41,33 @@ def make_settings(tmp_path: Path) -> Callable[..., Settings]:
     return make
 
 
+@pytest.fixture(scope="session")
+def template_db(tmp_path_factory) -> Path:
+    """Migrated once, with the moderator "mod" (argon2 hashing is slow on purpose, so it is
+    done once): every test starts from a copy of this file."""
+    folder = tmp_path_factory.mktemp("template")
+    settings = load_settings({"database_url": f"sqlite:///{folder / 'template.db'}", "secret_key": SECRET,
+                              "mail_outbox_dir": str(folder / "outbox")}, environ={})
+    platform = Platform.from_settings(settings)
+    platform.migrate()
+    platform.add_moderator("mod", PASSWORD, "moderator")
+    platform.close()
+    assert not (folder / "template.db-wal").exists() or (folder / "template.db-wal").stat().st_size == 0
+    return folder / "template.db"
+
+
 @pytest.fixture
-def make_app(make_settings):
+def make_app(make_settings, template_db):
     """Build (settings, platform, TestClient) with setting overrides; everything is closed after."""
     opened: list[tuple[Platform, TestClient]] = []
 
     def make(**overrides: Any) -> tuple[Settings, Platform, TestClient]:
         settings = make_settings(**overrides)
+        database = Path(settings.database_url.removeprefix("sqlite:///"))
+        if not database.exists():
+            shutil.copyfile(template_db, database)
         platform = Platform.from_settings(settings)
-        platform.migrate()
+        platform.migrate()  # a no-op on the copy: the template is at the newest revision
         client = TestClient(create_app(settings, platform), base_url=settings.base_url)
         client.__enter__()
         opened.append((platform, client))
@@ -97,7 +116,8 @@ def article(make_article):
 
 @pytest.fixture
 def moderator(platform: Platform):
-    return platform.add_moderator("mod", PASSWORD, "moderator")
+    """The moderator "mod" (password PASSWORD), present in every test database."""
+    return next(m for m in platform.list_moderators() if m.name == "mod")
 
 
 @pytest.fixture
@@ -116,10 +136,10 @@ def make_comment(platform: Platform) -> Callable[..., int]:
 
 
 @pytest.fixture
-def bearer(client: TestClient, moderator) -> dict[str, str]:
-    answer = client.post("/api/moderator/session", json={"name": "mod", "password": PASSWORD})
-    assert answer.status_code == 201, answer.text
-    return {"Authorization": f"Bearer {answer.json()['token']}"}
+def bearer(platform: Platform, moderator) -> dict[str, str]:
+    """A bearer session for "mod" (signing in over HTTP is tested on its own)."""
+    token, _csrf = platform.create_session(moderator.id)
+    return {"Authorization": f"Bearer {token}"}
 
 
 def form_token(html: str) -> str:

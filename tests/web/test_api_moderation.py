@@ -127,3 +127,12 @@ def test_cookie_session_needs_csrf_header(client, article, make_comment, moderat
 def test_sign_out_ends_the_token(client, bearer):
     assert client.delete("/api/moderator/session", headers=bearer).status_code == 204
     assert client.get("/api/moderation/queue", headers=bearer).status_code == 401
+
+
+def test_sign_in_returns_a_working_token(client, moderator, util):
+    answer = client.post("/api/moderator/session", json={"name": "mod", "password": util.password})
+    assert answer.status_code == 201
+    body = answer.json()
+    assert body["moderator"] == "mod" and body["role"] == "moderator" and body["csrf_token"]
+    queue = client.get("/api/moderation/queue", headers={"Authorization": f"Bearer {body['token']}"})
+    assert queue.status_code == 200

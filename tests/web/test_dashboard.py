@@ -33,8 +33,7 @@ def test_sign_in_sets_a_safe_cookie(client, moderator, util):
 
 
 def test_cookie_is_secure_when_served_over_https(make_app, util):
-    _, platform, client = make_app(base_url="https://comments.example")
-    platform.add_moderator("mod", util.password)
+    _, _, client = make_app(base_url="https://comments.example")
     cookie = util.login(client).headers["set-cookie"]
     assert "Secure" in cookie
 
@@ -48,8 +47,7 @@ def test_wrong_password_and_unknown_name_read_the_same(client, moderator, util):
 
 
 def test_login_is_throttled_with_retry_after(make_app, util):
-    _, platform, client = make_app(login_attempts_per_15min=2)
-    platform.add_moderator("mod", util.password)
+    _, _, client = make_app(login_attempts_per_15min=2)
     statuses = [util.login(client, password=f"guess-{i}").status_code for i in range(4)]
     assert statuses[:2] == [401, 401] and statuses[-1] == 429
     last = util.login(client, password="guess-again")
