@@ -159,7 +159,7 @@ def test_text_filters_stay_fast_on_adversarial_input():
             start = time.perf_counter()
             fn(text)
             took = time.perf_counter() - start
-            if took > 1.0:
+            if took > 2.5:  # catastrophic backtracking takes minutes; 2.5 s leaves room for a busy machine
                 slow.append(f"{label} took {took:.2f}s on {text[:20]!r}... ({len(text)} chars)")
     assert not slow, "\n".join(slow)
 

@@ -104,7 +104,7 @@ COMMENTS_READ = r"""
 
 
 def _printable(payload: str) -> str:
-    return "".join(" " if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c for c in payload)
+    return "".join(" " if unicodedata.category(c)[0] == "C" or unicodedata.category(c) in ("Zl", "Zp") else c for c in payload)
 
 
 def _local_part(payload: str, i: int) -> str:
