@@ -81,3 +81,14 @@ def test_feed_survives_control_characters(client, platform, article):
     answer = client.get(f"/articles/{article.id}/comments.atom")
     assert answer.status_code == 200
     ET.fromstring(answer.content)  # still well-formed XML
+
+
+def test_feed_carries_the_newest_comments_first(client, platform, article):
+    ids = []
+    for i in range(5):
+        result = platform.submit_comment(article.id, "N", f"n{i}@example.org", f"feed item {i}", ip=None)
+        platform.decide(result.comment_id, "approve", actor="moderator:t")
+        ids.append(result.comment_id)
+    feed = ET.fromstring(client.get(f"/articles/{article.id}/comments.atom", params={"limit": 3}).content)
+    contents = [e.find(f"{ATOM}content").text for e in feed.findall(f"{ATOM}entry")]
+    assert contents == ["feed item 4", "feed item 3", "feed item 2"]

@@ -3,6 +3,7 @@ string; an author is a name only (Atom's optional <email> is never written)."""
 
 from __future__ import annotations
 
+from collections import deque
 from datetime import datetime, timezone
 from typing import Annotated
 from urllib.parse import quote, urlsplit
@@ -62,10 +63,23 @@ def build_feed(article, comments: list, base_url: str) -> bytes:
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
 
 
+def newest_comments(platform, article_id: str, count: int, *, max_pages: int = 200) -> list:
+    """The ``count`` newest approved comments, newest first. The public list runs oldest
+    first, so this walks it with the keyset cursor (200 rows a query, bounded)."""
+    newest: deque = deque(maxlen=count)
+    cursor = None
+    for _ in range(max_pages):
+        page = platform.public_comments(article_id, after=cursor, limit=200)
+        newest.extend(page.items)
+        cursor = page.next_cursor
+        if not cursor:
+            break
+    return list(reversed(newest))
+
+
 @router.get("/articles/{article_id}/comments.atom")
 def comments_feed(request: Request, article_id: str, limit: Annotated[int, Query(ge=1, le=200)] = FEED_SIZE) -> Response:
     platform = get_platform(request)
     article = platform.get_article(article_id)
-    page = platform.public_comments(article.id, after=None, limit=limit)
-    body = build_feed(article, list(page.items), get_settings(request).base_url)
+    body = build_feed(article, newest_comments(platform, article.id, limit), get_settings(request).base_url)
     return Response(body, media_type="application/atom+xml; charset=utf-8")
