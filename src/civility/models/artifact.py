@@ -1,0 +1,114 @@
+"""The model artifact: a directory with ``manifest.json`` (what it is, what it was trained on,
+how good it was) and ``weights.npz`` (plain arrays, read with ``allow_pickle=False``: loading
+executes no code). An artifact from another ``format_version`` is refused, saying what to do."""
+
+from __future__ import annotations
+
+import json
+import platform
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from civility.errors import ModelError
+from civility.models.features import Featurizer
+from civility.models.train import Heads
+
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+WEIGHTS = "weights.npz"
+_ARRAYS = ("active", "idf", "coef", "intercept", "calib")
+
+
+@dataclass
+class ModelArtifact:
+    manifest: dict[str, Any]
+    featurizer: Featurizer
+    heads: Heads
+
+    @property
+    def name_version(self) -> str:
+        return f"{self.manifest['name']}@{self.manifest['version']}"
+
+    @property
+    def categories(self) -> tuple[str, ...]:
+        return tuple(self.manifest["categories"])
+
+
+def default_model_dir() -> Path:
+    return Path(str(resources.files("civility.models").joinpath("default")))
+
+
+def library_versions() -> dict[str, str]:
+    import scipy
+    import sklearn
+
+    return {"python": platform.python_version(), "numpy": np.__version__, "scipy": scipy.__version__, "scikit-learn": sklearn.__version__}
+
+
+def save(artifact: ModelArtifact, directory: str | Path) -> Path:
+    out = Path(directory)
+    out.mkdir(parents=True, exist_ok=True)
+    feat, heads = artifact.featurizer, artifact.heads
+    if feat.idf_ is None:
+        raise ValueError("cannot save an unfitted featurizer")
+    active = np.flatnonzero(feat.idf_).astype(np.int32)
+    np.savez_compressed(
+        out / WEIGHTS,
+        active=active,
+        idf=feat.idf_[active].astype(np.float32),
+        coef=heads.coef[active].astype(np.float16),
+        intercept=heads.intercept.astype(np.float64),
+        calib=heads.calib.astype(np.float64),
+        stack=(heads.stack if heads.stack is not None else np.zeros(len(heads.categories))).astype(np.float64),
+    )
+    manifest = dict(artifact.manifest)
+    manifest["format_version"] = FORMAT_VERSION
+    manifest["categories"] = list(heads.categories)
+    manifest["features"] = {"word_bits": feat.word_bits, "char_bits": feat.char_bits, "n_features": feat.n_features}
+    (out / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return out
+
+
+def load(directory: str | Path | None = None) -> ModelArtifact:
+    path = Path(directory) if directory else default_model_dir()
+    manifest_path = path / MANIFEST
+    if not manifest_path.is_file():
+        raise ModelError(f"no model artifact at {path} ({MANIFEST} is missing); build one with `civility train`")
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ModelError(f"{manifest_path} is not readable JSON ({exc}); rebuild the model with `civility train`") from None
+    found = manifest.get("format_version")
+    if found != FORMAT_VERSION:
+        raise ModelError(
+            f"model artifact {path} has format_version {found!r} but this civility reads format_version "
+            f"{FORMAT_VERSION}: retrain it with `civility train --data TRAIN --dev DEV --out DIR`, "
+            f"or upgrade civility to a version that reads it"
+        )
+    try:
+        with np.load(path / WEIGHTS, allow_pickle=False) as npz:
+            arrays = {k: npz[k] for k in _ARRAYS}
+            arrays["stack"] = npz["stack"] if "stack" in npz.files else np.zeros(len(manifest.get("categories", [])))
+    except (OSError, ValueError, KeyError) as exc:
+        raise ModelError(f"{path / WEIGHTS} is missing or corrupt ({exc}); rebuild the model with `civility train`") from None
+    spec = manifest.get("features", {})
+    feat = Featurizer(word_bits=int(spec.get("word_bits", 0)), char_bits=int(spec.get("char_bits", 0)))
+    if feat.n_features != spec.get("n_features"):
+        raise ModelError(f"{manifest_path}: feature layout does not match this civility; retrain with `civility train`")
+    active = arrays["active"].astype(np.int64)
+    if active.size and (active.min() < 0 or active.max() >= feat.n_features):
+        raise ModelError(f"{path / WEIGHTS}: column indices out of range; the artifact is corrupt")
+    idf = np.zeros(feat.n_features, dtype=np.float32)
+    idf[active] = arrays["idf"]
+    feat.idf_ = idf
+    k = len(manifest["categories"])
+    coef = np.zeros((feat.n_features, k), dtype=np.float32)
+    coef[active] = arrays["coef"].astype(np.float32)
+    if manifest["categories"][0] != "toxic" and np.any(arrays["stack"]):
+        raise ModelError(f"{path}: stacked heads need toxic as the first category; retrain with `civility train`")
+    heads = Heads(tuple(manifest["categories"]), coef, arrays["intercept"], arrays["calib"], arrays["stack"])
+    return ModelArtifact(manifest, feat, heads)

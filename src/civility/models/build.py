@@ -1,0 +1,100 @@
+"""Building a model artifact from labelled files: keep only sources whose licence allows a
+shipped model, normalise, featurise, train the heads, choose the policy bands on dev, measure
+dev, and write the artifact with its manifest."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from civility.models import artifact as artifact_io
+from civility.models.data import SOURCE_LICENCES, fingerprint, licence_allows, read_labelled
+from civility.models.metrics import auc_ap
+from civility.models.train import MODEL_CATEGORIES, TrainConfig, build_features, fit_heads, label_matrix
+from civility.moderation.classifier import Classifier, normalize
+from civility.moderation.policy import choose_band
+
+MODEL_NAME = "civility-linear"
+MODEL_VERSION = "1.0"
+
+
+def select_sources(rows: Sequence[dict[str, Any]], include_unlicensed: bool) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    kept = [r for r in rows if include_unlicensed or licence_allows(r.get("source", ""))]
+    counts: dict[str, int] = {}
+    for r in kept:
+        counts[r.get("source", "")] = counts.get(r.get("source", ""), 0) + 1
+    return kept, counts
+
+
+def dev_report(classifier: Classifier, dev_rows: Sequence[dict[str, Any]]) -> tuple[dict[str, Any], np.ndarray, np.ndarray]:
+    probs = classifier.probabilities([normalize(r["text"]) for r in dev_rows])
+    y, _ = label_matrix(dev_rows, classifier.categories)
+    metrics = {}
+    for j, cat in enumerate(classifier.categories):
+        auc, ap = auc_ap(probs[:, j], y[:, j])
+        metrics[cat] = {
+            "n": int(np.sum(~np.isnan(y[:, j]))),
+            "positives": int(np.nansum(y[:, j])),
+            "roc_auc": None if auc is None else round(auc, 4),
+            "average_precision": None if ap is None else round(ap, 4),
+        }
+    return metrics, probs, y
+
+
+def build(
+    train_path: str | Path,
+    dev_path: str | Path,
+    out_dir: str | Path,
+    *,
+    config: TrainConfig | None = None,
+    include_unlicensed: bool = False,
+    progress: Callable[[str], None] = lambda msg: None,
+) -> artifact_io.ModelArtifact:
+    config = config or TrainConfig()
+    started = time.perf_counter()
+    train_rows, used = select_sources(read_labelled(train_path), include_unlicensed)
+    dev_rows = read_labelled(dev_path)
+    progress(f"{len(train_rows)} training rows from {len(used)} sources; {len(dev_rows)} dev rows")
+    featurizer, x = build_features([normalize(r["text"]).text for r in train_rows], config.min_df)
+    progress(f"features: {x.shape[1]} columns, {int(np.count_nonzero(featurizer.idf_))} in use")
+    heads = fit_heads(x, train_rows, config, MODEL_CATEGORIES, progress)
+    manifest: dict[str, Any] = {
+        "name": MODEL_NAME if not include_unlicensed else MODEL_NAME + "-research",
+        "version": MODEL_VERSION,
+        "created": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "sources": [
+            {"source": s, "licence": SOURCE_LICENCES.get(s, ("unknown", False))[0], "rows": n} for s, n in sorted(used.items())
+        ],
+        "excluded_sources": sorted(
+            s for s, (_, ok) in SOURCE_LICENCES.items() if not ok and not include_unlicensed
+        ),
+        "training_data": {
+            "train_file": Path(train_path).name,
+            "dev_file": Path(dev_path).name,
+            "sha256": fingerprint(train_path),
+            "dev_sha256": fingerprint(dev_path),
+        },
+        "training": {"seed": config.seed, "C": config.C, "default_C": config.default_C, "cv_folds": config.cv_folds, "min_df": config.min_df},
+        "library_versions": artifact_io.library_versions(),
+        "thresholds": {},
+        "dev_metrics": {},
+    }
+    artifact = artifact_io.ModelArtifact(manifest, featurizer, heads)
+    # measure through a save/load round trip so the figures are those of the stored weights
+    artifact_io.save(artifact, out_dir)
+    artifact = artifact_io.load(out_dir)
+    metrics, probs, y = dev_report(Classifier(artifact), dev_rows)
+    thresholds = {}
+    for j, cat in enumerate(artifact.categories):
+        band, info = choose_band(probs[:, j], y[:, j])
+        thresholds[cat] = {**band.to_dict(), "chosen_on_dev": info["chosen"]}
+    artifact.manifest["thresholds"] = thresholds
+    artifact.manifest["dev_metrics"] = metrics
+    artifact.manifest["training"]["seconds"] = round(time.perf_counter() - started, 1)
+    artifact_io.save(artifact, out_dir)
+    progress(f"wrote {out_dir} in {time.perf_counter() - started:.0f} s")
+    return artifact

@@ -1,0 +1,92 @@
+"""Reading labelled JSON Lines files, the licence of every known training source, and the
+fingerprint of the training files recorded in a model's manifest."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator
+
+from civility.errors import InputFormatError
+
+# source id -> (licence as stated by the source, may a shipped model be trained on it?)
+SOURCE_LICENCES: dict[str, tuple[str, bool]] = {
+    "toxic_spans": ("CC0-1.0", True),
+    "davidson2017": ("MIT", True),
+    "ethos": ("GPL-3.0", True),
+    "mlma": ("MIT", True),
+    "youtube_spam": ("CC-BY-4.0", True),
+    "jigsaw_toxic_sample": ("CC0-1.0 (labels) / CC-BY-SA-3.0 (text)", True),
+    "offenseval2020_tr": ("CC-BY-2.0", True),
+    "olid2019": ("none stated", False),
+    "offenseval2020_ar": ("none stated", False),
+    "parsoffensive": ("none stated", False),
+}
+
+
+def licence_allows(source: str) -> bool:
+    """Unknown sources are treated like sources with no licence: not shippable."""
+    return SOURCE_LICENCES.get(source, ("unknown", False))[1]
+
+
+def open_text(path: str | Path) -> io.TextIOBase:
+    path = str(path)
+    if path.endswith(".gz"):
+        return gzip.open(path, "rt", encoding="utf-8")  # type: ignore[return-value]
+    return open(path, encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class BadLine:
+    """A line that could not be read, kept so a caller can report it and go on."""
+
+    line: int
+    message: str
+
+
+def iter_jsonl(path: str | Path, *, required: tuple[str, ...] = ("text",)) -> Iterator[tuple[int, dict[str, Any] | BadLine]]:
+    """(1-based line number, row or BadLine) for each non-blank line, streaming."""
+    with open_text(path) as fh:
+        for number, line in enumerate(fh, start=1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as exc:
+                yield number, BadLine(number, f"not valid JSON ({exc.msg} at column {exc.colno})")
+                continue
+            if not isinstance(row, dict):
+                yield number, BadLine(number, "expected a JSON object")
+                continue
+            missing = [k for k in required if k not in row]
+            if missing:
+                yield number, BadLine(number, f"missing field(s): {', '.join(missing)}")
+                continue
+            if not isinstance(row.get("text"), str):
+                yield number, BadLine(number, "field 'text' must be a string")
+                continue
+            yield number, row
+
+
+def read_labelled(path: str | Path) -> list[dict[str, Any]]:
+    """All rows of a labelled file; a malformed line is an error (training data must be clean)."""
+    rows = []
+    for _, item in iter_jsonl(path, required=("text", "labels")):
+        if isinstance(item, BadLine):
+            raise InputFormatError(f"{path}: {item.message}", item.line)
+        rows.append(item)
+    return rows
+
+
+def fingerprint(*paths: str | Path) -> str:
+    """sha256 over the bytes of the files, in the order given."""
+    digest = hashlib.sha256()
+    for p in paths:
+        with open(p, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
+    return digest.hexdigest()

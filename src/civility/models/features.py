@@ -1,0 +1,241 @@
+"""Text -> hashed TF-IDF features that remember which token each feature came from.
+
+No vocabulary is stored: word 1-2-grams and per-word character 2-5-grams are hashed into
+fixed ranges; only the idf of the hashed columns is learned. Because every feature is
+produced by a known token, a linear score splits exactly into per-token contributions
+(the evidence a moderator sees)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.feature_extraction import FeatureHasher
+
+from civility.models.lexicon import lexicon_features
+
+TOKEN_RE = re.compile(r"\S+", re.UNICODE)
+WORD_RE = re.compile(r"\w+", re.UNICODE)
+
+WORD_BITS = 19
+CHAR_BITS = 20
+CHAR_MIN, CHAR_MAX = 2, 5
+LEXICON_COLUMNS = 16  # dense hand-written lexicon features appended after the hashed blocks
+
+
+@dataclass(frozen=True)
+class Tokens:
+    """Tokens of one normalised text: (start, end) in the normalised text, and the words."""
+
+    spans: tuple[tuple[int, int], ...]
+    words: tuple[str, ...]
+
+
+TRIM_RE = re.compile(r"\w(?:.*\w)?", re.UNICODE | re.DOTALL)
+
+
+def tokenize(text: str) -> Tokens:
+    """Whitespace-separated chunks (char n-grams see their punctuation: '://', '!!!');
+    the span is trimmed to its word characters so evidence shows 'idiot', not 'idiot!!'."""
+    spans, words = [], []
+    for m in TOKEN_RE.finditer(text):
+        chunk = m.group()
+        inner = TRIM_RE.search(chunk)
+        start = m.start()
+        spans.append((start + inner.start(), start + inner.end()) if inner else m.span())
+        words.append(chunk)
+    return Tokens(tuple(spans), tuple(words))
+
+
+def _bare(chunk: str) -> str:
+    """The word features of a chunk: its word characters joined ('don't' -> 'dont', 'idiot!' -> 'idiot')."""
+    return "".join(WORD_RE.findall(chunk))
+
+
+def _word_features(bare_words: Sequence[str]) -> tuple[list[str], list[int], list[int]]:
+    """Word unigrams and bigrams of the bare words; a bigram belongs to both of its tokens
+    (owner, co-owner). Chunks with no word characters make no word feature."""
+    feats, owner, co = [], [], []
+    bare = [(i, b) for i, b in enumerate(bare_words) if b]
+    for i, b in bare:
+        feats.append(b)
+        owner.append(i)
+        co.append(i)
+    for (i, a), (j, b) in zip(bare, bare[1:]):
+        feats.append(a + " " + b)
+        owner.append(i)
+        co.append(j)
+    return feats, owner, co
+
+
+def _char_ngrams(word: str) -> list[str]:
+    padded = " " + word + " "
+    n_chars = len(padded)
+    return [padded[s : s + n] for n in range(CHAR_MIN, min(CHAR_MAX, n_chars) + 1) for s in range(n_chars - n + 1)]
+
+
+@dataclass
+class Analysis:
+    """What scoring a batch produced, kept so evidence needs no second pass over the text."""
+
+    counts: sp.csr_matrix  # raw counts, one row per text
+    tokens: list[Tokens]
+    feature_cols: list[np.ndarray]  # per text: hashed column of every feature occurrence
+    owners: list[np.ndarray]  # per text: (2, occurrences) token index of owner and co-owner
+    lexicon_tokens: list[dict[int, list[int]]]
+
+
+CACHE_LIMIT = 200_000
+
+
+class Featurizer:
+    """Hashes tokens into ``n_features`` columns: [word block | char block | lexicon block].
+
+    ``idf_`` (one float per hashed column) is the only learned state; ``fit`` computes it.
+    The character n-gram columns of each distinct word are cached (words repeat a lot)."""
+
+    def __init__(self, word_bits: int = WORD_BITS, char_bits: int = CHAR_BITS):
+        self.word_bits = word_bits
+        self.char_bits = char_bits
+        self.n_word = 1 << word_bits
+        self.n_char = 1 << char_bits
+        self.n_features = self.n_word + self.n_char + LEXICON_COLUMNS
+        self._word_hasher = FeatureHasher(self.n_word, input_type="string", alternate_sign=False)
+        self._char_hasher = FeatureHasher(self.n_char, input_type="string", alternate_sign=False)
+        self._char_cache: dict[str, np.ndarray] = {}
+        self.idf_: np.ndarray | None = None
+
+    # -- hashing ----------------------------------------------------------------------
+    def _hash(self, hasher: FeatureHasher, feats: list[str]) -> np.ndarray:
+        if not feats:
+            return np.zeros(0, dtype=np.int64)
+        return hasher.transform([[f] for f in feats]).indices.astype(np.int64)
+
+    def _char_cols(self, words: Sequence[str]) -> None:
+        """Fill the cache for the words not in it yet (one hashing call for all of them)."""
+        cache = self._char_cache
+        missing = list(dict.fromkeys(w for w in words if w not in cache))
+        if not missing:
+            return
+        if len(cache) + len(missing) > CACHE_LIMIT:
+            cache.clear()
+        grams = [_char_ngrams(w) for w in missing]
+        cols = self._hash(self._char_hasher, [g for gs in grams for g in gs]) + self.n_word
+        start = 0
+        for w, gs in zip(missing, grams):
+            cache[w] = cols[start : start + len(gs)]
+            start += len(gs)
+
+    def analyze(self, texts: Sequence[str]) -> Analysis:
+        """Raw counts of many normalised texts, with the owner token of every feature."""
+        toks = [tokenize(t) for t in texts]
+        self._char_cols([w for t in toks for w in t.words])
+        word_feats: list[str] = []
+        per_doc = []
+        lex = np.zeros((len(texts), LEXICON_COLUMNS), dtype=np.float64)
+        lex_tokens = []
+        for r, t in enumerate(toks):
+            bare = [_bare(w) for w in t.words]
+            wf, owner, co = _word_features(bare)
+            word_feats.extend(wf)
+            per_doc.append((len(wf), owner, co))
+            row, fired = lexicon_features(bare)
+            lex[r] = row[0]
+            lex_tokens.append(fired)
+        word_cols = self._hash(self._word_hasher, word_feats)
+        feature_cols, owners, rows_of, cols_of = [], [], [], []
+        start = 0
+        for r, (t, (n_wf, owner, co)) in enumerate(zip(toks, per_doc)):
+            chars = [self._char_cache[w] for w in t.words]
+            char_owner = np.repeat(np.arange(len(t.words)), [len(c) for c in chars]) if chars else np.zeros(0, np.int64)
+            cols = np.concatenate([word_cols[start : start + n_wf], *chars]) if (n_wf or chars) else np.zeros(0, np.int64)
+            start += n_wf
+            own = np.stack([np.concatenate([np.asarray(owner, dtype=np.int64), char_owner]),
+                            np.concatenate([np.asarray(co, dtype=np.int64), char_owner])]) if len(cols) else np.zeros((2, 0), np.int64)
+            feature_cols.append(cols)
+            owners.append(own)
+            rows_of.append(np.full(len(cols), r, dtype=np.int64))
+            cols_of.append(cols)
+        lex_r, lex_c = np.nonzero(lex)
+        rows = np.concatenate([*rows_of, lex_r.astype(np.int64)])
+        cols = np.concatenate([*cols_of, lex_c.astype(np.int64) + self.n_word + self.n_char])
+        data = np.concatenate([np.ones(len(rows) - len(lex_r)), lex[lex_r, lex_c]])
+        counts = sp.csr_matrix((data, (rows, cols)), shape=(len(texts), self.n_features))
+        counts.sum_duplicates()
+        return Analysis(counts, toks, feature_cols, owners, lex_tokens)
+
+    def counts(self, texts: Sequence[str], chunk: int = 2048) -> sp.csr_matrix:
+        """Raw term counts for many normalised texts (one row each)."""
+        parts = [self.analyze(texts[i : i + chunk]).counts for i in range(0, len(texts), chunk)]
+        return sp.vstack(parts, format="csr") if parts else sp.csr_matrix((0, self.n_features))
+
+    # -- tf-idf -----------------------------------------------------------------------
+    def fit(self, counts: sp.csr_matrix, min_df: int = 2) -> "Featurizer":
+        """idf of each hashed column; columns seen in fewer than ``min_df`` texts get idf 0,
+        i.e. they are dropped (as an unseen word is) and need no weights in the artifact."""
+        n = counts.shape[0]
+        df = np.bincount(counts.indices, minlength=self.n_features).astype(np.float64)
+        idf = np.log((1.0 + n) / (1.0 + df)) + 1.0
+        idf[df < min_df] = 0.0
+        idf[self.n_word + self.n_char :] = 1.0
+        self.idf_ = idf.astype(np.float32)
+        return self
+
+    def weight(self, counts: sp.csr_matrix) -> sp.csr_matrix:
+        """Sublinear tf * idf, each hashed block L2-normalised on its own; lexicon block as is."""
+        if self.idf_ is None:
+            raise RuntimeError("Featurizer.fit has not been called")
+        x = counts.copy().astype(np.float64)
+        hashed = x.indices < self.n_word + self.n_char
+        x.data[hashed] = 1.0 + np.log(x.data[hashed])
+        x.data *= self.idf_[x.indices]
+        block = np.where(x.indices < self.n_word, 0, np.where(hashed, 1, 2))
+        row = np.repeat(np.arange(x.shape[0]), np.diff(x.indptr))
+        sq = np.bincount(row * 3 + block, weights=x.data**2, minlength=x.shape[0] * 3).reshape(-1, 3)
+        norms = np.sqrt(sq)
+        norms[:, 2] = 1.0
+        norms[norms == 0] = 1.0
+        x.data /= norms[row, block]
+        x.eliminate_zeros()
+        return x
+
+    def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
+        return self.weight(self.counts(texts))
+
+    # -- attribution ------------------------------------------------------------------
+    def contributions(self, analysis: Analysis, weighted: sp.csr_matrix, row: int, coef: np.ndarray) -> np.ndarray:
+        """Per-token share of the linear score ``x @ coef`` for one analysed text.
+
+        ``coef`` is (n_features, k); returns (n_tokens, k). Each occurrence of a feature gets an
+        equal part of that feature's weighted value; a bigram splits half/half between its words."""
+        n_tok = len(analysis.tokens[row].words)
+        out = np.zeros((n_tok, coef.shape[1]))
+        if n_tok == 0:
+            return out
+        lo, hi = weighted.indptr[row], weighted.indptr[row + 1]
+        present, values = weighted.indices[lo:hi], weighted.data[lo:hi]
+        order = np.argsort(present)
+        present, values = present[order], values[order]
+
+        def value_of(cols: np.ndarray) -> np.ndarray:
+            if len(present) == 0:
+                return np.zeros(len(cols))
+            pos = np.clip(np.searchsorted(present, cols), 0, len(present) - 1)
+            return np.where(present[pos] == cols, values[pos], 0.0)
+
+        idx = analysis.feature_cols[row]
+        if len(idx):
+            own = analysis.owners[row]
+            _, inverse, counts = np.unique(idx, return_inverse=True, return_counts=True)
+            share = (value_of(idx) / counts[inverse])[:, None] * coef[idx] / 2.0
+            np.add.at(out, own[0], share)
+            np.add.at(out, own[1], share)
+        base = self.n_word + self.n_char
+        for col, tok_ids in analysis.lexicon_tokens[row].items():
+            value = float(value_of(np.array([base + col]))[0])
+            if tok_ids and value:
+                out[tok_ids] += value * coef[base + col] / len(tok_ids)
+        return out

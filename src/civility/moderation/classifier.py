@@ -1,0 +1,120 @@
+"""Per-category calibrated probabilities for comment text, and the evidence behind them: the
+tokens whose contributions push a category's score up, as spans of the ORIGINAL text (mapped
+back through normalisation). Pure: numpy/scipy arithmetic over a loaded artifact."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+
+from civility.domain import Evidence
+from civility.models.artifact import ModelArtifact, load
+from civility.models.features import Analysis
+from civility.models.train import STACK_FROM, STACK_SCALE
+
+try:
+    from civility.moderation.normalize import Normalized, normalize
+except ImportError:  # pragma: no cover - normalisation module absent: casefold only
+    @dataclass(frozen=True)
+    class Normalized:  # type: ignore[no-redef]
+        original: str
+        text: str
+        offsets: tuple[int, ...]
+
+        def span_to_original(self, start: int, end: int) -> tuple[int, int]:
+            if start == end:
+                return (self.offsets[start] if start < len(self.offsets) else len(self.original),) * 2
+            return self.offsets[start], self.offsets[end - 1] + 1
+
+    def normalize(text: str) -> Normalized:  # type: ignore[misc]
+        folded = text.casefold()
+        if len(folded) == len(text):
+            return Normalized(text, folded, tuple(range(len(text))))
+        chars, offsets = [], []
+        for i, ch in enumerate(text):
+            for c in ch.casefold():
+                chars.append(c)
+                offsets.append(i)
+        return Normalized(text, "".join(chars), tuple(offsets))
+
+
+MAX_EVIDENCE = 5
+MIN_SHARE = 0.15  # a token must carry at least this share of the largest push to be shown
+
+
+class Classifier:
+    """Scores texts with a loaded :class:`ModelArtifact`."""
+
+    def __init__(self, artifact: ModelArtifact):
+        self.artifact = artifact
+        self.categories = artifact.categories
+        self._index = {c: i for i, c in enumerate(self.categories)}
+
+    @classmethod
+    def load(cls, model_dir: str | Path | None = None) -> "Classifier":
+        return cls(load(model_dir))
+
+    @property
+    def version(self) -> str:
+        return self.artifact.name_version
+
+    def normalize(self, text: str) -> Normalized:
+        return normalize(text)
+
+    def run(self, normalized: Sequence[Normalized]) -> "Scored":
+        """Score many normalised texts; the result can also explain each of them."""
+        feat = self.artifact.featurizer
+        analysis = feat.analyze([n.text for n in normalized])
+        weighted = feat.weight(analysis.counts)
+        probs = self.artifact.heads.predict_proba(weighted) if len(normalized) else np.zeros((0, len(self.categories)))
+        return Scored(self, list(normalized), analysis, weighted, probs)
+
+    def probabilities(self, normalized: Sequence[Normalized]) -> np.ndarray:
+        """(n, k) calibrated probabilities, columns in ``self.categories`` order."""
+        return self.run(normalized).probabilities
+
+    def score(self, texts: Sequence[str]) -> list[dict[str, float]]:
+        probs = self.probabilities([normalize(t) for t in texts])
+        return [dict(zip(self.categories, map(float, row))) for row in probs]
+
+
+@dataclass
+class Scored:
+    classifier: Classifier
+    normalized: list[Normalized]
+    analysis: Analysis
+    weighted: Any
+    probabilities: np.ndarray
+
+    def evidence(self, row: int, categories: Sequence[str]) -> dict[str, tuple[Evidence, ...]]:
+        """For each category asked, up to MAX_EVIDENCE spans of the original text that raise it."""
+        index = self.classifier._index
+        cats = [c for c in categories if c in index]
+        out: dict[str, tuple[Evidence, ...]] = {c: () for c in categories}
+        norm = self.normalized[row]
+        if not cats or not norm.text:
+            return out
+        heads = self.classifier.artifact.heads
+        cols = [index[c] for c in cats]
+        stacked = heads.stack is not None and bool(np.any(heads.stack[cols]))
+        coef = heads.coef[:, cols + [STACK_FROM]] if stacked else heads.coef[:, cols]
+        contrib = self.classifier.artifact.featurizer.contributions(self.analysis, self.weighted, row, coef)
+        if stacked:  # a head fed the toxic logit owes each token that share of it too
+            contrib = contrib[:, :-1] + np.outer(contrib[:, -1], heads.stack[cols] / STACK_SCALE)
+        spans_of = self.analysis.tokens[row].spans
+        for j, cat in enumerate(cats):
+            push = contrib[:, j]
+            if not len(push) or push.max() <= 0:
+                continue
+            floor = MIN_SHARE * push.max()
+            best = [i for i in np.argsort(-push, kind="stable")[:MAX_EVIDENCE] if push[i] > 0 and push[i] >= floor]
+            spans = []
+            for i in sorted(best):
+                start, end = norm.span_to_original(*spans_of[i])
+                if end > start:
+                    spans.append(Evidence(start, end, norm.original[start:end]))
+            out[cat] = tuple(spans)
+        return out

@@ -1,0 +1,135 @@
+"""The moderation engine in one call: normalise, classify, add promotion signals and relevance,
+apply the policy, and return a Verdict whose reasons point at spans of the original text."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import OrderedDict
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+
+from civility.domain import CATEGORIES, Article, Decision, Evidence, ModerationInput, Reason, Verdict
+from civility.moderation.classifier import Classifier, Scored
+from civility.moderation.policy import Policy
+
+try:
+    from civility.moderation import spam as _spam
+except ImportError:  # pragma: no cover - promotion signals not installed: text probability only
+    _spam = None  # type: ignore[assignment]
+
+NO_RELEVANCE_NOTE = "off_topic not scored: the relevance model is not installed (pip install 'civility[relevance]')"
+NO_ARTICLE_NOTE = "off_topic not scored: the comment has no article"
+ARTICLE_CACHE_SIZE = 512
+
+
+def _load_relevance(relevance: Any) -> Any:
+    if relevance is None or relevance == "off":
+        return None
+    if relevance != "auto":
+        return relevance  # a RelevanceModel given by the caller
+    try:
+        from civility.moderation.relevance import RelevanceModel
+    except ImportError:
+        return None
+    return RelevanceModel.load()
+
+
+class Moderator:
+    """Loads the model once; ``verdict``/``verdicts`` are then pure functions of their input."""
+
+    def __init__(self, classifier: Classifier, relevance: Any = None, *, link_allowlist: Sequence[str] = ()):
+        self.classifier = classifier
+        self.relevance = relevance
+        self.link_allowlist = tuple(link_allowlist)
+        self.model_version = classifier.version
+        self.default_policy = Policy.from_thresholds(classifier.artifact.manifest.get("thresholds", {}))
+        self._article_vectors: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
+
+    @classmethod
+    def load(
+        cls,
+        model_dir: str | Path | None = None,
+        *,
+        relevance: Any = "auto",
+        link_allowlist: Sequence[str] = (),
+    ) -> "Moderator":
+        return cls(Classifier.load(model_dir or None), _load_relevance(relevance), link_allowlist=link_allowlist)
+
+    # -- relevance ------------------------------------------------------------------------
+    def article_vector(self, article: Article) -> np.ndarray | None:
+        """The relevance model's vector of an article, computed once per process (LRU)."""
+        if self.relevance is None:
+            return None
+        key = (str(article.id), hashlib.sha1((article.title + "\n" + article.body).encode("utf-8"), usedforsecurity=False).hexdigest())
+        vec = self._article_vectors.get(key)
+        if vec is None:
+            vec = self.relevance.article_vector(article)
+            self._article_vectors[key] = vec
+            if len(self._article_vectors) > ARTICLE_CACHE_SIZE:
+                self._article_vectors.popitem(last=False)
+        else:
+            self._article_vectors.move_to_end(key)
+        return vec
+
+    def _off_topic(self, item: ModerationInput) -> tuple[float | None, tuple[Evidence, ...], str | None]:
+        if self.relevance is None:
+            return None, (), NO_RELEVANCE_NOTE
+        if item.article is None:
+            return None, (), NO_ARTICLE_NOTE
+        result = self.relevance.score(
+            item.text, item.article, article_vector=self.article_vector(item.article), parent_text=item.parent_text
+        )
+        return float(result.score), tuple(result.evidence), result.note or None
+
+    # -- verdicts -------------------------------------------------------------------------
+    def verdict(self, item: ModerationInput, policy: Policy | None = None) -> Verdict:
+        return self.verdicts([item], policy)[0]
+
+    def verdicts(self, items: Sequence[ModerationInput], policy: Policy | None = None) -> list[Verdict]:
+        policy = policy or self.default_policy
+        scored = self.classifier.run([self.classifier.normalize(item.text) for item in items])
+        return [self._one(item, scored, i, policy) for i, item in enumerate(items)]
+
+    def _one(self, item: ModerationInput, scored: Scored, i: int, policy: Policy) -> Verdict:
+        row = scored.probabilities[i]
+        scores: dict[str, float | None] = {c: None for c in CATEGORIES}
+        scores.update({c: float(p) for c, p in zip(self.classifier.categories, row)})
+        notes: list[str] = []
+        extra_evidence: dict[str, tuple[Evidence, ...]] = {}
+        reason_notes: dict[str, str] = {}
+        if _spam is not None and "spam" in scores:
+            signals = _spam.promotion_signals(item.text, item.context, self.link_allowlist)
+            scores["spam"] = float(_spam.combine_spam(float(scores["spam"] or 0.0), signals))
+            extra_evidence["spam"] = tuple(signals.evidence)
+            if signals.notes:
+                reason_notes["spam"] = "; ".join(signals.notes)
+        off_topic, off_evidence, off_note = self._off_topic(item)
+        scores["off_topic"] = off_topic
+        if off_topic is None:
+            notes.append(off_note or NO_RELEVANCE_NOTE)
+        else:
+            extra_evidence["off_topic"] = off_evidence
+            if off_note:
+                reason_notes["off_topic"] = off_note
+        decision, flagged = policy.decide(scores)
+        evidence = scored.evidence(i, [c for c in flagged if c != "off_topic"])
+        reasons = []
+        for cat in flagged:
+            score = float(scores[cat] or 0.0)
+            band = policy.bands[cat]
+            threshold = band.reject_above if score >= band.reject_above else band.approve_below
+            spans = _merge(evidence.get(cat, ()) + extra_evidence.get(cat, ()))
+            reasons.append(Reason(cat, score, threshold, spans, reason_notes.get(cat)))
+        if policy.hold_all:
+            notes.append("hold-everything mode: every comment goes to a moderator")
+        return Verdict(Decision(decision), scores, tuple(reasons), self.model_version, policy.version, tuple(notes))
+
+
+def _merge(spans: Sequence[Evidence]) -> tuple[Evidence, ...]:
+    """Spans in text order without exact repeats (the text model and the signals may agree)."""
+    seen: dict[tuple[int, int], Evidence] = {}
+    for e in spans:
+        seen.setdefault((e.start, e.end), e)
+    return tuple(sorted(seen.values(), key=lambda e: (e.start, e.end)))

@@ -1,0 +1,149 @@
+"""The publisher's policy: per category three bands (approve below ``approve_below``, reject at or
+above ``reject_above``, human review between), a hold-everything switch, per-site and
+per-article overrides laid over the defaults, and a version string stored with every decision.
+Also how the default bands are chosen from labelled scores."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Mapping
+
+import numpy as np
+
+from civility.domain import CATEGORIES
+from civility.errors import ValidationError
+
+NEVER = 1.01  # a reject_above no probability reaches: this category never rejects on its own
+TARGET_REJECT_PRECISION = 0.95
+TARGET_APPROVE_MISS = 0.02
+MIN_POSITIVES_TO_CHOOSE = 30
+FALLBACK_BAND = (0.5, NEVER)  # categories with too few labelled positives to choose from
+OFF_TOPIC_BAND = (0.7, NEVER)  # off_topic alone sends to review, never rejects
+
+
+@dataclass(frozen=True)
+class Band:
+    approve_below: float
+    reject_above: float
+
+    def to_dict(self) -> dict[str, float]:
+        return {"approve_below": self.approve_below, "reject_above": self.reject_above}
+
+
+def _band_from(category: str, value: Any, origin: str) -> Band:
+    if not isinstance(value, Mapping):
+        raise ValidationError({f"{origin}.{category}": "expected {approve_below, reject_above}"})
+    unknown = set(value) - {"approve_below", "reject_above"}
+    if unknown:
+        raise ValidationError({f"{origin}.{category}": f"unknown key(s): {', '.join(sorted(unknown))}"})
+    out = {}
+    for key in ("approve_below", "reject_above"):
+        if key not in value:
+            raise ValidationError({f"{origin}.{category}.{key}": "missing"})
+        v = value[key]
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0.0 <= float(v) <= NEVER:
+            raise ValidationError({f"{origin}.{category}.{key}": f"must be a number in [0, {NEVER}]"})
+        out[key] = float(v)
+    if out["approve_below"] > out["reject_above"]:
+        raise ValidationError({f"{origin}.{category}": "approve_below must not exceed reject_above"})
+    return Band(**out)
+
+
+@dataclass(frozen=True)
+class Policy:
+    bands: Mapping[str, Band]
+    hold_all: bool = False
+    layers: tuple[str, ...] = field(default=("default",))
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "bands", MappingProxyType(dict(self.bands)))
+
+    @classmethod
+    def from_thresholds(cls, thresholds: Mapping[str, Any], *, name: str = "default") -> "Policy":
+        bands = {c: Band(*FALLBACK_BAND) for c in CATEGORIES}
+        bands["off_topic"] = Band(*OFF_TOPIC_BAND)
+        for cat, value in thresholds.items():
+            if cat not in CATEGORIES:
+                raise ValidationError({f"{name}.{cat}": "not a category"})
+            if isinstance(value, Mapping):  # the manifest also records how a band was chosen
+                value = {k: v for k, v in value.items() if k in ("approve_below", "reject_above")}
+            bands[cat] = _band_from(cat, value, name)
+        return cls(bands, False, (name,))
+
+    def overlay(self, overrides: Mapping[str, Any] | None, *, name: str) -> "Policy":
+        """A new policy with ``overrides`` laid over this one. Shape:
+        ``{"hold_all": bool, "thresholds": {category: {approve_below, reject_above}}}``
+        (a category may give just one of the two keys)."""
+        if not overrides:
+            return self
+        unknown = set(overrides) - {"hold_all", "thresholds"}
+        if unknown:
+            raise ValidationError({name: f"unknown key(s): {', '.join(sorted(unknown))}"})
+        hold_all = self.hold_all
+        if "hold_all" in overrides:
+            if not isinstance(overrides["hold_all"], bool):
+                raise ValidationError({f"{name}.hold_all": "must be true or false"})
+            hold_all = overrides["hold_all"]
+        bands = dict(self.bands)
+        thresholds = overrides.get("thresholds") or {}
+        if not isinstance(thresholds, Mapping):
+            raise ValidationError({f"{name}.thresholds": "expected a mapping of category -> band"})
+        for cat, value in thresholds.items():
+            if cat not in CATEGORIES:
+                raise ValidationError({f"{name}.thresholds.{cat}": "not a category"})
+            merged = {**bands[cat].to_dict(), **(value if isinstance(value, Mapping) else {"?": value})}
+            bands[cat] = _band_from(cat, merged, f"{name}.thresholds")
+        return Policy(bands, hold_all, (*self.layers, name))
+
+    def for_context(self, site: Mapping[str, Any] | None = None, article: Mapping[str, Any] | None = None) -> "Policy":
+        """Defaults < site overrides < article overrides."""
+        return self.overlay(site, name="site").overlay(article, name="article")
+
+    @property
+    def version(self) -> str:
+        """Stable id of the effective settings: the same bands give the same version."""
+        body = json.dumps(
+            {"hold_all": self.hold_all, "bands": {c: b.to_dict() for c, b in sorted(self.bands.items())}},
+            sort_keys=True,
+        )
+        return f"policy-{hashlib.sha1(body.encode(), usedforsecurity=False).hexdigest()[:10]}"
+
+    def decide(self, scores: Mapping[str, float | None]) -> tuple[str, list[str]]:
+        """('approve'|'reject'|'review', categories at or over their review threshold)."""
+        flagged, reject = [], False
+        for cat, score in scores.items():
+            if score is None or cat not in self.bands:
+                continue
+            band = self.bands[cat]
+            if score >= band.approve_below:
+                flagged.append(cat)
+                if score >= band.reject_above and cat != "off_topic":
+                    reject = True
+        if self.hold_all:
+            return "review", flagged
+        if reject:
+            return "reject", flagged
+        return ("review" if flagged else "approve"), flagged
+
+
+def choose_band(p: np.ndarray, y: np.ndarray) -> tuple[Band, dict[str, Any]]:
+    """Lowest reject threshold whose auto-rejections are >= 95% precise, and highest approve
+    threshold under which <= 2% of the positives fall. NaN labels are ignored."""
+    keep = ~np.isnan(y)
+    p, y = p[keep], y[keep].astype(int)
+    n_pos = int(y.sum())
+    if n_pos < MIN_POSITIVES_TO_CHOOSE or n_pos == len(y):
+        return Band(*FALLBACK_BAND), {"chosen": False, "positives": n_pos}
+    pos_scores = np.sort(p[y == 1])
+    k = int(np.floor(TARGET_APPROVE_MISS * n_pos))  # positives allowed below the threshold
+    approve_below = float(pos_scores[k]) if k < n_pos else 1.0
+    order = np.argsort(-p, kind="stable")
+    precision = np.cumsum(y[order]) / np.arange(1, len(y) + 1)
+    good = np.flatnonzero(precision[9:] >= TARGET_REJECT_PRECISION) + 9  # at least 10 rejections
+    reject_above = float(np.ceil(p[order][good[-1]] * 1e4) / 1e4) if len(good) else NEVER
+    approve_below = float(np.floor(approve_below * 1e4) / 1e4)
+    reject_above = min(max(reject_above, approve_below), NEVER)
+    return Band(approve_below, reject_above), {"chosen": True, "positives": n_pos}

@@ -1,0 +1,99 @@
+"""`civility score`, `evaluate` and `train` end to end through the real command line entry point
+(the shipped model; a tiny generated data set for train)."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import random
+
+from civility.cli import main
+
+ROWS = [
+    {"id": "c1", "text": "Thank you for this careful report on the floods."},
+    {"id": "c2", "text": "You are a complete idiot."},
+    {"id": 3, "text": "Subscribe to my channel!!! www.example.shop free gift cards", "lang": "en"},
+    {"id": "c4", "text": "Bu haber çok güzel, teşekkürler", "lang": "tr"},
+    {"id": "c5", "text": "هذا خبر جيد", "lang": "ar"},
+]
+
+
+def _write(path, lines):
+    opener = gzip.open if str(path).endswith(".gz") else open
+    with opener(path, "wt", encoding="utf-8") as fh:
+        for line in lines:
+            fh.write((line if isinstance(line, str) else json.dumps(line, ensure_ascii=False)) + "\n")
+    return path
+
+
+def test_score_streams_verdicts_and_reports_a_malformed_line(tmp_path, capsys):
+    lines = [json.dumps(r, ensure_ascii=False) for r in ROWS]
+    lines.insert(2, '{"id": "broken", "text": "unterminated')
+    lines.append('{"id": "no-text"}')
+    src = _write(tmp_path / "in.jsonl.gz", lines)
+    out = tmp_path / "out.jsonl"
+    code = main(["score", str(src), "--output", str(out)])
+    err = capsys.readouterr().err
+    assert code != 0
+    assert "line 3" in err and "not valid JSON" in err
+    assert "line 7" in err and "text" in err
+    verdicts = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [v["id"] for v in verdicts] == ["c1", "c2", 3, "c4", "c5"]
+    for v in verdicts:
+        assert v["decision"] in {"approve", "reject", "review"}
+        assert set(v["scores"]) >= {"toxic", "insult", "spam", "off_topic"}
+        assert "@" in v["model"]
+    by_id = {v["id"]: v for v in verdicts}
+    assert by_id["c1"]["decision"] == "approve"
+    assert by_id["c2"]["decision"] != "approve"
+    insult = next(r for r in by_id["c2"]["reasons"] if r["category"] == "insult")
+    assert {"category", "score", "threshold", "evidence"} <= set(insult)
+    assert any(e["text"] == "idiot" and ROWS[1]["text"][e["start"] : e["end"]] == "idiot" for e in insult["evidence"])
+
+
+def test_score_clean_file_to_stdout_exits_zero(tmp_path, capsys):
+    src = _write(tmp_path / "in.jsonl", ROWS[:2])
+    assert main(["score", str(src)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) == 2 and json.loads(out[0])["id"] == "c1"
+
+
+def _labelled(rng, n):
+    rows = []
+    for i in range(n):
+        bad = rng.random() < 0.4
+        text = rng.choice(["you idiot", "what a moron you are", "stupid clown"]) if bad else rng.choice(
+            ["the vote is on monday", "good article thanks", "rain expected tomorrow"]
+        )
+        lang = "en" if i % 5 else "tr"
+        rows.append({"id": str(i), "text": text, "lang": lang, "source": "toxic_spans",
+                     "labels": {"toxic": int(bad), "insult": int(bad), "threat": 0 if i % 2 else None}})
+    return rows
+
+
+def test_evaluate_prints_the_figures_and_writes_json(tmp_path, capsys):
+    data = _write(tmp_path / "dev.jsonl", _labelled(random.Random(0), 120))
+    report = tmp_path / "report.json"
+    assert main(["evaluate", "--data", str(data), "--json", str(report)]) == 0
+    out = capsys.readouterr().out
+    for needle in ("ROC-AUC", "insult", "calibration", "automation rate", "auto-reject error", "throughput", "lang tr"):
+        assert needle in out, needle
+    rep = json.loads(report.read_text())
+    assert rep["categories"]["insult"]["positives"] > 0
+    assert rep["categories"]["insult"]["roc_auc"] > 0.9
+    assert rep["categories"]["threat"]["n"] == 60  # null labels are not counted
+    assert 0 <= rep["automation"]["automation_rate"] <= 1
+    assert set(rep["languages"]) == {"en", "tr"}
+
+
+def test_train_builds_a_loadable_artifact(tmp_path, capsys):
+    rng = random.Random(1)
+    train = _write(tmp_path / "train.jsonl.gz", _labelled(rng, 300))
+    dev = _write(tmp_path / "dev.jsonl.gz", _labelled(rng, 100))
+    out_dir = tmp_path / "model"
+    assert main(["train", "--data", str(train), "--dev", str(dev), "--out", str(out_dir)]) == 0
+    assert "insult" in capsys.readouterr().out
+    src = _write(tmp_path / "in.jsonl", ROWS[:2])
+    assert main(["score", str(src), "--model", str(out_dir)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert json.loads(lines[1])["scores"]["insult"] > json.loads(lines[0])["scores"]["insult"]
