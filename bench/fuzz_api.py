@@ -106,6 +106,8 @@ def run_fuzz(cases: int, *, workdir: Path | None = None, seed: int = 0, progress
         rounds = 0
         while report.cases < cases and rounds < 20:  # simple operations yield few distinct cases per round
             for op in operations:
+                if rounds and report.cases >= cases:
+                    break
                 if op.path == "/api/articles" and op.method == "post":
                     headers: Any = {"Authorization": f"Bearer {PUBLISHER}"}
                 elif op.path == "/api/moderator/session" and op.method == "delete":
