@@ -5,9 +5,7 @@ forgets commenters' network addresses after `ip_retention_days`."""
 
 from __future__ import annotations
 
-import logging
 import re
-import threading
 import uuid
 from datetime import datetime, timedelta
 from typing import Any
@@ -22,8 +20,6 @@ from civility.storage.engine import Database
 from civility.storage.schema import articles, comments, decisions, jobs
 from civility.workflow.mail import Mail, MailSender, sender_from_settings
 from civility.workflow.ratelimit import RateLimiter, hashed_key
-
-log = logging.getLogger(__name__)
 
 PRIVACY_LINK_JOB = "privacy_link"
 RETENTION_JOB = "purge_addresses"
@@ -203,33 +199,6 @@ class Privacy:
         """Queue today's retention job (one per day: the dedupe key is the date)."""
         day = (now or utcnow()).date().isoformat()
         self.queue.enqueue(RETENTION_JOB, {"day": day}, key=f"{RETENTION_JOB}:{day}")
-
-
-class RetentionSchedule:
-    """Queues the retention job when the worker starts and then every ``interval`` seconds
-    (a no-op but once a day, by the job's dedupe key). Started from the worker's on_start hook."""
-
-    def __init__(self, privacy: Privacy, interval: float = 3600.0):
-        self.privacy = privacy
-        self.interval = interval
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> None:
-        self.privacy.schedule_retention()
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._loop, name="civility-retention", daemon=True)
-            self._thread.start()
-
-    def _loop(self) -> None:
-        while not self._stop.wait(self.interval):
-            try:
-                self.privacy.schedule_retention()
-            except Exception:  # the database may be briefly unavailable; try again next time
-                log.exception("could not queue the retention job")
-
-    def stop(self) -> None:
-        self._stop.set()
 
 
 def _iso(value: datetime | None) -> str | None:
