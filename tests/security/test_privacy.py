@@ -84,6 +84,8 @@ def test_export_link_downloads_only_that_commenters_data(people):
     assert {c["text"] for c in data["comments"]} == {"Ann's comment 0", "Ann's comment 1"}
     assert "Bob" not in resp.text and "bob@example.org" not in resp.text
     assert all(c["decisions"] is not None for c in data["comments"])
+    actors = {d["actor"] for c in data["comments"] for d in c["decisions"]}
+    assert "moderator" in actors and not any(":" in a for a in actors), "moderator account names leak"
 
 
 def test_erasure_blanks_the_comments_and_the_audit_log_keeps_the_fact(people):

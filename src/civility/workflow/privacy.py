@@ -146,7 +146,8 @@ class Privacy:
             history: dict[int, list[dict[str, Any]]] = {i: [] for i in ids}
             if ids:
                 for d in conn.execute(select(decisions).where(decisions.c.comment_id.in_(ids)).order_by(decisions.c.id)):
-                    history[d.comment_id].append({"decision": d.decision, "actor": d.actor, "at": _iso(d.created_at),
+                    history[d.comment_id].append({"decision": d.decision, "actor": _public_actor(d.actor),
+                                                  "at": _iso(d.created_at),
                                                   "note": d.note, "reasons": d.reasons})
         return {
             "email": email,
@@ -199,6 +200,11 @@ class Privacy:
         """Queue today's retention job (one per day: the dedupe key is the date)."""
         day = (now or utcnow()).date().isoformat()
         self.queue.enqueue(RETENTION_JOB, {"day": day}, key=f"{RETENTION_JOB}:{day}")
+
+
+def _public_actor(actor: str) -> str:
+    """Who decided, without the moderator's account name (half of a login)."""
+    return "moderator" if actor.startswith("moderator:") else actor
 
 
 def _iso(value: datetime | None) -> str | None:
