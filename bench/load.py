@@ -136,6 +136,11 @@ async def civility_phases(label: str, base: str, args, scored_probe, roots: dict
                 {"json": comment_body(worker, n, run), "headers": {"Idempotency-Key": f"{run}-{worker}-{n}"}})
 
     await warm_up(base, "/api/articles/big/comments")
+    # Warm the write path too: the first scored comment loads the engine in the in-process worker.
+    warm = await drive(f"{label} warm-up", base, lambda w, n: ("POST", "/api/articles/warmup/comments",
+                       {"json": comment_body(w, n, run + "w")}), concurrency=4, duration=30, max_requests=8,
+                       ok_codes={201, 202})
+    scored_probe(warm.ok, args.drain_timeout, article_id="warmup")
     before = cpu.snapshot(roots, CPU_BY_NAME)
     write = await drive(f"{label} POST comment", base, post, concurrency=args.concurrency,
                         duration=args.duration, max_requests=args.max_requests, ok_codes={201, 202}, roots=roots)
@@ -274,6 +279,7 @@ def main() -> None:
     parser.add_argument("--drain-timeout", type=float, default=120.0, help="max seconds to wait for scoring")
     parser.add_argument("--moderation", default="auto", choices=("auto", "hold"))
     parser.add_argument("--model-dir", default="", help="model artifact (default: the one shipped in the package)")
+    parser.add_argument("--logs", default=None, help="keep server logs and databases in this folder")
     parser.add_argument("--json", type=Path, default=None, help="also write the results here")
     args = parser.parse_args()
     setups = [s.strip() for s in args.setups.split(",") if s.strip()]
@@ -281,6 +287,7 @@ def main() -> None:
     results: dict[str, list[Phase]] = {}
     load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="civility-bench-") as tmpdir:
+        tmpdir = args.logs or tmpdir
         for name in setups:
             with ExitStack() as stack:
                 print(f"== {name}", flush=True)

@@ -99,7 +99,7 @@ class ScoringProbe:
 
     url: str
 
-    def scored(self, accepted: int, timeout: float) -> dict[str, float | str]:
+    def scored(self, accepted: int, timeout: float, article_id: str = "fresh") -> dict[str, float | str]:
         from sqlalchemy import func, select
 
         from civility.storage.engine import Database
@@ -108,7 +108,7 @@ class ScoringProbe:
         db = Database.from_url(self.url)
         query = (select(func.count(), func.min(comments.c.created_at), func.max(decisions.c.created_at))
                  .select_from(comments.join(decisions, decisions.c.comment_id == comments.c.id))
-                 .where(comments.c.article_id == "fresh", decisions.c.actor == "machine"))
+                 .where(comments.c.article_id == article_id, decisions.c.actor == "machine"))
         deadline = time.monotonic() + timeout
         try:
             while True:
@@ -145,8 +145,9 @@ def seed_civility(url: str, approved: int) -> ScoringProbe:
     try:
         platform.migrate()
         platform.add_article(ArticleIn(id="big", title="A big story", body="The council voted on the budget."))
-        platform.add_article(ArticleIn(id="fresh", title="A fresh story",
-                                       body="The council will vote on the budget for schools and roads."))
+        for article_id in ("fresh", "warmup"):
+            platform.add_article(ArticleIn(id=article_id, title="A fresh story",
+                                           body="The council will vote on the budget for schools and roads."))
         start = datetime.now(timezone.utc) - timedelta(days=2)
         rows = [dict(article_id="big", name=f"Reader {i}", email=f"reader{i}@example.org",
                      text=f"Reader comment number {i} on the big story, approved and public.",

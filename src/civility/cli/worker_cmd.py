@@ -33,6 +33,7 @@ def worker(config_path: str | None, poll_interval: float, once: bool) -> None:
             return
         click.echo(f"worker {getattr(platform.queue, 'worker_id', '')} started; Ctrl-C stops it", err=True)
         try:
+            platform.scorer.moderator()  # load the engine once per process, before the first job
             platform.run_worker_forever(poll_interval=poll_interval)
         except KeyboardInterrupt:
             click.echo("worker stopped", err=True)
