@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import time
 import unicodedata
+from urllib.parse import quote
 import xml.etree.ElementTree as ET  # noqa: S405 - parses our own feed in a test
 
 import httpx
@@ -224,6 +225,13 @@ def test_xss_corpus_never_executes(make_site, payloads, chromium_browser, serve)
             visit(f"/articles/{aid}/comments.atom?limit=200", None)
             visit(f"/api/articles/{aid}/comments?limit=200", None)
         visit("/", None)
+
+        # Reflected: payloads in the path and the query of error pages, the embed and the login page.
+        for payload in payloads[::26]:
+            q = quote(payload, safe="")
+            for path in (f"/articles/{q}", f"/embed/comments?article={q}", f"/moderate/login?next=/{q}",
+                         f"/privacy/confirm?token={q}"):
+                visit(path, None)
 
         # 5. The moderator dashboard shows names, emails and texts: pending and approved lists.
         context.add_cookies([{"name": "civility_session", "value": mod["token"], "url": server.base}])
