@@ -74,6 +74,15 @@ def _race(first, second):
 
 def test_two_moderators_at_once_one_wins_the_other_sees_a_conflict(site):
     """Two Platforms on one SQLite file (two engines, two write locks: like two processes)."""
+    _two_moderators(site)
+
+
+@pytest.mark.postgres
+def test_two_moderators_at_once_on_postgresql(make_site, pg_url):
+    _two_moderators(make_site(database_url=pg_url))
+
+
+def _two_moderators(site):
     from civility.storage.schema import decisions
     from civility.workflow.platform import Platform
 
