@@ -12,6 +12,10 @@ import pytest
 PG_ADMIN = os.environ.get("CIVILITY_TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("CIVILITY_TEST_REDIS", "redis://127.0.0.1:6379/15")
 TEST_SECRET = "test-secret-key-0123456789abcdef"
+# Test databases skip the flush to disk at each commit (PostgreSQL synchronous_commit=off, SQLite
+# synchronous=NORMAL): the logic under test is the same; durability itself is checked by the
+# pragma tests and the crash trial, with the shipped defaults.
+PG_TEST_OPTIONS = "?options=-c%20synchronous_commit%3Doff"
 
 
 def _pg_down_reason() -> str | None:
@@ -43,42 +47,46 @@ def pg_url(pg_admin_url: str):
     with psycopg.connect(pg_admin_url, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     base = pg_admin_url.rsplit("/", 1)[0]
-    yield f"{base}/{name}".replace("postgresql://", "postgresql+psycopg://", 1)
+    yield f"{base}/{name}".replace("postgresql://", "postgresql+psycopg://", 1) + PG_TEST_OPTIONS
     with psycopg.connect(pg_admin_url, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="session")
-def pg_template(pg_admin_url: str):
-    """A database migrated once per session; platform tests start from a copy of it (fast)."""
+def pg_shared(pg_admin_url: str):
+    """One database migrated once per session for the platform tests; emptied before each test."""
     import psycopg
 
     from civility.storage import make_engine, upgrade
 
-    name = f"civility_tpl_{uuid.uuid4().hex[:12]}"
+    name = f"civility_shared_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(pg_admin_url, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     base = pg_admin_url.rsplit("/", 1)[0]
     engine = make_engine(f"{base}/{name}")
     upgrade(engine)
-    engine.dispose()  # CREATE DATABASE ... TEMPLATE needs it idle
-    yield name
+    engine.dispose()
+    yield f"{base}/{name}"
     with psycopg.connect(pg_admin_url, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture
-def pg_migrated_url(pg_admin_url: str, pg_template: str):
-    """A fresh PostgreSQL database already at the head schema revision."""
+def pg_migrated_url(pg_shared: str):
+    """A PostgreSQL database at the head schema revision with every table empty.
+
+    Emptying needs the append-only trigger on decisions out of the way: the test harness (a
+    superuser) sets session_replication_role=replica, which PostgreSQL offers exactly for
+    maintenance like this; the application never does."""
     import psycopg
 
-    name = f"civility_t_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(pg_admin_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{pg_template}"')
-    base = pg_admin_url.rsplit("/", 1)[0]
-    yield f"{base}/{name}".replace("postgresql://", "postgresql+psycopg://", 1)
-    with psycopg.connect(pg_admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    from civility.storage.schema import metadata
+
+    tables = ", ".join(f'"{t}"' for t in metadata.tables)
+    with psycopg.connect(pg_shared, autocommit=True) as conn:
+        conn.execute("SET session_replication_role = replica")
+        conn.execute(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+    return pg_shared.replace("postgresql://", "postgresql+psycopg://", 1) + PG_TEST_OPTIONS
 
 
 @pytest.fixture
@@ -109,7 +117,7 @@ def redis_url() -> str:
 def make_settings(db_url: str, **overrides):
     from civility.settings import load_settings
 
-    values = {"database_url": db_url, "secret_key": TEST_SECRET, "moderation": "hold"}
+    values = {"database_url": db_url, "secret_key": TEST_SECRET, "moderation": "hold", "sqlite_synchronous": "NORMAL"}
     values.update(overrides)
     return load_settings(values, environ={}, config_path=None)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, func, insert, select, update
 
 from civility.domain import Article
 from civility.storage.clock import as_utc, utcnow
@@ -76,6 +76,4 @@ def set_policy_overrides(conn: Connection, article_id: str, overrides: dict[str,
 
 
 def count(conn: Connection) -> int:
-    from sqlalchemy import func
-
     return conn.execute(select(func.count()).select_from(articles)).scalar_one()

@@ -50,12 +50,7 @@ def append(
         note=note,
     )
     new_id = conn.execute(insert(decisions).values(**values).returning(decisions.c.id)).scalar_one()
-    return row_to_record(_Row(id=new_id, **values))
-
-
-class _Row:
-    def __init__(self, **kw):
-        self.__dict__.update(kw)
+    return DecisionRecord(id=new_id, **values)
 
 
 def history(conn: Connection, comment_id: int) -> list[DecisionRecord]:
