@@ -197,13 +197,24 @@ class Scorer:
             keyed[id(policy)] = policy
         for key, idx in groups.items():
             items = [inputs[i] for i in idx]
-            if hasattr(moderator, "verdicts"):
+            try:
                 results = moderator.verdicts(items, keyed[key])
-            else:
-                results = [moderator.verdict(item, keyed[key]) for item in items]
+            except Exception:  # find the item(s) the engine cannot score; the others still get verdicts
+                log.exception("batch scoring failed; scoring %d item(s) one by one", len(items))
+                results = [Scorer._one_or_hold(moderator, item, keyed[key]) for item in items]
             for i, verdict in zip(idx, results):
                 out[i] = verdict
         return [v for v in out if v is not None]
+
+    @staticmethod
+    def _one_or_hold(moderator: Any, item: ModerationInput, policy: Any) -> Verdict:
+        """An input the engine fails on is a bug to fix, not a reason to retry forever: the comment
+        is held for a human, and the audit note says why."""
+        try:
+            return moderator.verdict(item, policy)
+        except Exception as exc:
+            log.exception("scoring comment %s failed", item.id)
+            return hold_all_verdict(f"scoring failed ({type(exc).__name__}: {exc}); held for review"[:500])
 
     def _apply(self, conn, comment_id: int, version: int, verdict: Verdict) -> dict[str, Any] | None:
         """Record the verdict and apply it inside ``conn``'s transaction; the event payload to
