@@ -235,3 +235,21 @@ def test_parallel_guesses_cannot_outrun_the_login_throttle(make_site, serve):
     assert len(codes) == 20
     assert codes.count(401) <= 3, f"{codes.count(401)} guesses were checked with a limit of 3"
     assert codes.count(429) >= 17
+
+
+def test_ipv6_addresses_of_one_network_share_the_limit(make_site):
+    """An IPv6 subscriber holds a whole /64: counting single addresses would be no limit at all."""
+    from civility.errors import RateLimited
+
+    site = make_site(rate_limit_ip_per_hour=2, rate_limit_email_per_hour=100)
+    site.add_article()
+    submit = site.platform.submit_comment
+    submit("budget", "A", "a1@example.org", "first", ip="2001:db8:1:2::1")
+    submit("budget", "A", "a2@example.org", "second", ip="2001:db8:1:2:ffff::9")
+    with pytest.raises(RateLimited):
+        submit("budget", "A", "a3@example.org", "third", ip="2001:db8:1:2:abcd::7")
+    submit("budget", "B", "b1@example.org", "another network", ip="2001:db8:1:3::1")
+    submit("budget", "C", "c1@example.org", "v4 one", ip="::ffff:192.0.2.10")
+    submit("budget", "C", "c2@example.org", "v4 two", ip="192.0.2.10")
+    with pytest.raises(RateLimited):  # the IPv4-mapped form is the same address
+        submit("budget", "C", "c3@example.org", "v4 three", ip="192.0.2.10")

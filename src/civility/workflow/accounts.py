@@ -18,7 +18,7 @@ from civility.storage.clock import as_utc, utcnow
 from civility.storage.engine import Database
 from civility.storage.repos import accounts as repo
 from civility.storage.repos import counters
-from civility.workflow.ratelimit import hashed_key
+from civility.workflow.ratelimit import address_bucket, hashed_key
 from civility.workflow.types import Moderator, Session
 
 ROLES = ("moderator", "admin")
@@ -87,7 +87,7 @@ class Accounts:
         name = (name or "").strip()
         keys = [hashed_key(self.settings.secret_key, "login-acct", name.lower())]
         if ip:
-            keys.append(hashed_key(self.settings.secret_key, "login-ip", ip))
+            keys.append(hashed_key(self.settings.secret_key, "login-ip", address_bucket(ip)))
         limit = self.settings.login_attempts_per_15min
         now = utcnow()
         # Check and count the attempt in ONE write transaction, BEFORE the slow password check:

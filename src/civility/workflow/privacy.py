@@ -19,7 +19,7 @@ from civility.storage.clock import utcnow
 from civility.storage.engine import Database
 from civility.storage.schema import articles, comments, decisions, jobs
 from civility.workflow.mail import Mail, MailSender, sender_from_settings
-from civility.workflow.ratelimit import RateLimiter, hashed_key
+from civility.workflow.ratelimit import RateLimiter, address_bucket, hashed_key
 
 PRIVACY_LINK_JOB = "privacy_link"
 RETENTION_JOB = "purge_addresses"
@@ -86,7 +86,7 @@ class Privacy:
         bucket = int(utcnow().timestamp() // 600)
         with self.db.write() as conn:
             if ip:
-                self.limiter.hit(conn, hashed_key(secret, "privacy-ip", ip), limit=REQUESTS_PER_IP_PER_HOUR,
+                self.limiter.hit(conn, hashed_key(secret, "privacy-ip", address_bucket(ip)), limit=REQUESTS_PER_IP_PER_HOUR,
                                  window=HOUR, message="Too many requests from your network address; please wait.")
             self.limiter.hit(conn, hashed, limit=REQUESTS_PER_EMAIL_PER_HOUR, window=HOUR,
                              message="Too many requests for this address; please wait.")

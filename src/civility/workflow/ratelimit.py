@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import math
 import time
 import uuid
@@ -16,6 +17,20 @@ from sqlalchemy import Connection, text
 from civility.errors import RateLimited
 from civility.storage.clock import as_utc, utcnow
 from civility.storage.repos import counters
+
+
+def address_bucket(ip: str) -> str:
+    """What a per-address limit counts: an IPv4 address, or the /64 network of an IPv6 address
+    (one subscriber usually holds a whole /64, so counting single IPv6 addresses is no limit)."""
+    try:
+        addr = ipaddress.ip_address(ip.strip())
+    except ValueError:
+        return ip
+    if addr.version == 6:
+        if addr.ipv4_mapped is not None:
+            return str(addr.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{addr}/64", strict=False))
+    return str(addr)
 
 
 def hashed_key(secret: str, kind: str, value: str) -> str:

@@ -20,7 +20,7 @@ from civility.storage.engine import Database
 from civility.storage.repos import articles as article_repo
 from civility.storage.repos import comments as comment_repo
 from civility.workflow import events as ev
-from civility.workflow.ratelimit import RateLimiter, hashed_key
+from civility.workflow.ratelimit import RateLimiter, address_bucket, hashed_key
 from civility.workflow.types import SubmitResult
 
 EMAIL_MAX = 254
@@ -146,7 +146,7 @@ class Submitter:
                 if parent is None or parent.article_id != article_id or parent.status != CommentStatus.APPROVED.value:
                     raise ValidationError({"parent_id": "You can only reply to a published comment of this article."})
             if ip:
-                self.limiter.hit(conn, hashed_key(secret, "comment-ip", ip), limit=self.settings.rate_limit_ip_per_hour,
+                self.limiter.hit(conn, hashed_key(secret, "comment-ip", address_bucket(ip)), limit=self.settings.rate_limit_ip_per_hour,
                                  window=HOUR, message="Too many comments from your network address; please wait.")
             self.limiter.hit(conn, hashed_key(secret, "comment-email", clean.email.lower()),
                              limit=self.settings.rate_limit_email_per_hour, window=HOUR,
