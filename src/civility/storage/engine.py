@@ -40,7 +40,8 @@ def _sqlite_engine(url: str, synchronous: str) -> Engine:
     engine = create_engine(
         url,
         connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
-        **({"poolclass": StaticPool} if memory else {}),
+        # Connections to a file are cheap; enough for the web thread pool plus the worker.
+        **({"poolclass": StaticPool} if memory else {"pool_size": 10, "max_overflow": 30}),
     )
 
     @event.listens_for(engine, "connect")
