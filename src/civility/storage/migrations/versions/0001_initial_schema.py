@@ -1,5 +1,7 @@
-"""Initial schema: every table of storage/schema.py as of revision 0001, plus the triggers
-(frozen comment text, append-only decisions) for SQLite and PostgreSQL.
+"""Initial schema and its triggers.
+
+Every table of storage/schema.py as of revision 0001, plus the triggers (frozen comment text,
+append-only decisions) for SQLite and PostgreSQL.
 
 Revision ID: 0001
 Revises: 
