@@ -134,9 +134,12 @@ HOSTILE = [
 @pytest.mark.parametrize("text", HOSTILE, ids=range(len(HOSTILE)))
 def test_hostile_input_is_scored_quickly(text):
     promotion_signals(text[:100], NONE)  # warm the compiled patterns
-    start = time.perf_counter()
-    promotion_signals(text, SubmissionContext(posts_by_email_last_hour=3))
-    assert time.perf_counter() - start < 0.05
+    best = float("inf")
+    for _ in range(3):  # catastrophic backtracking is slow every time; a busy CPU only some times
+        start = time.perf_counter()
+        promotion_signals(text, SubmissionContext(posts_by_email_last_hour=3))
+        best = min(best, time.perf_counter() - start)
+    assert best < 0.05
 
 
 def test_weights_file_is_plain_json_with_every_feature():

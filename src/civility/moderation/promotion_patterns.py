@@ -150,7 +150,9 @@ def find_messengers(text: str) -> list[tuple[int, int]]:
         return []
     spans = [(m.start(), m.end()) for m in _MESSENGER_LINK.finditer(text)]
     spans += [(m.start(), m.end()) for m in _SOCIAL_HANDLE.finditer(text)]
-    for m in _MESSENGER.finditer(text):
+    for n, m in enumerate(_MESSENGER.finditer(text)):
+        if n == 50:  # a text repeating a messenger's name is judged on its first mentions
+            break
         window = text[max(0, m.start() - 30):m.start()] + " " + text[m.end():m.end() + 30]
         if _CONTACT_INTENT.search(window):
             spans.append((m.start(), m.end()))
