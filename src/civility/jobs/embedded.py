@@ -184,6 +184,16 @@ class EmbeddedQueue:
             log.info("re-queued %d job(s) left running by a stopped process", len(requeue))
         return len(requeue)
 
+    def retry_failed(self, keys: list[str]) -> int:
+        """Give failed jobs with these dedupe keys a fresh set of attempts (an operator's retry)."""
+        if not keys:
+            return 0
+        with self.db.write() as conn:
+            return conn.execute(
+                update(jobs).where(jobs.c.dedupe_key.in_(keys), jobs.c.status == "failed")
+                .values(status="queued", attempts=0, run_after=utcnow(), locked_by=None, lease_until=None, done_at=None)
+            ).rowcount
+
     def prune(self, *, older_than: timedelta = timedelta(days=7)) -> int:
         """Delete finished jobs older than ``older_than`` (their work is in the data they changed;
         handlers stay idempotent without them). Failed jobs are kept for inspection."""

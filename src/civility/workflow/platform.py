@@ -99,6 +99,19 @@ class Platform:
                 self.queue.enqueue_in(conn, SCORE_JOB, {"comment_id": comment_id}, key=f"score:{comment_id}")
         return requeued
 
+    def requeue_pending(self) -> int:
+        """Operator's retry: every pending comment without a machine verdict gets a runnable score
+        job again, also when its last one failed for good. Returns how many comments that covers."""
+        with self.db.read() as conn:
+            ids = comment_repo.pending_without_machine_decision(conn, limit=100_000)
+        if hasattr(self.queue, "retry_failed"):
+            self.queue.retry_failed([f"score:{cid}" for cid in ids])
+        with self.db.write() as conn:
+            for cid in ids:
+                self.queue.enqueue_in(conn, SCORE_JOB, {"comment_id": cid}, key=f"score:{cid}")
+        self.queue.wake()
+        return len(ids)
+
     def start_worker(self, *, poll_interval: float = 1.0) -> WorkerThread:
         """The in-process worker thread (embedded setup); recovers crashed jobs before its first run."""
         if self._worker is None or not self._worker.alive:
