@@ -161,3 +161,16 @@ def test_reply_only_to_a_published_comment_of_the_same_article(platform, article
     reply = platform.submit_comment(article.id, "Bob", "bob@example.org", "Reply", ip=None,
                                     parent_id=parent.comment_id)
     assert platform.queue_item(reply.comment_id).comment.parent_id == parent.comment_id
+
+
+def test_rate_limits_fall_back_to_the_database_when_redis_is_down(make_platform):
+    from civility.workflow import ArticleIn
+
+    # Nothing listens on port 1: every Redis call fails fast.
+    platform = make_platform(rate_limit_ip_per_hour=2, redis_url="redis://127.0.0.1:1/0")
+    article = platform.add_article(ArticleIn(title="T", body="B"))
+    platform.submit_comment(article.id, "Ann", "a@example.org", "one", ip="198.51.100.30")
+    platform.submit_comment(article.id, "Ann", "b@example.org", "two", ip="198.51.100.30")
+    with pytest.raises(RateLimited):
+        platform.submit_comment(article.id, "Ann", "c@example.org", "three", ip="198.51.100.30")
+    assert _count(platform, comments) == 2

@@ -4,6 +4,7 @@ when ``settings.redis_url`` is set. Keys are HMACs of the email/address under th
 from __future__ import annotations
 
 import hashlib
+import logging
 import hmac
 import ipaddress
 import math
@@ -17,6 +18,8 @@ from sqlalchemy import Connection, text
 from civility.errors import RateLimited
 from civility.storage.clock import as_utc, utcnow
 from civility.storage.repos import counters
+
+log = logging.getLogger(__name__)
 
 
 def address_bucket(ip: str) -> str:
@@ -78,15 +81,23 @@ class RedisRateLimiter:
     def __init__(self, url: str, *, prefix: str = "civility:rate:"):
         import redis
 
-        self.client = redis.Redis.from_url(url)
+        self.client = redis.Redis.from_url(url, socket_timeout=1.0, socket_connect_timeout=1.0)
         self.prefix = prefix
         self._script = self.client.register_script(self._SCRIPT)
+        self._errors = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
+        self._fallback = DatabaseRateLimiter()
 
     def hit(self, conn: Connection, key: str, *, limit: int, window: timedelta, message: str) -> None:
-        ok, retry = self._script(
-            keys=[self.prefix + key],
-            args=[time.time(), window.total_seconds(), limit, uuid.uuid4().hex],
-        )
+        try:
+            ok, retry = self._script(
+                keys=[self.prefix + key],
+                args=[time.time(), window.total_seconds(), limit, uuid.uuid4().hex],
+            )
+        except self._errors as exc:
+            # Redis down must not refuse every comment: count in the database meanwhile.
+            log.warning("Redis unavailable for rate limits (%s); counting in the database", exc)
+            self._fallback.hit(conn, key, limit=limit, window=window, message=message)
+            return
         if int(ok) == 0:
             raise RateLimited(message, retry_after=max(1, math.ceil(float(retry))))
 

@@ -10,6 +10,7 @@ import importlib.util
 import inspect
 import logging
 import threading
+import time
 from datetime import timedelta
 from typing import Any, Sequence
 from urllib.parse import urlsplit
@@ -31,6 +32,7 @@ log = logging.getLogger(__name__)
 MACHINE = "machine"
 HOLD_ALL_POLICY = "hold-all@1"
 HOLD_ALL_NOTE = "hold-all policy"
+LOAD_RETRY_S = 300.0  # after a failed engine load, comments are held and the load retried this often
 NEARDUP_MIN_SIMILARITY = 0.5  # used when the neardup module names no threshold of its own
 _STATUS = {Decision.APPROVE: CommentStatus.APPROVED, Decision.REJECT: CommentStatus.REJECTED}
 _EVENT = {Decision.APPROVE: ev.COMMENT_APPROVED, Decision.REJECT: ev.COMMENT_REJECTED}
@@ -67,18 +69,25 @@ class Scorer:
         self._moderator: Any = None
         self._moderator_loaded = False
         self._load_error: str | None = None
+        self._loaded_at = 0.0
         self._policies = PolicyResolver(None)
 
     # -- the engine ----------------------------------------------------------------------------
     def moderator(self) -> Any | None:
         """The engine, loaded on first use and kept for the life of the process (None: hold all)."""
-        if self._moderator_loaded:
+        if self._moderator_loaded and not self._retry_due():
             return self._moderator
         with self._lock:
-            if not self._moderator_loaded:
+            if not self._moderator_loaded or self._retry_due():
+                self._load_error = None
                 self._moderator = self._load()
                 self._moderator_loaded = True
+                self._loaded_at = time.monotonic()
         return self._moderator
+
+    def _retry_due(self) -> bool:
+        """A failed load is tried again after a while (e.g. the artifact was built meanwhile)."""
+        return self._load_error is not None and time.monotonic() - self._loaded_at > LOAD_RETRY_S
 
     def _load(self) -> Any | None:
         if self.settings.moderation != "auto" or not engine_available():
