@@ -42,6 +42,11 @@ def test_an_approval_in_one_process_shows_in_the_other_at_once(two_web_processes
     assert first.cache.hits >= 1  # the second read came from Redis
     second.decide(cid, "approve", actor="moderator:kim")
     assert [c.id for c in first.public_comments(article_id).items] == [cid]
+    assert first.approved_count(article_id) == 1  # the page's counter is cached and dropped the same way
+    [other] = [pending_comment(first, article_id, "cy@example.org")]
+    assert first.approved_count(article_id) == 1
+    second.decide(other, "approve", actor="moderator:kim")
+    assert first.approved_count(article_id) == 2
     stored = first.cache.client.hgetall(f"civility:public:{article_id}:pages")
     assert stored and all(b"ana-secret@example.org" not in v for v in stored.values())
 

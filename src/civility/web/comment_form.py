@@ -76,7 +76,7 @@ def page_context(
         request,
         article=article,
         comments=list(page.items),
-        comment_count=platform.comment_counts(article.id).get("approved", 0),
+        comment_count=platform.approved_count(article.id),
         next_cursor=page.next_cursor,
         after=after,
         first_url=first_url,

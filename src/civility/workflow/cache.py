@@ -22,12 +22,19 @@ class PublicCommentsCache(Protocol):
     def page(self, article_id: str, after: str | None, limit: int | None, load: Loader) -> Page[PublicComment]:
         """The cached page, or ``load()``'s answer (stored unless the article changed meanwhile)."""
 
+    def approved_count(self, article_id: str, load: Callable[[], int]) -> int:
+        """How many approved comments the article has (counting 10,000 index entries per page
+        view is the dearest part of a big story's page), cached like the pages."""
+
     def invalidate(self, article_id: str) -> None:
         """Forget every cached page of the article."""
 
 
 class NoCache:
     def page(self, article_id: str, after: str | None, limit: int | None, load: Loader) -> Page[PublicComment]:
+        return load()
+
+    def approved_count(self, article_id: str, load: Callable[[], int]) -> int:
         return load()
 
     def invalidate(self, article_id: str) -> None:
@@ -87,8 +94,14 @@ class RedisPublicCommentsCache:
         return [f"{self.prefix}{article_id}:pages", f"{self.prefix}{article_id}:gen"]
 
     def page(self, article_id: str, after: str | None, limit: int | None, load: Loader) -> Page[PublicComment]:
+        return self._cached(article_id, f"{after or ''}|{limit or ''}", load, _dump, _load)
+
+    def approved_count(self, article_id: str, load: Callable[[], int]) -> int:
+        return self._cached(article_id, "#approved", load, str, int)
+
+    def _cached(self, article_id: str, field: str, load: Callable[[], Any], dump: Callable[[Any], str],
+                parse: Callable[[Any], Any]) -> Any:
         keys = self._keys(article_id)
-        field = f"{after or ''}|{limit or ''}"
         try:
             raw, gen = self._get(keys=keys, args=[field])
         except Exception:  # Redis down: serve from the database, never fail a read
@@ -96,14 +109,14 @@ class RedisPublicCommentsCache:
             return load()
         if raw is not None:
             self.hits += 1
-            return _load(raw)
+            return parse(raw)
         self.misses += 1
-        page = load()
+        value = load()
         try:
-            self._put(keys=keys, args=[field, _dump(page), gen, self.ttl_s])
+            self._put(keys=keys, args=[field, dump(value), gen, self.ttl_s])
         except Exception:
-            log.warning("could not store a public-comments page", exc_info=True)
-        return page
+            log.warning("could not store a public-comments entry", exc_info=True)
+        return value
 
     def invalidate(self, article_id: str) -> None:
         pages, gen = self._keys(article_id)

@@ -204,6 +204,9 @@ class Platform:
     def queue_item(self, comment_id: int) -> QueueItem:
         return self.reader.queue_item(comment_id)
 
+    def approved_count(self, article_id: str) -> int:
+        return self.cache.approved_count(article_id, lambda: self.reader.counts(article_id).get("approved", 0))
+
     def comment_counts(self, article_id: str | None = None) -> dict[str, int]:
         return self.reader.counts(article_id)
 
