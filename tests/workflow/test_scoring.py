@@ -33,6 +33,23 @@ def test_inputs_carry_article_parent_velocity_and_near_duplicates(platform, arti
     assert items[other].context.near_duplicates == () and items[other].context.posts_by_ip_last_hour == 0
 
 
+def test_hold_all_still_stores_signatures_for_later(platform, article):
+    pytest.importorskip("civility.moderation.neardup")
+    from sqlalchemy import func, select
+
+    from civility.storage.schema import comments, neardup_bands
+
+    cid = platform.submit_comment(article.id, "A", "a@example.org", SPAM, ip=None).comment_id
+    platform.run_pending_jobs()
+    with platform.db.read() as conn:
+        assert conn.execute(select(comments.c.signature).where(comments.c.id == cid)).scalar() is not None
+        assert conn.execute(select(func.count()).select_from(neardup_bands)).scalar_one() > 0
+    # and a later copy finds it
+    again = platform.submit_comment(article.id, "A", "a@example.org", SPAM + "!", ip=None).comment_id
+    [item] = platform.scorer.build_inputs([again])
+    assert [c for c, _ in item.context.near_duplicates] == [cid]
+
+
 def test_decided_comments_are_not_scored_again(platform, article):
     cid = platform.submit_comment(article.id, "A", "a@example.org", "hello", ip=None).comment_id
     platform.decide(cid, "reject", actor="moderator:x")

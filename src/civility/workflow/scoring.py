@@ -123,6 +123,7 @@ class Scorer:
             return
         moderator = self.moderator()
         if moderator is None:
+            self._store_signatures(todo)
             verdicts = [hold_all_verdict(self._load_error or HOLD_ALL_NOTE) for _ in todo]
         else:
             inputs, policies = self._inputs(todo)
@@ -154,17 +155,25 @@ class Scorer:
         """The engine's input for each still-pending comment (stores signatures as a side effect)."""
         return self._inputs(self._still_to_score(comment_ids))[0]
 
+    def _store_signatures(self, rows: list[Any]) -> dict[int, tuple[bytes, list[str]]]:
+        """Near-duplicate signatures and band keys of these comments, stored (also in hold-all mode,
+        so a model switched on later sees the history). Stored before any lookup, so comments
+        scored in one batch see each other (by id order)."""
+        neardup = _neardup_module()
+        if neardup is None or not rows:
+            return {}
+        signatures: dict[int, tuple[bytes, list[str]]] = {}
+        for row in rows:
+            sig = neardup.signature(row.text)
+            signatures[row.id] = (bytes(sig), [str(k) for k in neardup.band_keys(sig)])
+        with self.db.write() as conn:
+            for cid, (sig, keys) in signatures.items():
+                neardup_repo.store(conn, cid, sig, keys)
+        return signatures
+
     def _inputs(self, rows: list[Any]) -> tuple[list[ModerationInput], list[Any]]:
         neardup = _neardup_module()
-        signatures: dict[int, tuple[bytes, list[str]]] = {}
-        if neardup is not None:
-            for row in rows:
-                sig = neardup.signature(row.text)
-                signatures[row.id] = (bytes(sig), [str(k) for k in neardup.band_keys(sig)])
-            # Stored before lookup, so comments scored in one batch see each other (by id order).
-            with self.db.write() as conn:
-                for cid, (sig, keys) in signatures.items():
-                    neardup_repo.store(conn, cid, sig, keys)
+        signatures = self._store_signatures(rows)
         inputs, policies = [], []
         with self.db.read() as conn:
             site_overrides = site_repo.get(conn, site_repo.POLICY_KEY)
