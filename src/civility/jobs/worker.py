@@ -15,7 +15,7 @@ log = logging.getLogger(__name__)
 
 class WorkerThread:
     def __init__(self, queue: EmbeddedQueue, *, batch: int = 32, poll_interval: float = 1.0,
-                 on_start: Callable[[], None] | None = None,
+                 on_start: Callable[[], object] | None = None,
                  periodic: Sequence[tuple[float, Callable[[], object]]] = ()):
         """``periodic``: (interval in seconds, task) pairs run between jobs (first run at start),
         e.g. retention clean-up; a failing task is logged and tried again next interval."""
@@ -38,7 +38,10 @@ class WorkerThread:
     def run_forever(self) -> None:
         self.queue.recover()
         if self.on_start is not None:
-            self.on_start()
+            try:
+                self.on_start()
+            except Exception:  # warm-up only: the jobs still run (and report their own errors)
+                log.exception("worker start-up hook failed")
         while not self._stop.is_set():
             self._run_periodic()
             try:

@@ -116,7 +116,9 @@ class Platform:
         """The in-process worker thread (embedded setup); recovers crashed jobs before its first run."""
         if self._worker is None or not self._worker.alive:
             self.recover()
-            self._worker = WorkerThread(self.queue, poll_interval=poll_interval,
+            # The engine is loaded in the worker thread before its first job (not in the web
+            # start-up, and not on the first comment's clock).
+            self._worker = WorkerThread(self.queue, poll_interval=poll_interval, on_start=self.scorer.moderator,
                                         periodic=[(MAINTENANCE_INTERVAL_S, self.maintain)]).start()
         return self._worker
 
@@ -127,7 +129,7 @@ class Platform:
             self.queue.run_worker()
             return
         self.recover()
-        WorkerThread(self.queue, poll_interval=poll_interval,
+        WorkerThread(self.queue, poll_interval=poll_interval, on_start=self.scorer.moderator,
                      periodic=[(MAINTENANCE_INTERVAL_S, self.maintain)]).run_forever()
 
     def maintain(self) -> dict[str, int]:
