@@ -21,9 +21,10 @@ def _trial_module():
 
 def test_sigkill_loses_and_duplicates_nothing(tmp_path):
     trial = _trial_module()
-    report = trial.run_trial(5, submitters=4, seed=7, workdir=tmp_path / "trial", max_uptime=0.8)
+    report = trial.run_trial(5, submitters=4, seed=7, workdir=tmp_path / "trial", max_uptime=1.0)
     assert report.kills == 5
-    assert report.acknowledged > 20, "too few comments acknowledged for the trial to mean anything"
+    assert report.acknowledged >= 10, "too few comments acknowledged for the trial to mean anything"
+    assert report.retries > 0, "no request met a dead server: the kills missed the traffic"
     assert report.lost == 0
     assert report.duplicated == 0
     assert report.wrong_id == 0
