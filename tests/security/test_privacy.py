@@ -213,3 +213,21 @@ def test_a_notice_is_not_sent_if_the_comment_was_erased_before_the_job_ran(site)
     p.erase_comment(cid, actor="commenter")
     p.run_pending_jobs()
     assert site.outbox() == []
+
+
+@pytest.mark.postgres
+def test_erasure_through_the_link_on_postgresql(make_site, pg_url):
+    from civility.storage.schema import comments
+
+    site = make_site(database_url=pg_url)
+    site.add_article()
+    p = site.platform
+    cid = p.submit_comment("budget", "Ann", ANN, "Ann on PostgreSQL", ip="198.51.100.7").comment_id
+    p.privacy.request_link(ANN.upper(), "erase", ip="198.51.100.7")
+    p.run_pending_jobs()
+    [mail] = [m for m in site.outbox() if m["kind"] == "privacy-erase"]
+    assert p.privacy.erase(_token(mail)) == 1
+    with p.db.read() as conn:
+        row = conn.execute(select(comments).where(comments.c.id == cid)).one()
+    assert (row.name, row.email, row.text, row.ip) == ("", "", "", None) and row.erased_at is not None
+    assert [d.decision for d in p.comment_history(cid)][-1] == "erase"
