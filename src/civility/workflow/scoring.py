@@ -167,8 +167,7 @@ class Scorer:
             sig = neardup.signature(row.text)
             signatures[row.id] = (bytes(sig), [str(k) for k in neardup.band_keys(sig)])
         with self.db.write() as conn:
-            for cid, (sig, keys) in signatures.items():
-                neardup_repo.store(conn, cid, sig, keys)
+            neardup_repo.store_many(conn, signatures)
         return signatures
 
     def _inputs(self, rows: list[Any]) -> tuple[list[ModerationInput], list[Any]]:

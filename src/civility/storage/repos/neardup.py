@@ -4,21 +4,30 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, bindparam, select, update
 
 from civility.storage.schema import comments, neardup_bands
 
 
+def store_many(conn: Connection, signatures: dict[int, tuple[bytes, Iterable[str]]]) -> None:
+    """Signatures and band keys of several comments in few statements (re-storing is a no-op)."""
+    if not signatures:
+        return
+    conn.execute(
+        update(comments).where(comments.c.id == bindparam("cid")).values(signature=bindparam("sig")),
+        [{"cid": cid, "sig": sig} for cid, (sig, _) in signatures.items()],
+    )
+    rows = [{"band_key": str(k)[:64], "comment_id": cid}
+            for cid, (_, keys) in signatures.items() for k in dict.fromkeys(keys)]
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    conn.execute(dialect_insert(neardup_bands).on_conflict_do_nothing(), rows)
+
+
 def store(conn: Connection, comment_id: int, signature: bytes, band_keys: Iterable[str]) -> None:
-    conn.execute(update(comments).where(comments.c.id == comment_id).values(signature=signature))
-    rows = [{"band_key": str(k)[:64], "comment_id": comment_id} for k in dict.fromkeys(band_keys)]
-    if rows:
-        existing = set(
-            conn.execute(select(neardup_bands.c.band_key).where(neardup_bands.c.comment_id == comment_id)).scalars()
-        )
-        rows = [r for r in rows if r["band_key"] not in existing]
-        if rows:
-            conn.execute(insert(neardup_bands), rows)
+    store_many(conn, {comment_id: (signature, band_keys)})
 
 
 def candidates(conn: Connection, band_keys: Iterable[str], *, exclude: int, limit: int = 200) -> list[tuple[int, bytes]]:
