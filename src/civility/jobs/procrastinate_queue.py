@@ -9,6 +9,7 @@ import contextvars
 import logging
 import os
 import socket
+import time
 from contextlib import suppress
 from typing import Any
 
@@ -30,6 +31,8 @@ MAX_ATTEMPTS = 5
 HEARTBEAT_S = 2.0
 STALLED_AFTER_S = 10.0
 BATCH_MAX = 32
+KEEP_DONE_HOURS = 24  # succeeded jobs are kept a day (for inspection), then removed by the workers
+CLEANUP_EVERY_S = 600.0
 _SCHEMA_LOCK = 0x63697631  # pg_advisory_lock key: one process applies procrastinate's schema
 
 _worker: contextvars.ContextVar[Any] = contextvars.ContextVar("civility_procrastinate_worker")
@@ -156,7 +159,8 @@ class ProcrastinateQueue:
         async def main() -> None:
             async with app.open_async():
                 await _retry_stalled(app, self.stalled_after_s)
-                side = asyncio.create_task(_retry_stalled_forever(app, self.stalled_after_s)) if wait else None
+                side = (asyncio.create_task(_retry_stalled_forever(app, self.stalled_after_s, options["queues"]))
+                        if wait else None)
                 try:
                     await app.run_worker_async(**options)
                 finally:
@@ -279,13 +283,20 @@ async def _retry_stalled(app: procrastinate.App, seconds_since_heartbeat: float 
     return count
 
 
-async def _retry_stalled_forever(app: procrastinate.App, stalled_after_s: float) -> None:
+async def _retry_stalled_forever(app: procrastinate.App, stalled_after_s: float, queues: list[str]) -> None:
+    """Retry the jobs of dead workers every few seconds; every ten minutes forget succeeded jobs
+    older than ``KEEP_DONE_HOURS`` (failed ones stay for a person to look at)."""
+    last_cleanup = 0.0
     while True:
         await asyncio.sleep(stalled_after_s / 2)
         try:
             await _retry_stalled(app, stalled_after_s)
+            if time.monotonic() - last_cleanup > CLEANUP_EVERY_S:
+                for queue in queues:
+                    await app.job_manager.delete_old_jobs(nb_hours=KEEP_DONE_HOURS, queue=queue)
+                last_cleanup = time.monotonic()
         except Exception:  # the worker must outlive a transient database error
-            log.exception("could not retry stalled jobs")
+            log.exception("could not retry stalled jobs or remove old ones")
 
 
 class _Track:
