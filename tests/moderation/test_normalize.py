@@ -37,6 +37,14 @@ def test_leetspeak_inside_words_is_read(text, want):
     assert_evidence_maps(text, want)
 
 
+@pytest.mark.parametrize("text, want", [
+    ("pol!t1c14n$", "politicians"), ("r!9h7", "right"), ("h4te", "hate"), ("w0m3n", "women"), ("h1m", "him"),
+    ("m*slims", "muslims"), ("h*r", "her"), ("!1l3ga1", "illegal"),
+])
+def test_everyday_words_are_read_back_too(text, want):
+    assert words(text) == [want]
+
+
 @pytest.mark.parametrize("text", ["It cost $50 in 2024", "the 1st and 4th brigades", "F-16 and AK-47", "mp3 h5n1 covid19",
                                   "@user1 said 3 + 4 = 7", "vote4peace", "wow!great"])
 def test_numbers_codes_and_mentions_are_left_alone(text):
@@ -99,6 +107,11 @@ def test_look_alike_letters_become_latin(text, want):
     assert_evidence_maps(text, want)
 
 
+def test_a_cyrillic_name_inside_english_text_is_kept():
+    assert words("Путин is a tyrant") == ["путин", "is", "a", "tyrant"]
+    assert words("ѕһіт you") == ["shit", "you"]  # every letter a convincing look-alike: a disguise
+
+
 @pytest.mark.parametrize("text", [
     "Путин сказал, что переговоры продолжатся",  # Russian
     "Η κυβέρνηση ανακοίνωσε νέα μέτρα",  # Greek
@@ -126,14 +139,16 @@ def test_joiners_stay_inside_arabic_script_words_only():
 
 @pytest.mark.parametrize("text, want", [
     ("youareanidiot", "you are an idiot"), ("gofuckyourself", "go fuck yourself"),
-    ("shutupstupid", "shut up stupid"), ("fuckyou", "fuck you"),
+    ("shutupstupid", "shut up stupid"), ("fuckyou", "fuck you"), ("aidiotand", "a idiot and"),
+    ("amuslimsand", "a muslims and"), ("anegotisticalmoronwith", "anegotistical moron with"),
 ])
 def test_run_together_words_are_split_when_that_reveals_abuse(text, want):
     assert normalize(text).text == want
 
 
 @pytest.mark.parametrize("word", ["therapist", "assassination", "scummy", "hangout", "cockpit", "assume",
-                                  "butterfly", "killin", "passage"])
+                                  "butterfly", "killin", "passage", "classmate", "empathetic", "creeping",
+                                  "niggardly", "embarrasses", "compassion", "scrapbook", "arsenal"])
 def test_real_words_that_contain_abuse_are_not_split(word):
     assert normalize(word).text == word
 

@@ -26,6 +26,9 @@ _ARMENIAN = {"օ": "o", "ս": "u", "հ": "h", "ո": "n", "ց": "g", "զ": "q", "
 
 # Script-mixing look-alikes: only applied under the word rule above.
 HOMOGLYPHS: dict[str, str] = {**_CYRILLIC, **_GREEK, **_ARMENIAN}
+# The ones that pass for Latin in any font (lower case, as after casefolding): a word made only of
+# these may be a disguise; a word with others (п, и, н, л...) is taken as genuine Cyrillic/Greek.
+STRICT_HOMOGLYPHS = frozenset("аеорсухѕіјһԁԛԝтёї" "οαειρτυχ" "օսհո")
 
 # Latin-script decorations that no language of the publisher writes (small capitals, IPA
 # look-alikes, regional-indicator and enclosed letters): always mapped.

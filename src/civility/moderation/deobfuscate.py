@@ -9,7 +9,8 @@ from itertools import product
 
 from civility.moderation.confusables import EDGE_PUNCT, LEET, MASKS, WORD_SYMBOLS
 from civility.moderation.wordlist import (
-    ABUSE, ABUSE_BY_LENGTH, ABUSE_BY_START, ABUSE_SET, KEEP_WORDS, KNOWN, KNOWN_BY_SHAPE, segment,
+    ABUSE, ABUSE_BY_LENGTH, ABUSE_BY_START, ABUSE_SET, COMMON, COMMON_BY_SHAPE, KEEP_WORDS, KNOWN, KNOWN_BY_SHAPE,
+    segment,
     word_rank,
 )
 
@@ -123,25 +124,26 @@ _NUMBERISH = re.compile(r"\d+(?:st|nd|rd|th|s|am|pm|km|kg|mm|cm|bn|mn|m|k|x|h|g)
 
 
 def _known_word(core: str, loose: bool) -> tuple[str, list[int]] | None:
-    """A known everyday word the disguised core spells (h4te -> hate, m*slims -> muslims):
-    4+ letters, at least two of them written as letters, and not a number with a unit (90s)."""
-    if len(core) < 4 or sum(ch.isalpha() for ch in core) < 2 or _NUMBERISH.match(core) or _CODE.match(core):
+    """A known everyday word the disguised core spells (h4te -> hate, pol!t1c14n$ -> politicians,
+    m*slims -> muslims): 4+ characters with a letter among them, not a number with a unit (90s)
+    nor a code; 2-3 characters only for the hand-written common words (h1m -> him, h*r -> her)."""
+    if len(core) < 2 or not any(ch.isalpha() for ch in core) or _NUMBERISH.match(core) or _CODE.match(core):
         return None
+    short = len(core) < 4
     if loose:
-        return _known_masked(core, True)
-    options = [LEET.get(ch, (ch,)) if not ch.isalpha() else (ch,) for ch in core]
-    if all(len(o) == 1 or ch.isalpha() for o, ch in zip(options, core)) and all(o[0].isalpha() for o in options):
-        combos = product(*options)
-        for k, combo in enumerate(combos):
-            if k >= 16:
+        return None if short else _known_masked(core, True)
+    options = [(ch,) if ch.isalpha() else LEET.get(ch, ()) for ch in core]
+    if all(options):
+        for k, combo in enumerate(product(*options)):
+            if k >= 32:
                 break
             cand = "".join(combo)
-            if cand in KNOWN:
+            if cand in (COMMON if short else KNOWN):
                 return cand, list(range(len(core)))
-    return _known_masked(core, False)
+    return _known_masked(core, False, COMMON_BY_SHAPE if short else KNOWN_BY_SHAPE)
 
 
-def _known_masked(core: str, loose: bool) -> tuple[str, list[int]] | None:
+def _known_masked(core: str, loose: bool, by_shape=KNOWN_BY_SHAPE) -> tuple[str, list[int]] | None:
     if not _masks_ok(core):
         return None
     pattern, spans = _mask_pattern(core, loose)
@@ -149,7 +151,7 @@ def _known_masked(core: str, loose: bool) -> tuple[str, list[int]] | None:
     firsts = (core[0],) if core[0].isalpha() else LEET.get(core[0], ()) if core[0] not in MASKS else "abcdefghijklmnopqrstuvwxyz"
     for n in lengths:
         for first in firsts:
-            for word in KNOWN_BY_SHAPE.get((n, first), ()):
+            for word in by_shape.get((n, first), ()):
                 m = pattern.fullmatch(word)
                 if m is not None:
                     return word, _keep_from_match(m, spans)
@@ -264,7 +266,9 @@ def _canon_token(tok: str) -> tuple[str, list[int]] | None:
         hi -= 1
     core = tok[lo:hi]
     if (lo or hi < len(tok)) and not core.isalpha() and lexicon_word(core) is None:
-        whole = lexicon_word(tok)  # s*^# : the trimmed characters were masks after all
+        # s*^#, !1l3ga1: the trimmed characters were masks or leet after all (a trailing "!"
+        # alone is punctuation: "we!!" stays, it is not "well")
+        whole = lexicon_word(tok) or (disguised_word(tok) if lo else None)
         if whole is not None:
             return whole
     if not core or not any(ch.isalpha() for ch in core):
@@ -279,7 +283,7 @@ def _canon_token(tok: str) -> tuple[str, list[int]] | None:
 # token -> (canonical text, source index of each of its characters) or None when unchanged.
 # A memo of a pure function: comment vocabularies repeat, so most tokens are one dict lookup.
 _FORMS: dict[str, tuple[str, tuple[int, ...]] | None] = {}
-_FORMS_MAX = 100_000
+_FORMS_MAX = 50_000
 
 
 def _form(tok: str) -> tuple[str, tuple[int, ...]] | None:

@@ -14,7 +14,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from civility.moderation.confusables import (
-    ALWAYS, HOMOGLYPHS, JOINERS, MASKS, WORD_SYMBOLS, is_invisible, joins_letters,
+    ALWAYS, HOMOGLYPHS, JOINERS, MASKS, STRICT_HOMOGLYPHS, WORD_SYMBOLS, is_invisible, joins_letters,
 )
 from civility.moderation.deobfuscate import lexicon_word, token_forms
 from civility.moderation.wordlist import ABUSE_SET, BROKEN_FRAGMENTS, KNOWN, WORDS
@@ -172,12 +172,14 @@ _LOOKALIKE_SCRIPTS = re.compile("[\u0370-\u03ff\u0400-\u052f\u0531-\u058f]")
 def _homoglyph_pass(t: str) -> str:
     """Map look-alike letters to Latin (same length, 1:1) in a word that also has Latin letters,
     digits or symbols (аss, іd10т), or whose letters are all look-alikes when the text has Latin
-    letters and no Cyrillic / Greek / Armenian letter that is not a look-alike (so a genuine
-    Russian or Greek sentence is never touched). Stable: a second pass changes nothing."""
+    letters and no Cyrillic / Greek / Armenian letter outside STRICT_HOMOGLYPHS (so a genuine
+    Russian or Greek sentence, or a name like Путин, is never touched). Stable: a second pass
+    changes nothing."""
     if not any(ch in HOMOGLYPHS for ch in t):
         return t
-    foreign = any(ch not in HOMOGLYPHS for ch in _LOOKALIKE_SCRIPTS.findall(t))
-    latin_context = not foreign and any("a" <= ch <= "z" for ch in t)
+    foreign = any(ch not in STRICT_HOMOGLYPHS for ch in _LOOKALIKE_SCRIPTS.findall(t))
+    # digits and leet symbols count as Latin: later passes may turn them into letters
+    latin_context = not foreign and any(ch.isascii() and (ch.isalnum() or ch in WORD_SYMBOLS) for ch in t)
     out = list(t)
     for m in _WORDISH.finditer(t):
         word = m.group()
@@ -201,7 +203,7 @@ def _homoglyph_pass(t: str) -> str:
 
 _SEP = r"[ .\-_*/|,~:+!·•'\"]{1,3}"
 _SINGLES = re.compile(
-    r"\b(?<!')[^\W_](?P<sep>" + _SEP + r")[^\W_](?:(?P=sep)[^\W_])+(?![^\W_])"
+    r"\b(?<!['*@$#%^])[^\W_](?P<sep>" + _SEP + r")[^\W_](?:(?P=sep)[^\W_])+(?![^\W_]|[*@$#%^])"
 )
 
 

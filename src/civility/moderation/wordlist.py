@@ -31,7 +31,8 @@ nigger niggers nigga niggas negro coon coons chink chinks gook gooks spic spics 
 kike kikes paki pakis beaner beaners towelhead towelheads raghead ragheads sandnigger jap japs
 faggot faggots fag fags dyke dykes tranny trannies homo homos queer lesbo poof
 feminazi muzzie muzzies moslem islamist jihadi infidel illegals invader invaders
-hell goddamn damned bloody screw sucks sucker suck wtf stfu gtfo lmao
+hell goddamn damned bloody screw sucks sucker suck wtf stfu gtfo lmao butt butthole
+bigot bigots bigoted fascist fascists nazi nazis racist racists sexist sexists commie commies
 """.split())
 ABUSE_SET = frozenset(ABUSE)
 
@@ -87,7 +88,7 @@ WORDS = VOCABULARY | SHORT_WORDS
 # Abusive words that are also ordinary words inside longer ones ("hangout", "beatin"): never split out.
 NO_SPLIT = frozenset("""
 hang hanged beat burn shot gas hurt die dies died death choke slap punch bomb destroy screw suck hell
-sucks damn damned bloody hoe hoes homo cum porn jap japs fool fools pig pigs gook spic coon poof
+sucks damn damned bloody hoe hoes homo cum porn jap japs pig pigs gook spic coon poof
 """.split())
 
 # Real words that look like disguised abuse: never split ("the rapist", "ass ass in") nor
@@ -99,6 +100,7 @@ classic passage hello shell shellfire hellfire butterfly button buttons document
 mishit pushit overkill skilled skills grape drape scrape therapy assess assessment bassist
 embassy ambassador harassment pigment pigsty cumulative document documents circumstance
 assessed assesses assessing assessor assessors assessments rapped rapping rapper rappers slapped
+arsenal dickson dickinson shitake shiitake cockburn babcock woodcock hellenic pissarro
 slapping killers shotts assassinate assassinated assassinating assassination assassinations
 """.split())
 
@@ -132,6 +134,7 @@ def _by_shape(words) -> dict[tuple[int, str], tuple[str, ...]]:
 
 # Known words by (length, first letter), most frequent first: what a masked word may be.
 KNOWN_BY_SHAPE = _by_shape(sorted(KNOWN, key=lambda w: (_RANK.get(w, len(_RANK)), w)))
+COMMON_BY_SHAPE = _by_shape(sorted(COMMON, key=lambda w: (_RANK.get(w, len(_RANK)), w)))
 
 # Group names that identity abuse targets: split out of run-together text like abusive words.
 IDENTITY = tuple("""
@@ -188,7 +191,8 @@ def segment(word: str) -> tuple[str, ...] | None:
     one-letter piece only "a", "i" or "u" at the start, and then with 2+ more pieces); the split
     with the fewest pieces wins (ties: the longest abusive piece, then the more common words).
     It is returned when it has an abusive piece and its last piece has 3+ letters ("scummy" is
-    not "scum my"). Real words on KEEP_WORDS are never split.
+    not "scum my"); otherwise _split_out may cut the abusive word out. Real words on KEEP_WORDS
+    are never split.
     """
     n = len(word)
     if n < 6 or word in KNOWN or word in KEEP_WORDS:
@@ -211,7 +215,23 @@ def segment(word: str) -> tuple[str, ...] | None:
                 best[end] = cand
     found = best[n]
     if found is None or found[1] == 0 or found[0] < 2 or len(found[3][-1]) < 3:
-        return None
+        return _split_out(word)
     if len(found[3][0]) == 1 and found[0] < 3:  # "apathetic" is not "a pathetic"
         return None
     return found[3]
+
+
+def _split_out(word: str) -> tuple[str, ...] | None:
+    """Fallback when not every piece is known: cut out the first abusive word when what follows
+    it is a known word of 3+ letters (or nothing) and what precedes it is a known word of 2+
+    letters, nothing, or 5+ letters before a known word ("anegotisticalmoronwith" ->
+    "anegotistical moron with")."""
+    m = ABUSE_INSIDE.search(word)
+    if m is None:
+        return None
+    before, found, after = word[:m.start()], m.group(), word[m.end():]
+    if after and (len(after) < 3 or after not in SPLIT_PIECES):  # "creeping", "shootin": a suffix
+        return None
+    if before and (len(before) < 2 or before not in SPLIT_PIECES) and not (len(before) >= 5 and after):
+        return None  # "empathetic", "embarrasses", "classmate"
+    return tuple(p for p in (before, found, after) if p)
