@@ -84,3 +84,10 @@ def test_a_job_run_twice_records_one_decision(platform):
     platform.queue.enqueue("score_comment", {"comment_id": cid})  # e.g. a worker died after the work
     run_all(platform)
     assert machine_decisions(platform) == {cid: 1}
+
+
+def test_procrastinate_on_sqlite_is_refused_with_a_clear_message(sqlite_url):
+    from civility.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="PostgreSQL"):
+        make_platform(sqlite_url, "procrastinate")
