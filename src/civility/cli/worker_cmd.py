@@ -23,6 +23,7 @@ def worker(config_path: str | None, poll_interval: float, once: bool, requeue_pe
     from civility.workflow import Platform
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # the schema check is not news
     platform = Platform.from_settings(load_settings(config_path=config_path))
     try:
         if not platform.schema_is_current():
