@@ -51,11 +51,20 @@ def test_two_workers_do_every_job_exactly_once(pg_url, tmp_path):
                          stdout=subprocess.DEVNULL, stderr=log.open("w"))
         for log in logs
     ]
+
+    def running(check):
+        def both_alive_and():
+            for w, log in zip(workers, logs):
+                assert w.poll() is None, f"a worker exited: {log.read_text()[-3000:]}"
+            return check()
+        return both_alive_and
+
     try:
-        wait_for(lambda: scalar(pg_url, "SELECT count(*) FROM procrastinate_workers") == 2, 60, "two workers")
+        wait_for(running(lambda: scalar(pg_url, "SELECT count(*) FROM procrastinate_workers") == 2), 120,
+                 "two workers")
         ids = submit(platform, 300)
-        wait_for(lambda: scalar(pg_url, "SELECT count(*) FROM procrastinate_jobs WHERE status <> 'succeeded'") == 0
-                 and len(machine_decisions(platform)) == 300, 90, "all jobs done")
+        wait_for(running(lambda: scalar(pg_url, "SELECT count(*) FROM procrastinate_jobs WHERE status <> 'succeeded'")
+                         == 0 and len(machine_decisions(platform)) == 300), 180, "all jobs done")
     finally:
         for w in workers:
             w.send_signal(signal.SIGINT)
