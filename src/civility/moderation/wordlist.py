@@ -100,7 +100,9 @@ classic passage hello shell shellfire hellfire butterfly button buttons document
 mishit pushit overkill skilled skills grape drape scrape therapy assess assessment bassist
 embassy ambassador harassment pigment pigsty cumulative document documents circumstance
 assessed assesses assessing assessor assessors assessments rapped rapping rapper rappers slapped
-arsenal dickson dickinson shitake shiitake cockburn babcock woodcock hellenic pissarro
+arsenal dickson dickinson shitake shiitake cockburn babcock woodcock hellenic pissarro apathetic
+apathetically psychotherapist psychotherapists physiotherapist physiotherapists dumbfounded
+foolhardy
 slapping killers shotts assassinate assassinated assassinating assassination assassinations
 """.split())
 
@@ -146,9 +148,13 @@ lesbians arabs kurds turks mexicans africans asians christians hindus islam isla
 _SPLITTABLE = sorted({w for w in ABUSE + IDENTITY if len(w) >= 3 and w not in NO_SPLIT}, key=len, reverse=True)
 ABUSE_INSIDE = re.compile("|".join(_SPLITTABLE))
 _SPLITTABLE_SET = frozenset(_SPLITTABLE)
-# What a run-together token may be split into: the hand-written words, and the 4,000 most common
-# corpus words of 4+ letters (shorter corpus "words" are often fragments: ion, ing, ted).
-SPLIT_PIECES = VOCABULARY | frozenset(IDENTITY) | frozenset(w for w in CORPUS_WORDS[:4000] if len(w) >= 4)
+# What a run-together token may be split into: the hand-written words, and the corpus words of
+# 4+ letters (shorter corpus "words" are often fragments: ion, ing, ted).
+_FRAGMENT_LIKE = frozenset("""
+ive ur id im r u ya yo ms mr dr mrs hes shes lets ill wed ally ting bing ling ning tier ness ment
+tion ings ated ized ize ise ably ical ious
+""".split())
+SPLIT_PIECES = (VOCABULARY | frozenset(IDENTITY) | frozenset(w for w in CORPUS_WORDS if len(w) >= 4)) - _FRAGMENT_LIKE
 _SINGLE_LETTER_WORDS = frozenset("aiu")
 
 
@@ -190,8 +196,9 @@ def segment(word: str) -> tuple[str, ...] | None:
     Only a word that is not itself known can be split; every piece must be in SPLIT_PIECES (a
     one-letter piece only "a", "i" or "u" at the start, and then with 2+ more pieces); the split
     with the fewest pieces wins (ties: the longest abusive piece, then the more common words).
-    It is returned when it has an abusive piece and its last piece has 3+ letters ("scummy" is
-    not "scum my"); otherwise _split_out may cut the abusive word out. Real words on KEEP_WORDS
+    It is returned when its last piece has 3+ letters ("scummy" is not "scum my") and it has an
+    abusive piece, or 4+ pieces of 3.5+ letters on average ("iwillburnyourhousedown");
+    otherwise _split_out may cut the abusive word out. Real words on KEEP_WORDS
     are never split.
     """
     n = len(word)
@@ -214,9 +221,11 @@ def segment(word: str) -> tuple[str, ...] | None:
             if current is None or cand[:3] < current[:3]:
                 best[end] = cand
     found = best[n]
-    if found is None or found[1] == 0 or found[0] < 2 or len(found[3][-1]) < 3:
+    if found is None or found[0] < 2 or len(found[3][-1]) < 3:
         return _split_out(word)
-    if len(found[3][0]) == 1 and found[0] < 3:  # "apathetic" is not "a pathetic"
+    if found[1] == 0 and (found[0] < 4 or n < 3.5 * found[0]):  # no abusive piece: only a clear
+        return _split_out(word)  # run-together phrase ("iwillburnyourhousedown", not "in form at ive")
+    if len(found[3][0]) == 1 and found[0] < 3 and found[1] > -5:  # "amoron", but "apathetic"
         return None
     return found[3]
 
