@@ -15,11 +15,9 @@ SETUPS = {"sqlite-embedded": ("sqlite_url", "embedded"), "postgres-procrastinate
 
 
 def make_platform(url: str, queue: str, **extra) -> Platform:
-    settings = load_settings(
-        overrides=dict(database_url=url, queue=queue, moderation="hold", secret_key="x" * 32,
-                       rate_limit_ip_per_hour=100000, rate_limit_email_per_hour=100000, **extra),
-        environ={}, config_path=None,
-    )
+    values = dict(database_url=url, queue=queue, moderation="hold", secret_key="x" * 32,
+                  rate_limit_ip_per_hour=100000, rate_limit_email_per_hour=100000)
+    settings = load_settings(overrides={**values, **extra}, environ={}, config_path=None)
     platform = Platform.from_settings(settings)
     platform.migrate()
     return platform

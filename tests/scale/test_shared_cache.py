@@ -72,3 +72,24 @@ def test_without_redis_nothing_is_cached(sqlite_url):
         assert isinstance(platform.cache, NoCache)
     finally:
         platform.close()
+
+
+@pytest.mark.redis
+def test_rate_limits_are_shared_by_the_web_processes(sqlite_url):
+    from civility.errors import RateLimited
+
+    redis_url = redis_url_or_skip()
+    first = make_platform(sqlite_url, "embedded", redis_url=redis_url, rate_limit_email_per_hour=2)
+    second = make_platform(sqlite_url, "embedded", redis_url=redis_url, rate_limit_email_per_hour=2)
+    try:
+        article = first.add_article(ArticleIn(id=f"story-{uuid.uuid4().hex[:8]}", title="A story", body="Body."))
+        email = f"busy-{uuid.uuid4().hex[:8]}@example.org"  # a key of this test only
+        first.submit_comment(article.id, "Dee", email, "One.", ip=None)
+        second.submit_comment(article.id, "Dee", email, "Two.", ip=None)
+        with pytest.raises(RateLimited):
+            first.submit_comment(article.id, "Dee", email, "Three.", ip=None)
+        with pytest.raises(RateLimited):
+            second.submit_comment(article.id, "Dee", email, "Four.", ip=None)
+    finally:
+        first.close()
+        second.close()
