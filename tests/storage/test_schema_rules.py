@@ -55,6 +55,26 @@ def test_comment_text_name_email_cannot_be_updated(db, comment_id, column, value
     assert getattr(_row(db, comment_id), column) != value
 
 
+@pytest.mark.parametrize("column", ["article_id", "parent_id"])
+def test_a_comment_never_moves(db, comment_id, column):
+    with db.write() as conn:
+        conn.execute(insert(articles).values(id="a2", title="T2", body="B2", created_at=utcnow()))
+        other = conn.execute(
+            insert(comments).values(article_id="a1", name="Bo", email="bo@example.org", text="Other",
+                                    status="approved", version=1, created_at=utcnow()).returning(comments.c.id)
+        ).scalar_one()
+    with pytest.raises(IntegrityError, match="immutable"):
+        _update(db, comment_id, **{column: "a2" if column == "article_id" else other})
+
+
+def test_upgrade_from_the_first_revision_keeps_data(db, comment_id):
+    migrations.downgrade(db.engine, "0001")
+    assert migrations.upgrade(db.engine) == migrations.head_revision() == "0002"
+    assert _row(db, comment_id).text == "Hello"
+    with pytest.raises(IntegrityError, match="immutable"):
+        _update(db, comment_id, article_id="elsewhere")
+
+
 def test_other_columns_of_a_comment_can_change(db, comment_id):
     _update(db, comment_id, status="approved", version=2, ip=None)
     row = _row(db, comment_id)

@@ -96,3 +96,50 @@ def ddl_for(dialect: str, *, drop: bool = False) -> list[str]:
     if dialect == "postgresql":
         return POSTGRESQL_DROP if drop else POSTGRESQL
     raise ValueError(f"no triggers for dialect {dialect!r}")
+
+
+# Revision 0002: a comment also never moves to another article or another parent.
+PLACE_MESSAGE = "comments.article_id and parent_id are immutable"
+
+SQLITE_0002 = [
+    f"""
+    CREATE TRIGGER IF NOT EXISTS comments_frozen_place
+    BEFORE UPDATE OF article_id, parent_id ON comments
+    FOR EACH ROW
+    WHEN NEW.article_id IS NOT OLD.article_id OR NEW.parent_id IS NOT OLD.parent_id
+    BEGIN
+        SELECT RAISE(ABORT, '{PLACE_MESSAGE}');
+    END
+    """,
+]
+SQLITE_0002_DROP = ["DROP TRIGGER IF EXISTS comments_frozen_place"]
+
+POSTGRESQL_0002 = [
+    f"""
+    CREATE OR REPLACE FUNCTION civility_comments_frozen_place() RETURNS trigger AS $$
+    BEGIN
+        IF NEW.article_id IS DISTINCT FROM OLD.article_id OR NEW.parent_id IS DISTINCT FROM OLD.parent_id THEN
+            RAISE EXCEPTION '{PLACE_MESSAGE}' USING ERRCODE = '23000';
+        END IF;
+        RETURN NEW;
+    END;
+    $$ LANGUAGE plpgsql
+    """,
+    "DROP TRIGGER IF EXISTS comments_frozen_place ON comments",
+    """
+    CREATE TRIGGER comments_frozen_place BEFORE UPDATE ON comments
+    FOR EACH ROW EXECUTE FUNCTION civility_comments_frozen_place()
+    """,
+]
+POSTGRESQL_0002_DROP = [
+    "DROP TRIGGER IF EXISTS comments_frozen_place ON comments",
+    "DROP FUNCTION IF EXISTS civility_comments_frozen_place()",
+]
+
+
+def ddl_0002(dialect: str, *, drop: bool = False) -> list[str]:
+    if dialect == "sqlite":
+        return SQLITE_0002_DROP if drop else SQLITE_0002
+    if dialect == "postgresql":
+        return POSTGRESQL_0002_DROP if drop else POSTGRESQL_0002
+    raise ValueError(f"no triggers for dialect {dialect!r}")
