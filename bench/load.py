@@ -33,6 +33,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import cpu  # noqa: E402
+from rawhttp import RawClient  # noqa: E402
 from servers import (  # noqa: E402
     PG_ADMIN, REDIS_URL, Server, civility_env, drop_pg_database, free_port, make_pg_database, seed_civility,
     seed_isso, start_isso,
@@ -74,6 +75,7 @@ def percentile(values: list[float], q: float) -> float:
 
 
 CPU_BY_NAME = {"redis-server": "redis"}
+CLIENT = {"kind": "raw"}  # "raw": bench/rawhttp.py (cheap per request); "httpx": httpx.AsyncClient
 NOT_SERVER = {"loadgen", "machine"}
 
 
@@ -84,36 +86,53 @@ async def drive(name: str, base: str, make_request, *, concurrency: int, duratio
     phase = Phase(name)
     latencies: list[float] = []
     budget = [max_requests]
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     roots = {**(roots or {}), "loadgen": [os.getpid()]}
     cpu_before = cpu.snapshot(roots, CPU_BY_NAME)
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30.0) as client:
-        start = time.perf_counter()
-        stop_at = start + duration
+    if CLIENT["kind"] == "raw":
+        raw = [RawClient(base) for _ in range(concurrency)]
 
-        async def loop(worker: int) -> None:
-            n = 0
-            while time.perf_counter() < stop_at and budget[0] > 0:
-                budget[0] -= 1
-                method, url, kwargs = make_request(worker, n)
-                n += 1
-                t0 = time.perf_counter()
-                try:
-                    resp = await client.request(method, url, **kwargs)
-                    code = resp.status_code
-                    client.cookies.clear()  # one reader per request: no cookie jar growing over the run
-                except httpx.HTTPError as exc:
-                    code = type(exc).__name__
-                elapsed = time.perf_counter() - t0
-                phase.requests += 1
-                if code in ok_codes:
-                    phase.ok += 1
-                    latencies.append(elapsed)
-                else:
-                    phase.errors[str(code)] = phase.errors.get(str(code), 0) + 1
+        async def send(worker: int, method: str, url: str, kwargs: dict):
+            return (await raw[worker].request(method, url, **kwargs))[0]
+    else:
+        limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+        client = httpx.AsyncClient(base_url=base, limits=limits, timeout=30.0)
 
+        async def send(worker: int, method: str, url: str, kwargs: dict):
+            resp = await client.request(method, url, **kwargs)
+            client.cookies.clear()  # one reader per request: no cookie jar growing over the run
+            return resp.status_code
+
+    start = time.perf_counter()
+    stop_at = start + duration
+
+    async def loop(worker: int) -> None:
+        n = 0
+        while time.perf_counter() < stop_at and budget[0] > 0:
+            budget[0] -= 1
+            method, url, kwargs = make_request(worker, n)
+            n += 1
+            t0 = time.perf_counter()
+            try:
+                code = await send(worker, method, url, kwargs)
+            except (httpx.HTTPError, OSError, asyncio.TimeoutError, ValueError) as exc:
+                code = type(exc).__name__
+            elapsed = time.perf_counter() - t0
+            phase.requests += 1
+            if code in ok_codes:
+                phase.ok += 1
+                latencies.append(elapsed)
+            else:
+                phase.errors[str(code)] = phase.errors.get(str(code), 0) + 1
+
+    try:
         await asyncio.gather(*(loop(i) for i in range(concurrency)))
         phase.seconds = time.perf_counter() - start
+    finally:
+        if CLIENT["kind"] == "raw":
+            for c in raw:
+                await c.close()
+        else:
+            await client.aclose()
     phase.cores = cpu.used(cpu_before, cpu.snapshot(roots, CPU_BY_NAME), phase.seconds)
     phase.rps = phase.ok / phase.seconds if phase.seconds else 0.0
     server_cores = sum(v for k, v in phase.cores.items() if k not in NOT_SERVER)
@@ -279,9 +298,12 @@ def main() -> None:
     parser.add_argument("--drain-timeout", type=float, default=120.0, help="max seconds to wait for scoring")
     parser.add_argument("--moderation", default="auto", choices=("auto", "hold"))
     parser.add_argument("--model-dir", default="", help="model artifact (default: the one shipped in the package)")
+    parser.add_argument("--client", default="raw", choices=("raw", "httpx"),
+                        help="load generator's HTTP client (raw costs a fraction of httpx's CPU per request)")
     parser.add_argument("--logs", default=None, help="keep server logs and databases in this folder")
     parser.add_argument("--json", type=Path, default=None, help="also write the results here")
     args = parser.parse_args()
+    CLIENT["kind"] = args.client
     setups = [s.strip() for s in args.setups.split(",") if s.strip()]
     runners = {"a": run_setup_a, "b": run_setup_b, "isso": run_isso}
     results: dict[str, list[Phase]] = {}
@@ -301,7 +323,7 @@ def report(results: dict[str, list[Phase]], args, load_before) -> None:
     print()
     print(f"# {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}  {pyplatform.node()}  cores={os.cpu_count()}  "
           f"load before={load_before[0]:.2f} after={os.getloadavg()[0]:.2f}  concurrency={args.concurrency} "
-          f"duration={args.duration}s moderation={args.moderation}")
+          f"duration={args.duration}s moderation={args.moderation} client={args.client}")
     print("| setup | phase | ok req | req/s | p50 ms | p99 ms | scored/s | server CPU ms/req | CPU cores used | errors |")
     print("|---|---|---|---|---|---|---|---|---|---|")
     for phases in results.values():
