@@ -93,6 +93,10 @@ def test_repost_and_velocity_raise_the_score_with_notes():
     assert burst.score > base.score + 0.3
     assert any("12 times in 1 h from this email" in n for n in burst.notes)
     assert any("network address" in n for n in burst.notes)
+    # the text classifier cannot see the context, so it moves the combined score too
+    assert combine_spam(0.05, repost) > 2 * combine_spam(0.05, base)
+    both = promotion_signals(text, SubmissionContext(near_duplicates=((11, 0.9), (12, 0.7)), posts_by_email_last_hour=12))
+    assert combine_spam(0.05, both) > 0.3 > combine_spam(0.05, repost) > combine_spam(0.05, base)
 
 
 def test_short_agreement_repeated_by_many_readers_is_not_a_campaign():

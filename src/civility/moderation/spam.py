@@ -20,7 +20,7 @@ WEIGHTS_FILE = Path(__file__).with_name("spam_weights.json")
 
 # Context signals have no labelled data; their log-odds are set by hand (why: a moderator's rule of thumb).
 REPOST_MIN_CHARS = 30  # "Exactly." posted by many readers is agreement, not a campaign
-REPOST_LOGIT = 2.0
+REPOST_LOGIT = 1.5  # one earlier copy: review, not reject, for a clean text; four copies: reject
 VELOCITY_STEPS = ((5, 1.0), (10, 2.0), (20, 3.0))  # (posts in the last hour, log-odds) per email
 IP_VELOCITY_STEPS = ((10, 0.7), (30, 1.5), (60, 2.5))  # shared addresses (offices, cafés) are looser
 
@@ -30,6 +30,9 @@ class PromotionSignals:
     score: float  # in [0, 1], probability of promotion from signals alone
     evidence: tuple[Evidence, ...]  # spans of the original text
     notes: tuple[str, ...]  # readable, one per signal that fired
+    # log-odds from the submission context (reposts, velocity) inside ``score``; combine_spam adds it
+    # at full weight, because the text classifier cannot see it (the text signals it partly can)
+    context_logit: float = 0.0
 
 
 @lru_cache(maxsize=1)
@@ -156,10 +159,14 @@ def promotion_signals(text: str, context: SubmissionContext | None = None, allow
                 merged.append(Evidence(last.start, ev.end, text[last.start:ev.end]))
             continue
         merged.append(ev)
-    return PromotionSignals(score=_sigmoid(z + ctx_z), evidence=tuple(merged), notes=tuple(notes + ctx_notes))
+    return PromotionSignals(score=_sigmoid(z + ctx_z), evidence=tuple(merged), notes=tuple(notes + ctx_notes),
+                            context_logit=ctx_z)
 
 
 def combine_spam(text_probability: float, signals: PromotionSignals) -> float:
-    """P(spam) from the text classifier and the signals (a logistic fit on out-of-fold text scores)."""
+    """P(spam) from the text classifier and the signals: a logistic fit on out-of-fold text scores
+    for the text signals, plus the context's log-odds (no labelled data has reposts or velocity)."""
     c = _weights()["combine"]
-    return _sigmoid(c["text"] * _logit(text_probability) + c["signals"] * _logit(signals.score) + c["bias"])
+    text_signals = _logit(signals.score) - signals.context_logit
+    z = c["text"] * _logit(text_probability) + c["signals"] * text_signals + c["bias"] + signals.context_logit
+    return _sigmoid(z)
