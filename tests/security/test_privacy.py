@@ -231,3 +231,26 @@ def test_erasure_through_the_link_on_postgresql(make_site, pg_url):
         row = conn.execute(select(comments).where(comments.c.id == cid)).one()
     assert (row.name, row.email, row.text, row.ip) == ("", "", "", None) and row.erased_at is not None
     assert [d.decision for d in p.comment_history(cid)][-1] == "erase"
+
+
+def test_erasure_leaves_no_words_of_the_comment_in_the_audit_log(make_site):
+    """The machine's evidence is kept as offsets, so the append-only log holds no copy of the
+    text; moderators still see the evidence words while the comment exists."""
+    from civility.storage.schema import decisions
+
+    site = make_site(moderation="auto", relevance="off")
+    site.add_article()
+    p = site.platform
+    words = "You are a stupid idiot and a moron, buy at cheap-pills.shop"
+    cid = p.submit_comment("budget", "Zed", "zed@example.org", words, ip=None).comment_id
+    p.run_pending_jobs()
+    verdict = p.queue_item(cid).verdict
+    shown = [e.text for r in verdict.reasons for e in r.evidence]
+    assert shown and all(t and t in words for t in shown), "moderators must still see the evidence words"
+    p.erase_comment(cid, actor="commenter")
+    with p.db.read() as conn:
+        log = json.dumps([list(r) for r in conn.execute(select(decisions.c.reasons, decisions.c.scores))
+                          .all()], default=str).lower()
+    for word in ("stupid", "idiot", "moron", "cheap-pills"):
+        assert word not in log, f"{word!r} outlived the erasure in the audit log"
+    assert [e.text for r in p.queue_item(cid).verdict.reasons for e in r.evidence] == [""] * len(shown)

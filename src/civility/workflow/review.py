@@ -65,7 +65,7 @@ class Reader:
                 comment=comment_repo.row_to_comment(r),
                 article_title=titles[r.article_id],
                 version=r.version,
-                verdict=decision_repo.latest_verdict(histories[r.id]),
+                verdict=decision_repo.latest_verdict(histories[r.id], r.text),
                 decisions=histories[r.id],
             )
             for r in rows
@@ -80,7 +80,7 @@ class Reader:
             history = decision_repo.history(conn, comment_id)
             article = article_repo.get_article(conn, row.article_id)
         return QueueItem(comment=comment_repo.row_to_comment(row), article_title=article.title if article else "",
-                         version=row.version, verdict=decision_repo.latest_verdict(history), decisions=history)
+                         version=row.version, verdict=decision_repo.latest_verdict(history, row.text), decisions=history)
 
     def counts(self, article_id: str | None = None) -> dict[str, int]:
         with self.db.read() as conn:

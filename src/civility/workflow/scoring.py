@@ -247,7 +247,7 @@ class Scorer:
             comment_id=comment_id,
             decision=verdict.decision.value,
             actor=MACHINE,
-            reasons=data["reasons"],
+            reasons=decision_repo.offsets_only(data["reasons"]),
             scores=data["scores"],
             model_version=verdict.model,
             policy_version=verdict.policy,

@@ -83,15 +83,34 @@ def latest_machine(conn: Connection, comment_id: int) -> DecisionRecord | None:
     return row_to_record(row) if row else None
 
 
-def latest_verdict(records: list[DecisionRecord]) -> Verdict | None:
-    """The newest machine verdict in a history, rebuilt from what the audit row stored."""
+def offsets_only(reasons: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Reasons as the audit log keeps them: evidence as offsets into the comment, never a copy of
+    its words (the log is append-only, so a copy would outlive the comment's erasure)."""
+    out = []
+    for reason in reasons:
+        evidence = [{k: v for k, v in e.items() if k != "text"} for e in reason.get("evidence", [])]
+        out.append({**reason, "evidence": evidence})
+    return out
+
+
+def _with_text(reasons: list[dict[str, Any]], text: str | None) -> list[dict[str, Any]]:
+    out = []
+    for reason in reasons:
+        evidence = [{**e, "text": e.get("text", (text or "")[e["start"]:e["end"]])} for e in reason.get("evidence", [])]
+        out.append({**reason, "evidence": evidence})
+    return out
+
+
+def latest_verdict(records: list[DecisionRecord], text: str | None = None) -> Verdict | None:
+    """The newest machine verdict in a history, rebuilt from what the audit row stored; the
+    evidence words are cut from ``text`` (the comment, blank once erased)."""
     for record in reversed(records):
         if record.actor == "machine" and record.decision in {"approve", "reject", "review"}:
             return Verdict.from_dict(
                 {
                     "decision": record.decision,
                     "scores": record.scores,
-                    "reasons": record.reasons,
+                    "reasons": _with_text(record.reasons, text),
                     "model": record.model_version or "none",
                     "policy": record.policy_version or "none",
                     "notes": [record.note] if record.note else [],
