@@ -40,7 +40,9 @@ def feature_rows(model: RelevanceModel, rows: list[dict], articles: dict[str, Ar
     texts = [r["text"] for r in rows]
     unique = sorted(set(texts))
     index = {t: i for i, t in enumerate(unique)}
-    vecs = model.encoder.encode(unique)
+    # One at a time, as `score` does: int8 activations are quantised per batch, so a padded batch
+    # gives slightly different vectors than the single comment scored in production.
+    vecs = model.encoder.encode(unique, batch_size=1)
     out = np.zeros((len(rows), len(FEATURES)))
     for i, r in enumerate(rows):
         art = articles[r["article_id"]]
