@@ -234,23 +234,28 @@ def test_erasure_through_the_link_on_postgresql(make_site, pg_url):
 
 
 def test_erasure_leaves_no_words_of_the_comment_in_the_audit_log(make_site):
-    """The machine's evidence is kept as offsets, so the append-only log holds no copy of the
-    text; moderators still see the evidence words while the comment exists."""
+    """The machine's evidence is kept as offsets (and notes quoting it keep markers), so the
+    append-only log holds no copy of the text; moderators still see the words while it exists."""
     from civility.storage.schema import decisions
 
     site = make_site(moderation="auto", relevance="off")
     site.add_article()
     p = site.platform
-    words = "You are a stupid idiot and a moron, buy at cheap-pills.shop"
-    cid = p.submit_comment("budget", "Zed", "zed@example.org", words, ip=None).comment_id
+    texts = ["You are a stupid idiot and a moron",
+             "Great deals!!! visit cheap-pills.shop and call +1 555 123 4567, follow @pillguy"]
+    ids = [p.submit_comment("budget", "Zed", "zed@example.org", t, ip=None).comment_id for t in texts]
     p.run_pending_jobs()
-    verdict = p.queue_item(cid).verdict
-    shown = [e.text for r in verdict.reasons for e in r.evidence]
-    assert shown and all(t and t in words for t in shown), "moderators must still see the evidence words"
-    p.erase_comment(cid, actor="commenter")
+    verdicts = [p.queue_item(cid).verdict for cid in ids]
+    shown = [e.text for v in verdicts for r in v.reasons for e in r.evidence]
+    assert shown and all(t and any(t in x for x in texts) for t in shown), "moderators must see the evidence"
+    notes = " ".join(r.note or "" for v in verdicts for r in v.reasons)
+    assert "cheap-pills.shop" in notes and "\u27e6" not in notes, "moderators must still read the reasons"
+    for cid in ids:
+        p.erase_comment(cid, actor="commenter")
     with p.db.read() as conn:
-        log = json.dumps([list(r) for r in conn.execute(select(decisions.c.reasons, decisions.c.scores))
-                          .all()], default=str).lower()
-    for word in ("stupid", "idiot", "moron", "cheap-pills"):
+        log = json.dumps([list(r) for r in conn.execute(select(decisions.c.reasons, decisions.c.scores,
+                                                               decisions.c.note)).all()], default=str).lower()
+    for word in ("stupid", "idiot", "moron", "cheap-pills", "555 123", "pillguy"):
         assert word not in log, f"{word!r} outlived the erasure in the audit log"
-    assert [e.text for r in p.queue_item(cid).verdict.reasons for e in r.evidence] == [""] * len(shown)
+    after = [r.note or "" for cid in ids for r in p.queue_item(cid).verdict.reasons]
+    assert "cheap-pills" not in " ".join(after)

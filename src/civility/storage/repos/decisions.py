@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sqlalchemy import Connection, insert, select
@@ -85,19 +86,43 @@ def latest_machine(conn: Connection, comment_id: int) -> DecisionRecord | None:
 
 def offsets_only(reasons: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Reasons as the audit log keeps them: evidence as offsets into the comment, never a copy of
-    its words (the log is append-only, so a copy would outlive the comment's erasure)."""
+    its words (the log is append-only, so a copy would outlive the comment's erasure). A reason's
+    note that quotes its evidence ("phone number: '+1 555...'") keeps a marker in its place."""
     out = []
     for reason in reasons:
-        evidence = [{k: v for k, v in e.items() if k != "text"} for e in reason.get("evidence", [])]
-        out.append({**reason, "evidence": evidence})
+        spans = reason.get("evidence", [])
+        evidence = [{k: v for k, v in e.items() if k != "text"} for e in spans]
+        stored = {**reason, "evidence": evidence}
+        if reason.get("note"):
+            stored["note"] = _mark(str(reason["note"]), spans)
+        out.append(stored)
     return out
+
+
+def _mark(note: str, spans: list[dict[str, Any]]) -> str:
+    order = sorted(range(len(spans)), key=lambda i: -len(spans[i].get("text") or ""))
+    for i in order:
+        words = spans[i].get("text") or ""
+        if len(words) >= 3:
+            note = note.replace(words, f"\u27e6{i}\u27e7")
+    return note
+
+
+def _unmark(note: str, spans: list[dict[str, Any]]) -> str:
+    return _MARKER.sub(lambda m: spans[int(m.group(1))]["text"] if int(m.group(1)) < len(spans) else "", note)
+
+
+_MARKER = re.compile("\u27e6(\\d+)\u27e7")
 
 
 def _with_text(reasons: list[dict[str, Any]], text: str | None) -> list[dict[str, Any]]:
     out = []
     for reason in reasons:
         evidence = [{**e, "text": e.get("text", (text or "")[e["start"]:e["end"]])} for e in reason.get("evidence", [])]
-        out.append({**reason, "evidence": evidence})
+        rebuilt = {**reason, "evidence": evidence}
+        if reason.get("note"):
+            rebuilt["note"] = _unmark(str(reason["note"]), evidence)
+        out.append(rebuilt)
     return out
 
 
