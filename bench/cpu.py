@@ -36,6 +36,9 @@ def snapshot(roots: dict[str, Any], by_name: dict[str, str]) -> dict[str, float]
         children.setdefault(ppid, []).append(pid)
     totals: dict[str, float] = {}
     for group, pids in roots.items():
+        if group == "loadgen":  # the bench process alone: the servers it started are its children
+            totals[group] = sum(procs[p][2] for p in pids if p in procs)
+            continue
         stack, seen = list(pids() if callable(pids) else pids), set()
         while stack:
             pid = stack.pop()
