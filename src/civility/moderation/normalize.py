@@ -124,7 +124,8 @@ def _unicode_pass(text: str) -> tuple[str, list[int]]:
             parts.append(folded)
             offs.extend(range(a, b))
         else:
-            chars, seg_offs = _clusters(text, a, b)
+            prev = parts[-1][-1] if parts and parts[-1] else ""
+            chars, seg_offs = _clusters(text, a, b, prev)
             parts.append(chars)
             offs.extend(seg_offs)
         pos = b
@@ -134,8 +135,8 @@ def _unicode_pass(text: str) -> tuple[str, list[int]]:
     return "".join(parts), offs
 
 
-def _clusters(text: str, i: int, n: int) -> tuple[str, list[int]]:
-    """The per-cluster path over text[i:n]."""
+def _clusters(text: str, i: int, n: int, prev: str) -> tuple[str, list[int]]:
+    """The per-cluster path over text[i:n]; ``prev`` is the character emitted before it."""
     chars: list[str] = []
     offs: list[int] = []
     while i < n:
@@ -155,9 +156,12 @@ def _clusters(text: str, i: int, n: int) -> tuple[str, list[int]]:
             j += 1
         cluster = ALWAYS.get(ch, ch) + text[i + 1:j] if j > i + 1 else ALWAYS.get(ch, ch)
         folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", cluster).casefold())
-        base_latin = _is_latin_letter(folded[0]) if folded else False
+        folded = "".join(out for out in folded if not is_invisible(out))  # NFKC can make one (U+FE71)
+        orphan = bool(folded) and unicodedata.category(folded[0]) in _MARK_CATS  # its base was dropped
+        last = chars[-1] if chars else prev
+        base_latin = _is_latin_letter(last if orphan else folded[0]) if folded and (last or not orphan) else False
         for k, out in enumerate(folded):
-            if k and base_latin and unicodedata.category(out) in _MARK_CATS:
+            if (k or orphan) and base_latin and unicodedata.category(out) in _MARK_CATS:
                 continue  # zalgo / decoration on a Latin letter: no precomposed form kept it
             chars.append(ALWAYS.get(out, out))
             offs.append(i)

@@ -55,7 +55,7 @@ mother father mom mum dad son sons sister brother family wife husband friend fri
 life world country state city home house school work job time day days year years week night
 today tomorrow yesterday government president minister party vote voted election news paper
 article writer author story comment comments reader police army war peace court judge law
-should shut up go get out die eat sick full pile piece bunch sack total complete absolute
+should shut up go get out die eat sick full pile piece bunch sack total complete absolute hit put run
 utter such fat old dirty filthy lazy crazy mad sad poor rich black white brown yellow red
 head face brain brains mouth eye eyes hand hands lover loving lol omg pls please thanks
 sorry yes yeah okay ok hey hi hello dear sir madam mr mrs ms dr son sick low life lives
@@ -108,14 +108,16 @@ slapping killers shotts assassinate assassinated assassinating assassination ass
 
 
 
-def _corpus_words() -> tuple[str, ...]:
-    path = Path(__file__).with_name("data") / "words.txt"
+def _word_file(name: str) -> tuple[str, ...]:
+    path = Path(__file__).with_name("data") / name
     with path.open(encoding="utf-8") as fh:
         return tuple(w for w in (line.strip() for line in fh) if w and not w.startswith("#"))
 
 
 # Everyday words of comments, most frequent first; with the lists above, what counts as a word.
-CORPUS_WORDS = _corpus_words()
+CORPUS_WORDS = _word_file("words.txt")
+# An English dictionary (SCOWL): a real word is never split ("grandfathered", "classmate").
+DICTIONARY = frozenset(_word_file("dictionary.txt"))
 KNOWN = WORDS | frozenset(CORPUS_WORDS)
 _RANK = {w: k for k, w in enumerate(CORPUS_WORDS)}
 
@@ -148,14 +150,17 @@ lesbians arabs kurds turks mexicans africans asians christians hindus islam isla
 _SPLITTABLE = sorted({w for w in ABUSE + IDENTITY if len(w) >= 3 and w not in NO_SPLIT}, key=len, reverse=True)
 ABUSE_INSIDE = re.compile("|".join(_SPLITTABLE))
 _SPLITTABLE_SET = frozenset(_SPLITTABLE)
-# What a run-together token may be split into: the hand-written words, and the corpus words of
-# 4+ letters (shorter corpus "words" are often fragments: ion, ing, ted).
+# What a run-together token may be split into: the hand-written words, and the corpus and
+# dictionary words of 4+ letters (shorter ones are too often fragments: ion, per, ted).
 _FRAGMENT_LIKE = frozenset("""
 ive ur id im r u ya yo ms mr dr mrs hes shes lets ill wed ally ting bing ling ning tier ness ment
 tion ings ated ized ize ise ably ical ious
 """.split())
-SPLIT_PIECES = (VOCABULARY | frozenset(IDENTITY) | frozenset(w for w in CORPUS_WORDS if len(w) >= 4)) - _FRAGMENT_LIKE
+SPLIT_PIECES = (
+    VOCABULARY | frozenset(IDENTITY) | frozenset(w for w in CORPUS_WORDS + tuple(DICTIONARY) if len(w) >= 4)
+) - _FRAGMENT_LIKE
 _SINGLE_LETTER_WORDS = frozenset("aiu")
+_EVERYDAY = (COMMON | frozenset(w for w in CORPUS_WORDS if len(w) >= 4)) - _FRAGMENT_LIKE
 
 
 
@@ -193,16 +198,17 @@ _MAX_PIECE = 20
 def segment(word: str) -> tuple[str, ...] | None:
     """Split a run-together lower-case word into words when that reveals an abusive one.
 
-    Only a word that is not itself known can be split; every piece must be in SPLIT_PIECES (a
+    Only a word that is neither known nor in the dictionary can be split; every piece must be in SPLIT_PIECES (a
     one-letter piece only "a", "i" or "u" at the start, and then with 2+ more pieces); the split
     with the fewest pieces wins (ties: the longest abusive piece, then the more common words).
-    It is returned when its last piece has 3+ letters ("scummy" is not "scum my") and it has an
-    abusive piece, or 4+ pieces of 3.5+ letters on average ("iwillburnyourhousedown");
+    It is returned when (for two pieces) the last has 3+ letters ("scum my") and it has an
+    abusive piece, or 3+ everyday words of 3.5+ letters on average ("iwillburnyourhousedown"),
+    and at most half its pieces have 1-2 letters;
     otherwise _split_out may cut the abusive word out. Real words on KEEP_WORDS
     are never split.
     """
     n = len(word)
-    if n < 6 or word in KNOWN or word in KEEP_WORDS:
+    if n < 6 or word in KNOWN or word in KEEP_WORDS or word in DICTIONARY:
         return None
     # best[i] = (pieces, -longest abusive piece, rarity, split) for word[:i]
     best: list[tuple[int, int, int, tuple[str, ...]] | None] = [None] * (n + 1)
@@ -216,16 +222,20 @@ def segment(word: str) -> tuple[str, ...] | None:
             if piece not in SPLIT_PIECES or (len(piece) == 1 and (start or piece not in _SINGLE_LETTER_WORDS)):
                 continue
             longest = max(-prev[1], len(piece) if piece in _SPLITTABLE_SET else 0)
-            cand = (prev[0] + 1, -longest, prev[2] + _RANK.get(piece, 0), prev[3] + (piece,))
+            cand = (prev[0] + 1, -longest, prev[2] + word_rank(piece), prev[3] + (piece,))
             current = best[end]
             if current is None or cand[:3] < current[:3]:
                 best[end] = cand
     found = best[n]
-    if found is None or found[0] < 2 or len(found[3][-1]) < 3:
+    if found is None or found[0] < 2 or found[0] == 2 and len(found[3][-1]) < 3:
         return _split_out(word)
-    if found[1] == 0 and (found[0] < 4 or n < 3.5 * found[0]):  # no abusive piece: only a clear
-        return _split_out(word)  # run-together phrase ("iwillburnyourhousedown", not "in form at ive")
+    if found[1] == 0 and (  # no abusive piece: only a clear run-together phrase of everyday words
+        found[0] < 3 or n < 8 or n < 3.5 * found[0] or not all(p in _EVERYDAY for p in found[3])
+    ):
+        return _split_out(word)  # ("iwillburnyourhousedown"; not "gaslighting", "reformist")
     if len(found[3][0]) == 1 and found[0] < 3 and found[1] > -5:  # "amoron", but "apathetic"
+        return None
+    if 2 * sum(len(p) <= 2 for p in found[3]) > found[0]:  # "ass as in at ions": fragments
         return None
     return found[3]
 
