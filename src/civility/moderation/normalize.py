@@ -14,7 +14,8 @@ import unicodedata
 from dataclasses import dataclass
 
 from civility.moderation.confusables import (
-    ALWAYS, HOMOGLYPHS, JOINERS, MASKS, STRICT_HOMOGLYPHS, WORD_SYMBOLS, is_invisible, joins_letters,
+    ALWAYS, HOMOGLYPHS, INVISIBLE, JOINERS, MASKS, STRICT_HOMOGLYPHS, WORD_SYMBOLS, is_invisible,
+    joins_letters,
 )
 from civility.moderation.deobfuscate import lexicon_word, token_forms
 from civility.moderation.wordlist import ABUSE_SET, BROKEN_FRAGMENTS, KNOWN, WORDS
@@ -84,11 +85,9 @@ def _is_latin_letter(ch: str) -> bool:
 
 def _special_class() -> re.Pattern[str]:
     """Characters that need the slow, per-cluster path: marks, invisibles, decorations."""
-    special = set(ALWAYS)
-    for code in list(range(0x00A0, 0x3400)) + list(range(0xA000, 0xAC00)) + list(range(0xD800 + 0x800, 0x10000)):
-        ch = chr(code)
-        if unicodedata.combining(ch) or is_invisible(ch):
-            special.add(ch)
+    combining, category = unicodedata.combining, unicodedata.category
+    chars = map(chr, [*range(0x00A0, 0x3400), *range(0xA000, 0xAC00), *range(0xE000, 0x10000)])
+    special = set(ALWAYS) | INVISIBLE | {ch for ch in chars if combining(ch) or category(ch) == "Cf"}
     body = "".join(re.escape(ch) for ch in sorted(special) if ord(ch) < 0xD800 or ord(ch) > 0xDFFF)
     return re.compile("[" + body + "\U0001D165-\U0001D1AD\U000E0000-\U000E0FFF]")
 

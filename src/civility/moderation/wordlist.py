@@ -109,9 +109,8 @@ slapping killers shotts assassinate assassinated assassinating assassination ass
 
 
 def _word_file(name: str) -> tuple[str, ...]:
-    path = Path(__file__).with_name("data") / name
-    with path.open(encoding="utf-8") as fh:
-        return tuple(w for w in (line.strip() for line in fh) if w and not w.startswith("#"))
+    lines = (Path(__file__).with_name("data") / name).read_text(encoding="utf-8").splitlines()
+    return tuple(w for w in lines if w and w[0] != "#")
 
 
 # Everyday words of comments, most frequent first; with the lists above, what counts as a word.
