@@ -177,3 +177,26 @@ def test_load_returns_none_without_the_packaged_model(tmp_path):
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "None"
+
+
+def test_article_without_text_and_non_english_articles_are_not_judged_confidently(model):
+    empty = model.score("The referee was a disgrace last night.", Article(id="e", title="", body=""))
+    assert empty.score == 0.0 and "not judged" in empty.note
+    arabic = Article(id="ar", title="نتائج الانتخابات البلدية في بغداد", body="أعلنت المفوضية النتائج يوم الأحد.", lang="ar")
+    result = model.score("The new smartphone camera is amazing, best phone I have ever owned.", arabic)
+    assert result.score <= 0.5 and "English only" in result.note
+
+
+def test_a_very_long_comment_is_cut_before_tokenising(model, news):
+    articles, _ = news
+    article = articles["flood-warning"]
+    vec = model.article_vector(article)
+    text = "The river flooded the town again. " * 400
+    model.score(text, article, article_vector=vec)
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        result = model.score(text, article, article_vector=vec)
+        best = min(best, time.perf_counter() - start)
+    assert result.score < 0.5
+    assert best < 0.1

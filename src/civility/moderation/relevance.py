@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 
 CALIBRATION_FILE = Path(__file__).with_name("relevance_calibration.json")
 FEATURES = ("cos_title", "cos_lead", "cos_body_max", "cos_best", "overlap", "shared_terms", "entity_shared", "log_len", "has_body")
+NON_ENGLISH_CAP = 0.5  # MiniLM is an English model: other languages are never flagged on its word alone
+MAX_LEN_WORDS = 150  # the length feature stops here: the calibration never saw longer comments often
 CHUNK_WORDS = 120  # ~160 tokens: fits the encoder's window with room to spare
 MAX_CHUNKS = 24
 ROW_TITLE, ROW_LEAD, FIRST_CHUNK = 0, 1, 2
@@ -156,7 +158,7 @@ class RelevanceModel:
         return np.array([
             cos_title, cos_lead, cos_body, max(cos_title, cos_lead, cos_body),
             len(shared) / max(1, len(terms)), math.log1p(len(shared)), math.log1p(len(entities & art)),
-            math.log1p(word_count(text)), float(has_body),
+            math.log1p(min(word_count(text), MAX_LEN_WORDS)), float(has_body),
         ])
 
     def probability(self, feats: np.ndarray) -> float:
@@ -164,6 +166,8 @@ class RelevanceModel:
 
     def score(self, text: str, article: Article, *, article_vector: np.ndarray | None = None,
               parent_text: str | None = None) -> RelevanceResult:
+        if not (article.title.strip() or article.body.strip()):
+            return RelevanceResult(0.0, (), "not judged: the article has no title or body")
         avec = self.article_vector(article) if article_vector is None else np.asarray(article_vector, dtype=np.float32)
         if parent_text:
             vec, pvec = self.encoder.encode([text, parent_text])
@@ -188,6 +192,9 @@ class RelevanceModel:
         p, rule_note = self._rules(text, p)
         if rule_note:
             note = f"{rule_note}; {note}"
+        if not (article.lang or "en").lower().startswith("en"):
+            p = min(p, NON_ENGLISH_CAP)
+            note = f"the semantic model reads English only, so the score is held below review ({article.lang}); {note}"
         return RelevanceResult(score=p, evidence=self._evidence(text, article) if p >= 0.5 else (), note=note)
 
     @staticmethod
