@@ -127,6 +127,10 @@ def word_rank(word: str) -> int:
     return _RANK.get(word, 2000 if word in VOCABULARY else len(_RANK))
 
 
+# The abusive words, commonest in comments first (ties keep the hand-written order).
+ABUSE_BY_FREQUENCY = tuple(sorted(ABUSE, key=word_rank))
+
+
 def _by_shape(words) -> dict[tuple[int, str], tuple[str, ...]]:
     out: dict[tuple[int, str], list[str]] = {}
     for w in words:
