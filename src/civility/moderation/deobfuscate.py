@@ -13,8 +13,6 @@ from civility.moderation.wordlist import (
     KNOWN, KNOWN_BY_SHAPE, segment, word_rank,
 )
 
-_TOKEN = re.compile(r"[\w" + re.escape(WORD_SYMBOLS) + r"]+")
-_GAP = re.compile(r"[ .\-_*/|,~:+·•]{1,3}")
 _RUN3 = re.compile(r"(.)\1\1+")
 _DOUBLE = re.compile(r"([^\W\d_])\1")
 
