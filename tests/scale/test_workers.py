@@ -11,13 +11,15 @@ import sys
 import time
 from pathlib import Path
 
-import psycopg
 import pytest
 
-from civility.jobs.base import Handlers
-from civility.jobs.procrastinate_queue import ProcrastinateQueue, libpq_url
+psycopg = pytest.importorskip("psycopg", reason="the scale extra is not installed (pip install -e '.[scale]')")
+pytest.importorskip("procrastinate", reason="the scale extra is not installed (pip install -e '.[scale]')")
 
-from .test_platform_queues import machine_decisions, make_platform, submit
+from civility.jobs.base import Handlers  # noqa: E402
+from civility.jobs.procrastinate_queue import ProcrastinateQueue, libpq_url  # noqa: E402
+
+from .test_platform_queues import machine_decisions, make_platform, submit  # noqa: E402
 
 pytestmark = pytest.mark.postgres
 
