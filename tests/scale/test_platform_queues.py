@@ -26,6 +26,8 @@ def make_platform(url: str, queue: str, **extra) -> Platform:
 @pytest.fixture(params=["sqlite-embedded", pytest.param("postgres-procrastinate", marks=pytest.mark.postgres)])
 def platform(request):
     url_fixture, queue = SETUPS[request.param]
+    if queue == "procrastinate":
+        pytest.importorskip("procrastinate", reason="the scale extra is not installed (pip install -e '.[scale]')")
     p = make_platform(request.getfixturevalue(url_fixture), queue)
     p.add_article(ArticleIn(id="story", title="A story", body="Something happened."))
     yield p

@@ -33,6 +33,7 @@ def bench(request):
         migrate.upgrade(db.engine)
         queue = EmbeddedQueue(db, handlers)
     else:
+        pytest.importorskip("procrastinate", reason="the scale extra is not installed (pip install -e '.[scale]')")
         from civility.jobs.procrastinate_queue import ProcrastinateQueue
 
         url = request.getfixturevalue("pg_url")
