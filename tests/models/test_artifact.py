@@ -97,4 +97,4 @@ def test_shipped_model_is_small_loads_fast_and_is_licensed():
     assert time.perf_counter() - t0 < 2.0
     used = {s["source"] for s in art.manifest["sources"]}
     assert not used & {"olid2019", "offenseval2020_ar", "parsoffensive"}
-    assert all(m["roc_auc"] is None or m["roc_auc"] > 0.8 for m in art.manifest["dev_metrics"].values())
+    assert all(m["roc_auc"] > 0.8 for m in art.manifest["dev_metrics"].values() if m["positives"] >= 30)

@@ -87,3 +87,25 @@ def test_too_few_positives_fall_back_and_null_labels_are_ignored():
     y = np.array([1.0] * 5 + [0.0] * 100 + [np.nan] * 50)
     band, info = choose_band(np.linspace(0, 1, len(y)), y)
     assert not info["chosen"] and band.reject_above == NEVER
+
+
+def test_toxic_umbrella_reviews_but_never_rejects_on_its_own():
+    p = Policy.from_thresholds({"toxic": {"approve_below": 0.3, "reject_above": 0.9}})
+    assert p.decide(_scores(toxic=0.99)) == ("review", ["toxic"])
+
+
+def test_joint_bands_keep_overall_misses_under_2_percent():
+    from civility.moderation.policy import choose_bands
+
+    rng = np.random.default_rng(1)
+    n = 5000
+    y = (rng.random((n, 2)) < [0.4, 0.2]).astype(float)
+    y[:, 1] = np.where(y[:, 0] == 1, y[:, 1], 0.0)  # the second label implies the first (an umbrella)
+    y[rng.random(n) < 0.2, 1] = np.nan  # and is not always annotated
+    probs = np.clip(0.4 * np.nan_to_num(y) + rng.normal(0.3, 0.12, (n, 2)), 0, 1)
+    any_label = y[:, 0].copy()
+    bands = choose_bands(probs, y, any_label, ["toxic", "insult"])
+    approve = np.all(probs < [bands["toxic"][0].approve_below, bands["insult"][0].approve_below], axis=1)
+    assert np.sum(approve & (any_label == 1)) / np.sum(any_label == 1) <= 0.02
+    assert approve.mean() > 0.3  # it still automates a good share
+    assert bands["toxic"][0].reject_above == NEVER

@@ -12,11 +12,12 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from civility.models import artifact as artifact_io
+from civility.models import evaluate
 from civility.models.data import SOURCE_LICENCES, fingerprint, licence_allows, read_labelled
 from civility.models.metrics import auc_ap
 from civility.models.train import MODEL_CATEGORIES, TrainConfig, build_features, fit_heads, label_matrix
-from civility.moderation.classifier import Classifier, normalize
-from civility.moderation.policy import choose_band
+from civility.moderation.classifier import Classifier, normalize, spam_text_probability
+from civility.moderation.policy import choose_bands
 
 MODEL_NAME = "civility-linear"
 MODEL_VERSION = "1.0"
@@ -43,6 +44,25 @@ def dev_report(classifier: Classifier, dev_rows: Sequence[dict[str, Any]]) -> tu
             "average_precision": None if ap is None else round(ap, 4),
         }
     return metrics, probs, y
+
+
+def with_promotion_signals(classifier: Classifier, probs: np.ndarray, rows: Sequence[dict[str, Any]]) -> np.ndarray:
+    """The spam column as the pipeline reports it (text probability combined with the
+    promotion signals), so spam's band is chosen on the score the policy will see."""
+    try:
+        from civility.moderation import spam
+    except ImportError:
+        return probs
+    if "spam" not in classifier.categories:
+        return probs
+    j = list(classifier.categories).index("spam")
+    out = probs.copy()
+    scored = classifier.run([normalize(r["text"]) for r in rows])
+    for i, r in enumerate(rows):
+        signals = spam.promotion_signals(r["text"], None)
+        text_p = spam_text_probability(float(probs[i, j]), scored.has_promotion_cue(i) or bool(signals.evidence))
+        out[i, j] = spam.combine_spam(text_p, signals)
+    return out
 
 
 def build(
@@ -88,10 +108,12 @@ def build(
     artifact_io.save(artifact, out_dir)
     artifact = artifact_io.load(out_dir)
     metrics, probs, y = dev_report(Classifier(artifact), dev_rows)
-    thresholds = {}
-    for j, cat in enumerate(artifact.categories):
-        band, info = choose_band(probs[:, j], y[:, j])
-        thresholds[cat] = {**band.to_dict(), "chosen_on_dev": info["chosen"]}
+    probs = with_promotion_signals(Classifier(artifact), probs, dev_rows)
+    any_label = np.array([evaluate.any_label(r.get("labels") or {}, artifact.categories) for r in dev_rows])
+    thresholds = {
+        cat: {**band.to_dict(), "chosen_on_dev": info["chosen"]}
+        for cat, (band, info) in choose_bands(probs, y, any_label, artifact.categories).items()
+    }
     artifact.manifest["thresholds"] = thresholds
     artifact.manifest["dev_metrics"] = metrics
     artifact.manifest["training"]["seconds"] = round(time.perf_counter() - started, 1)

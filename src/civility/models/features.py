@@ -126,7 +126,7 @@ class Featurizer:
         cols = self._hash(self._char_hasher, [g for gs in grams for g in gs]) + self.n_word
         start = 0
         for w, gs in zip(missing, grams):
-            cache[w] = cols[start : start + len(gs)]
+            cache[w] = cols[start : start + len(gs)].astype(np.int32)
             start += len(gs)
 
     def analyze(self, texts: Sequence[str]) -> Analysis:
@@ -206,13 +206,14 @@ class Featurizer:
         return self.weight(self.counts(texts))
 
     # -- attribution ------------------------------------------------------------------
-    def contributions(self, analysis: Analysis, weighted: sp.csr_matrix, row: int, coef: np.ndarray) -> np.ndarray:
-        """Per-token share of the linear score ``x @ coef`` for one analysed text.
+    def contributions(self, analysis: Analysis, weighted: sp.csr_matrix, row: int, coef: np.ndarray, cols: Sequence[int]) -> np.ndarray:
+        """Per-token share of the linear score ``x @ coef[:, cols]`` for one analysed text.
 
-        ``coef`` is (n_features, k); returns (n_tokens, k). Each occurrence of a feature gets an
+        ``coef`` is (n_features, K); returns (n_tokens, len(cols)). Each occurrence of a feature gets an
         equal part of that feature's weighted value; a bigram splits half/half between its words."""
         n_tok = len(analysis.tokens[row].words)
-        out = np.zeros((n_tok, coef.shape[1]))
+        cols = list(cols)
+        out = np.zeros((n_tok, len(cols)))
         if n_tok == 0:
             return out
         lo, hi = weighted.indptr[row], weighted.indptr[row + 1]
@@ -230,12 +231,12 @@ class Featurizer:
         if len(idx):
             own = analysis.owners[row]
             _, inverse, counts = np.unique(idx, return_inverse=True, return_counts=True)
-            share = (value_of(idx) / counts[inverse])[:, None] * coef[idx] / 2.0
+            share = (value_of(idx) / counts[inverse])[:, None] * coef[idx][:, cols] / 2.0
             np.add.at(out, own[0], share)
             np.add.at(out, own[1], share)
         base = self.n_word + self.n_char
         for col, tok_ids in analysis.lexicon_tokens[row].items():
             value = float(value_of(np.array([base + col]))[0])
             if tok_ids and value:
-                out[tok_ids] += value * coef[base + col] / len(tok_ids)
+                out[tok_ids] += value * coef[base + col, cols] / len(tok_ids)
         return out

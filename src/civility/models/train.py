@@ -28,11 +28,13 @@ STACK_SCALE = 4.0
 @dataclass
 class TrainConfig:
     seed: int = 13
-    C: dict[str, float] = field(default_factory=lambda: {"toxic": 4.0})
-    default_C: float = 4.0
+    # inverse regularisation per head, chosen on dev (C in {0.4, 1, 4, 12}); stronger
+    # regularisation than the usual 4 generalised better for every head but spam
+    C: dict[str, float] = field(default_factory=lambda: {"insult": 0.5, "spam": 4.0})
+    default_C: float = 1.0
     cv_folds: int = 3
     min_df: int = 2
-    stack: bool = True  # feed the (out-of-fold) toxic score to the other heads
+    stack: bool = False  # feed the (out-of-fold) toxic score to the other heads (no dev gain measured)
 
 
 @dataclass

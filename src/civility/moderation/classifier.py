@@ -13,6 +13,7 @@ import numpy as np
 from civility.domain import Evidence
 from civility.models.artifact import ModelArtifact, load
 from civility.models.features import Analysis
+from civility.models.lexicon import COLUMN_NAMES
 from civility.models.train import STACK_FROM, STACK_SCALE
 
 try:
@@ -42,6 +43,15 @@ except ImportError:  # pragma: no cover - normalisation module absent: casefold 
 
 
 MAX_EVIDENCE = 5
+# The spam head learnt from YouTube comments only, where spam talks to "you" and ham talks about
+# the song: on news comments it mistakes any reply for promotion. Without a promotion cue in the
+# text (the lexicon's promotion words, or a promotion signal) its probability is capped.
+SPAM_WITHOUT_CUE_CAP = 0.05
+SPAM_LEXICON_COLUMN = COLUMN_NAMES.index("spam_cue")
+
+
+def spam_text_probability(probability: float, has_cue: bool) -> float:
+    return float(probability) if has_cue else min(float(probability), SPAM_WITHOUT_CUE_CAP)
 MIN_SHARE = 0.15  # a token must carry at least this share of the largest push to be shown
 
 
@@ -89,6 +99,10 @@ class Scored:
     weighted: Any
     probabilities: np.ndarray
 
+    def has_promotion_cue(self, row: int) -> bool:
+        """Whether the lexicon found promotion words ('check out', 'subscribe', 'www', ...)."""
+        return bool(self.analysis.lexicon_tokens[row].get(SPAM_LEXICON_COLUMN))
+
     def evidence(self, row: int, categories: Sequence[str]) -> dict[str, tuple[Evidence, ...]]:
         """For each category asked, up to MAX_EVIDENCE spans of the original text that raise it."""
         index = self.classifier._index
@@ -100,8 +114,9 @@ class Scored:
         heads = self.classifier.artifact.heads
         cols = [index[c] for c in cats]
         stacked = heads.stack is not None and bool(np.any(heads.stack[cols]))
-        coef = heads.coef[:, cols + [STACK_FROM]] if stacked else heads.coef[:, cols]
-        contrib = self.classifier.artifact.featurizer.contributions(self.analysis, self.weighted, row, coef)
+        contrib = self.classifier.artifact.featurizer.contributions(
+            self.analysis, self.weighted, row, heads.coef, cols + [STACK_FROM] if stacked else cols
+        )
         if stacked:  # a head fed the toxic logit owes each token that share of it too
             contrib = contrib[:, :-1] + np.outer(contrib[:, -1], heads.stack[cols] / STACK_SCALE)
         spans_of = self.analysis.tokens[row].spans

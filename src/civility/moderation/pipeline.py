@@ -11,7 +11,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from civility.domain import CATEGORIES, Article, Decision, Evidence, ModerationInput, Reason, Verdict
-from civility.moderation.classifier import Classifier, Scored
+from civility.moderation.classifier import Classifier, Scored, spam_text_probability
 from civility.moderation.policy import Policy
 
 try:
@@ -101,7 +101,8 @@ class Moderator:
         reason_notes: dict[str, str] = {}
         if _spam is not None and "spam" in scores:
             signals = _spam.promotion_signals(item.text, item.context, self.link_allowlist)
-            scores["spam"] = float(_spam.combine_spam(float(scores["spam"] or 0.0), signals))
+            text_p = spam_text_probability(float(scores["spam"] or 0.0), scored.has_promotion_cue(i) or bool(signals.evidence))
+            scores["spam"] = float(_spam.combine_spam(text_p, signals))
             extra_evidence["spam"] = tuple(signals.evidence)
             if signals.notes:
                 reason_notes["spam"] = "; ".join(signals.notes)
