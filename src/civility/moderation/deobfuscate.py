@@ -241,11 +241,13 @@ def _canon_core(core: str) -> tuple[str, list[int]] | None:
             again = _canon_alpha(mapped) if mapped.isalpha() else None
             return (again[0], [alnum[k] for k in again[1]]) if again else (mapped, alnum)
     mapped, keep = _leet_inside(core)
+    if mapped == core:
+        return None
     if mapped.isalpha():
         again = _canon_alpha(mapped)
-        if again is not None:
-            return again
-    return (mapped, keep) if mapped != core else None
+    else:  # read again what the mapping made (a$s$ -> ass$ -> ass), so a second pass is a no-op
+        again = _canon_core(mapped)
+    return (again[0], [keep[k] for k in again[1]]) if again is not None else (mapped, keep)
 
 
 def _canon_token(tok: str) -> tuple[str, list[int]] | None:
@@ -283,8 +285,19 @@ _FORMS: dict[str, tuple[str, tuple[int, ...]] | None] = {}
 _FORMS_MAX = 50_000
 
 
+def _canonical(tok: str) -> tuple[str, list[int]] | None:
+    """_canon_token until nothing changes (s$$0 -> sooo -> so): a second pass must be a no-op."""
+    text, keep, changed = tok, list(range(len(tok))), False
+    for _ in range(4):
+        found = _canon_token(text) if not text.isalpha() or _DOUBLE.search(text) else None
+        if found is None or found[0] == text:
+            break
+        text, keep, changed = found[0], [keep[k] for k in found[1]], True
+    return (text, keep) if changed else None
+
+
 def _form(tok: str) -> tuple[str, tuple[int, ...]] | None:
-    found = _canon_token(tok) if not tok.isalpha() or _DOUBLE.search(tok) else None
+    found = _canonical(tok)
     text, keep = found if found is not None else (tok, list(range(len(tok))))
     pieces = segment(text) if len(text) >= 6 and text.isalpha() else None
     if pieces is not None:

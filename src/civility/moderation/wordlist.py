@@ -163,6 +163,8 @@ SPLIT_PIECES = (
     VOCABULARY | frozenset(IDENTITY) | frozenset(w for w in CORPUS_WORDS + tuple(DICTIONARY) if len(w) >= 4)
 ) - _FRAGMENT_LIKE
 _SINGLE_LETTER_WORDS = frozenset("aiu")
+_AFTER_APOSTROPHE = frozenset("s t re ll ve d m".split())
+_FIRST_LETTER_PIECES = _SINGLE_LETTER_WORDS | _AFTER_APOSTROPHE
 _EVERYDAY = (COMMON | frozenset(w for w in CORPUS_WORDS if len(w) >= 4)) - _FRAGMENT_LIKE
 
 
@@ -199,16 +201,17 @@ _MAX_PIECE = 20
 
 @lru_cache(maxsize=4096)
 def segment(word: str) -> tuple[str, ...] | None:
-    """Split a run-together lower-case word into words when that reveals an abusive one.
+    """Split a run-together lower-case word into words, or None.
 
-    Only a word that is neither known nor in the dictionary can be split; every piece must be in SPLIT_PIECES (a
-    one-letter piece only "a", "i" or "u" at the start, and then with 2+ more pieces); the split
-    with the fewest pieces wins (ties: the longest abusive piece, then the more common words).
-    It is returned when (for two pieces) the last has 3+ letters ("scum my") and it has an
-    abusive piece, or 3+ everyday words of 3.5+ letters on average ("iwillburnyourhousedown"),
-    and at most half its pieces have 1-2 letters;
-    otherwise _split_out may cut the abusive word out. Real words on KEEP_WORDS
-    are never split.
+    Only a word that is neither known nor in the dictionary can be split. Every piece must be in
+    SPLIT_PIECES; a one-letter piece only "a", "i" or "u" at the start, and a first piece may be
+    what follows an apostrophe ("sretarded" from "she'sretarded"). The split with
+    the fewest pieces wins (ties: the longest abusive piece, then the commoner words). It is
+    returned when it has an abusive piece (with two pieces, the last of 3+ letters: "scummy" is
+    not "scum my"), or it is a clear run-together phrase: three or more everyday words of 3.5+
+    letters on average ("iwillburnyourhousedown"; "backdoor" is a compound, left whole); and
+    when at most half its pieces have 1-2 letters. Otherwise _split_out may still cut an abusive
+    word out. Words on KEEP_WORDS are never split.
     """
     n = len(word)
     if n < 6 or word in KNOWN or word in KEEP_WORDS or word in DICTIONARY:
@@ -222,7 +225,9 @@ def segment(word: str) -> tuple[str, ...] | None:
             if prev is None:
                 continue
             piece = word[start:end]
-            if piece not in SPLIT_PIECES or (len(piece) == 1 and (start or piece not in _SINGLE_LETTER_WORDS)):
+            if not (piece in SPLIT_PIECES or start == 0 and piece in _AFTER_APOSTROPHE):
+                continue
+            if len(piece) == 1 and (start or piece not in _FIRST_LETTER_PIECES):
                 continue
             longest = max(-prev[1], len(piece) if piece in _SPLITTABLE_SET else 0)
             cand = (prev[0] + 1, -longest, prev[2] + word_rank(piece), prev[3] + (piece,))
@@ -232,15 +237,20 @@ def segment(word: str) -> tuple[str, ...] | None:
     found = best[n]
     if found is None or found[0] < 2 or found[0] == 2 and len(found[3][-1]) < 3:
         return _split_out(word)
-    if found[1] == 0 and (  # no abusive piece: only a clear run-together phrase of everyday words
-        found[0] < 3 or n < 8 or n < 3.5 * found[0] or not all(p in _EVERYDAY for p in found[3])
-    ):
-        return _split_out(word)  # ("iwillburnyourhousedown"; not "gaslighting", "reformist")
-    if len(found[3][0]) == 1 and found[0] < 3 and found[1] > -5:  # "amoron", but "apathetic"
+    pieces = found[3]
+    if found[1] == 0 and not _everyday_phrase(pieces, n):
+        return _split_out(word)  # ("gaslighting", "reformist" stay whole)
+    if len(pieces[0]) == 1 and found[0] < 3 and found[1] > -5:  # "amoron", but "apathetic"
         return None
-    if 2 * sum(len(p) <= 2 for p in found[3]) > found[0]:  # "ass as in at ions": fragments
+    if 2 * sum(len(p) <= 2 for p in pieces) > found[0]:  # "ass as in at ions": fragments
         return None
-    return found[3]
+    return pieces
+
+
+def _everyday_phrase(pieces: tuple[str, ...], n: int) -> bool:
+    if not all(p in _EVERYDAY for p in pieces) or n < 8:
+        return False
+    return len(pieces) >= 3 and n >= 3.5 * len(pieces)  # two pieces are too often a compound
 
 
 def _split_out(word: str) -> tuple[str, ...] | None:
