@@ -9,7 +9,7 @@ from itertools import product
 
 from civility.moderation.confusables import EDGE_PUNCT, LEET, MASKS, WORD_SYMBOLS
 from civility.moderation.wordlist import (
-    ABUSE_BY_FREQUENCY, ABUSE_BY_LENGTH, ABUSE_BY_START, ABUSE_SET, COMMON, COMMON_BY_SHAPE, KEEP_WORDS,
+    ABUSE, ABUSE_BY_LENGTH, ABUSE_BY_START, ABUSE_SET, COMMON, COMMON_BY_SHAPE, KEEP_WORDS,
     KNOWN, KNOWN_BY_SHAPE, segment, word_rank,
 )
 
@@ -110,7 +110,7 @@ def _match_lexicon(core: str, wildcards: bool, loose: bool = False) -> tuple[str
     if not _masks_ok(core):
         return None
     pattern, spans = _mask_pattern(core, loose)
-    for word in ABUSE_BY_FREQUENCY:  # r****t is racist before rapist: the commoner reading
+    for word in ABUSE:  # in the list's order: f*** is fuck, r****t is racist
         m = pattern.fullmatch(word)
         if m is not None:
             return word, _keep_from_match(m, spans)

@@ -24,6 +24,7 @@ imbecile imbeciles cretin loser losers scum scumbag scumbags jerk jerks fool foo
 pathetic worthless useless ignorant disgusting ugly fatso lunatic nutjob dimwit nitwit halfwit
 trash garbage pig pigs vermin parasite parasites subhuman savage savages animals cockroach
 liar liars hypocrite hypocrites coward cowards traitor traitors creep creeps freak
+bigot bigots bigoted fascist fascists nazi nazis racist racists sexist sexists commie commies
 kill killing killed killer kills murder murdered murderer die dies died death rape raped rapist
 rapists shoot shooting shot stab stabbed hang hanged lynch lynched behead beheaded burn bomb
 strangle choke beat punch slap hurt destroy gas exterminate slaughter
@@ -32,7 +33,6 @@ kike kikes paki pakis beaner beaners towelhead towelheads raghead ragheads sandn
 faggot faggots fag fags dyke dykes tranny trannies homo homos queer lesbo poof
 feminazi muzzie muzzies moslem islamist jihadi infidel illegals invader invaders
 hell goddamn damned bloody screw sucks sucker suck wtf stfu gtfo lmao butt butthole
-bigot bigots bigoted fascist fascists nazi nazis racist racists sexist sexists commie commies
 """.split())
 ABUSE_SET = frozenset(ABUSE)
 
@@ -126,9 +126,6 @@ def word_rank(word: str) -> int:
     count as fairly common)."""
     return _RANK.get(word, 2000 if word in VOCABULARY else len(_RANK))
 
-
-# The abusive words, commonest in comments first (ties keep the hand-written order).
-ABUSE_BY_FREQUENCY = tuple(sorted(ABUSE, key=word_rank))
 
 
 def _by_shape(words) -> dict[tuple[int, str], tuple[str, ...]]:
