@@ -28,6 +28,18 @@ def any_label(labels: Mapping[str, Any], categories: Iterable[str]) -> float:
     return float("nan")
 
 
+def _rejection_right(verdict: Any, labels: Mapping[str, Any], carries: float, policy: Policy) -> float:
+    """1 if a rejected row carries a label; 0 if it is known not to deserve the rejection: a spam
+    rejection of a row labelled spam 0, an abuse rejection of a row labelled toxic 0 (the umbrella
+    "would not be rejected"); NaN if unknown (e.g. a tweet rejected as spam: abuse sets never
+    checked spam; a pre-selected post whose toxic label is null)."""
+    if carries == 1:
+        return 1.0
+    rejecting = [r.category for r in verdict.reasons if r.score >= policy.bands[r.category].reject_above]
+    wrong = [labels.get("spam") == 0 if c == "spam" else labels.get("toxic") == 0 for c in rejecting]
+    return 0.0 if rejecting and all(wrong) else float("nan")
+
+
 def score_rows(
     moderator: Moderator,
     rows: Iterable[dict[str, Any]],
@@ -36,7 +48,8 @@ def score_rows(
 ) -> dict[str, Any]:
     """Verdicts for labelled rows, kept as arrays (scores, labels, decisions, langs)."""
     cats = list(moderator.default_policy.bands)
-    scores, labels, decisions, langs, positives = [], [], [], [], []
+    effective = policy or moderator.default_policy
+    scores, labels, decisions, langs, positives, reject_right = [], [], [], [], [], []
     seconds = 0.0
     batch: list[dict[str, Any]] = []
 
@@ -59,6 +72,7 @@ def score_rows(
             decisions.append(v.decision.value)
             langs.append(r.get("lang") or "unknown")
             positives.append(any_label(lab, [c for c in cats if c != "off_topic"]))
+            reject_right.append(_rejection_right(v, lab, positives[-1], effective) if v.decision.value == "reject" else np.nan)
         batch.clear()
 
     for row in rows:
@@ -74,6 +88,7 @@ def score_rows(
         "decisions": np.array(decisions, dtype=object),
         "langs": np.array(langs, dtype=object),
         "any_label": np.array(positives, dtype=float),
+        "reject_right": np.array(reject_right, dtype=float),
         "seconds": seconds,
     }
 
@@ -104,7 +119,7 @@ def report(scored: dict[str, Any], policy: Policy, model: str) -> dict[str, Any]
         "policy": policy.version,
         "rows": n,
         "categories": {},
-        "automation": bands(scored["decisions"], scored["any_label"]),
+        "automation": bands(scored["decisions"], scored["any_label"], scored["reject_right"]),
         "throughput_per_s": (n / scored["seconds"]) if scored["seconds"] > 0 else None,
     }
     for j, cat in enumerate(cats):
@@ -121,7 +136,7 @@ def report(scored: dict[str, Any], policy: Policy, model: str) -> dict[str, Any]
                 if np.all(np.isnan(y[m, j])):
                     continue
                 entry["categories"][cat] = _category_figures(s[m, j], y[m, j], policy, cat, with_tables=False)
-            entry["automation"] = bands(scored["decisions"][m], scored["any_label"][m])
+            entry["automation"] = bands(scored["decisions"][m], scored["any_label"][m], scored["reject_right"][m])
             per_lang[lang] = entry
         out["languages"] = per_lang
     return out

@@ -106,6 +106,7 @@ class Featurizer:
         self._word_hasher = FeatureHasher(self.n_word, input_type="string", alternate_sign=False)
         self._char_hasher = FeatureHasher(self.n_char, input_type="string", alternate_sign=False)
         self._char_cache: dict[str, np.ndarray] = {}
+        self._word_cache: dict[str, int] = {}
         self.idf_: np.ndarray | None = None
 
     # -- hashing ----------------------------------------------------------------------
@@ -129,6 +130,16 @@ class Featurizer:
             cache[w] = cols[start : start + len(gs)].astype(np.int32)
             start += len(gs)
 
+    def _word_cols(self, feats: list[str]) -> np.ndarray:
+        """Hashed columns of word features, through a cache (only unseen ones are hashed)."""
+        cache = self._word_cache
+        missing = list(dict.fromkeys(f for f in feats if f not in cache))
+        if missing:
+            if len(cache) + len(missing) > CACHE_LIMIT:
+                cache.clear()
+            cache.update(zip(missing, self._hash(self._word_hasher, missing).tolist()))
+        return np.fromiter((cache[f] for f in feats), dtype=np.int64, count=len(feats))
+
     def analyze(self, texts: Sequence[str]) -> Analysis:
         """Raw counts of many normalised texts, with the owner token of every feature."""
         toks = [tokenize(t) for t in texts]
@@ -145,7 +156,7 @@ class Featurizer:
             row, fired = lexicon_features(bare)
             lex[r] = row[0]
             lex_tokens.append(fired)
-        word_cols = self._hash(self._word_hasher, word_feats)
+        word_cols = self._word_cols(word_feats)
         feature_cols, owners, rows_of, cols_of = [], [], [], []
         start = 0
         for r, (t, (n_wf, owner, co)) in enumerate(zip(toks, per_doc)):
@@ -218,22 +229,27 @@ class Featurizer:
             return out
         lo, hi = weighted.indptr[row], weighted.indptr[row + 1]
         present, values = weighted.indices[lo:hi], weighted.data[lo:hi]
-        order = np.argsort(present)
-        present, values = present[order], values[order]
+        if not weighted.has_sorted_indices:
+            order = np.argsort(present)
+            present, values = present[order], values[order]
+        clo, chi = analysis.counts.indptr[row], analysis.counts.indptr[row + 1]
+        count_cols, count_vals = analysis.counts.indices[clo:chi], analysis.counts.data[clo:chi]
 
-        def value_of(cols: np.ndarray) -> np.ndarray:
-            if len(present) == 0:
+        def lookup(cols: np.ndarray, keys: np.ndarray, vals: np.ndarray) -> np.ndarray:
+            if len(keys) == 0:
                 return np.zeros(len(cols))
-            pos = np.clip(np.searchsorted(present, cols), 0, len(present) - 1)
-            return np.where(present[pos] == cols, values[pos], 0.0)
+            pos = np.clip(np.searchsorted(keys, cols), 0, len(keys) - 1)
+            return np.where(keys[pos] == cols, vals[pos], 0.0)
 
+        value_of = lambda cols: lookup(cols, present, values)  # noqa: E731
         idx = analysis.feature_cols[row]
         if len(idx):
             own = analysis.owners[row]
-            _, inverse, counts = np.unique(idx, return_inverse=True, return_counts=True)
-            share = (value_of(idx) / counts[inverse])[:, None] * coef[idx][:, cols] / 2.0
-            np.add.at(out, own[0], share)
-            np.add.at(out, own[1], share)
+            occurrences = np.maximum(lookup(idx, count_cols, count_vals), 1.0)
+            share = (value_of(idx) / occurrences / 2.0)[:, None] * coef[idx][:, cols]
+            for j in range(len(cols)):
+                out[:, j] += np.bincount(own[0], weights=share[:, j], minlength=n_tok)
+                out[:, j] += np.bincount(own[1], weights=share[:, j], minlength=n_tok)
         base = self.n_word + self.n_char
         for col, tok_ids in analysis.lexicon_tokens[row].items():
             value = float(value_of(np.array([base + col]))[0])

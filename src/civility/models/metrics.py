@@ -58,12 +58,14 @@ def expected_calibration_error(p: np.ndarray, y: np.ndarray, bins: int = 10) -> 
     return float(sum(r["n"] * abs(r["mean_predicted"] - r["observed"]) for r in table) / n)
 
 
-def bands(decisions: np.ndarray, any_label: np.ndarray) -> dict[str, Any]:
+def bands(decisions: np.ndarray, any_label: np.ndarray, reject_right: np.ndarray | None = None) -> dict[str, Any]:
     """Automation of a set of decisions ('approve'/'reject'/'review' per row).
 
     ``any_label``: 1 if the row carries any label, 0 if it carries none, NaN if unknown.
     Approve error = labelled-positive rows auto-approved / auto-approved rows with a known answer;
-    reject error = rows known to carry no label among auto-rejected rows with a known answer;
+    reject error = wrongly rejected rows among auto-rejected rows with a known answer, where
+    ``reject_right`` says per rejected row 1 (right) / 0 (wrong) / NaN (unknown); without it a
+    rejection is right when the row carries a label and wrong when it is known to carry none;
     approve miss rate = labelled-positive rows auto-approved / all labelled-positive rows."""
     n = len(decisions)
     known = ~np.isnan(any_label)
@@ -71,6 +73,9 @@ def bands(decisions: np.ndarray, any_label: np.ndarray) -> dict[str, Any]:
     neg = known & (any_label == 0)
     appr = decisions == "approve"
     rej = decisions == "reject"
+    if reject_right is None:
+        reject_right = np.where(rej, any_label, np.nan)
+    judged = rej & ~np.isnan(reject_right)
     out = {
         "n": n,
         "automation_rate": float((appr | rej).sum() / n) if n else None,
@@ -78,7 +83,7 @@ def bands(decisions: np.ndarray, any_label: np.ndarray) -> dict[str, Any]:
         "reject_rate": float(rej.sum() / n) if n else None,
         "review_rate": float((~appr & ~rej).sum() / n) if n else None,
         "approve_error": float((appr & pos).sum() / (appr & known).sum()) if (appr & known).any() else None,
-        "reject_error": float((rej & neg).sum() / (rej & known).sum()) if (rej & known).any() else None,
+        "reject_error": float(np.sum(reject_right[judged] == 0) / judged.sum()) if judged.any() else None,
         "approve_miss_rate": float((appr & pos).sum() / pos.sum()) if pos.any() else None,
     }
     return out

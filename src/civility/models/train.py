@@ -48,7 +48,10 @@ class Heads:
     stack: np.ndarray | None = None  # (k,): weight of the toxic logit / STACK_SCALE in each head
 
     def decision(self, x: sp.csr_matrix) -> np.ndarray:
-        z = np.asarray(x @ self.coef, dtype=np.float64) + self.intercept
+        # same dtype on both sides, or scipy copies the whole (n_features, k) matrix per call
+        coef = self.coef if self.coef.dtype == x.dtype else None
+        product = x @ coef if coef is not None else x.astype(self.coef.dtype) @ self.coef
+        z = np.asarray(product, dtype=np.float64) + self.intercept
         if self.stack is not None and np.any(self.stack):
             z += np.outer(z[:, STACK_FROM] / STACK_SCALE, self.stack)
         return z

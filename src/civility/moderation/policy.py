@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from functools import cached_property
 from types import MappingProxyType
 from typing import Any, Mapping, Sequence
 
@@ -115,7 +116,7 @@ class Policy:
         """Defaults < site overrides < article overrides."""
         return self.overlay(site, name="site").overlay(article, name="article")
 
-    @property
+    @cached_property
     def version(self) -> str:
         """Stable id of the effective settings: the same bands give the same version."""
         body = json.dumps(
