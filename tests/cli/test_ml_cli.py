@@ -97,3 +97,25 @@ def test_train_builds_a_loadable_artifact(tmp_path, capsys):
     assert main(["score", str(src), "--model", str(out_dir)]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert json.loads(lines[1])["scores"]["insult"] > json.loads(lines[0])["scores"]["insult"]
+
+
+def test_score_with_articles_fills_off_topic_when_relevance_is_installed(tmp_path, capsys):
+    import pytest
+
+    try:
+        from civility.moderation.relevance import RelevanceModel
+    except ImportError as exc:
+        pytest.skip(f"relevance module absent: {exc}")
+    if RelevanceModel.load() is None:
+        pytest.skip("the relevance extra is not installed")
+    articles = _write(tmp_path / "articles.jsonl", [
+        {"article_id": "a1", "title": "Ceasefire talks resume in Geneva", "body": "Negotiators for both sides met on Monday to discuss a ceasefire."},
+    ])
+    src = _write(tmp_path / "in.jsonl", [
+        {"id": "on", "article_id": "a1", "text": "I hope the ceasefire talks in Geneva succeed this time."},
+        {"id": "none", "text": "No article for this one."},
+    ])
+    assert main(["score", str(src), "--articles", str(articles)]) == 0
+    out = {json.loads(line)["id"]: json.loads(line) for line in capsys.readouterr().out.splitlines()}
+    assert isinstance(out["on"]["scores"]["off_topic"], float)
+    assert out["none"]["scores"]["off_topic"] is None and out["none"]["notes"]

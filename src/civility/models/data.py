@@ -66,7 +66,7 @@ def iter_jsonl(path: str | Path, *, required: tuple[str, ...] = ("text",)) -> It
             if missing:
                 yield number, BadLine(number, f"missing field(s): {', '.join(missing)}")
                 continue
-            if not isinstance(row.get("text"), str):
+            if "text" in required and not isinstance(row.get("text"), str):
                 yield number, BadLine(number, "field 'text' must be a string")
                 continue
             yield number, row
