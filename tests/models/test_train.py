@@ -72,3 +72,13 @@ def test_training_is_deterministic_for_a_seed():
     _, b = _train(rows, seed=4)
     np.testing.assert_array_equal(a.coef, b.coef)
     np.testing.assert_array_equal(a.calib, b.calib)
+
+
+def test_feature_caches_overflowing_mid_stream_give_the_same_counts(monkeypatch):
+    from civility.models import features
+
+    texts = [f"word{i} other{i % 7} shared text {i * 3}" for i in range(300)]
+    reference = features.Featurizer().counts(texts)
+    monkeypatch.setattr(features, "CACHE_LIMIT", 50)  # forces clears between and inside batches
+    small = features.Featurizer().counts(texts, chunk=64)
+    assert (reference != small).nnz == 0

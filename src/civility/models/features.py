@@ -122,7 +122,8 @@ class Featurizer:
         if not missing:
             return
         if len(cache) + len(missing) > CACHE_LIMIT:
-            cache.clear()
+            cache.clear()  # then every word of this batch is missing again
+            missing = list(dict.fromkeys(words))
         grams = [_char_ngrams(w) for w in missing]
         cols = self._hash(self._char_hasher, [g for gs in grams for g in gs]) + self.n_word
         start = 0
@@ -136,7 +137,8 @@ class Featurizer:
         missing = list(dict.fromkeys(f for f in feats if f not in cache))
         if missing:
             if len(cache) + len(missing) > CACHE_LIMIT:
-                cache.clear()
+                cache.clear()  # then every feature of this batch is missing again
+                missing = list(dict.fromkeys(feats))
             cache.update(zip(missing, self._hash(self._word_hasher, missing).tolist()))
         return np.fromiter((cache[f] for f in feats), dtype=np.int64, count=len(feats))
 
