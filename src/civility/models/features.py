@@ -8,6 +8,7 @@ produced by a known token, a linear score splits exactly into per-token contribu
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -107,6 +108,7 @@ class Featurizer:
         self._char_hasher = FeatureHasher(self.n_char, input_type="string", alternate_sign=False)
         self._char_cache: dict[str, np.ndarray] = {}
         self._word_cache: dict[str, int] = {}
+        self._local = threading.local()
         self.idf_: np.ndarray | None = None
 
     # -- hashing ----------------------------------------------------------------------
@@ -219,6 +221,13 @@ class Featurizer:
         return self.weight(self.counts(texts))
 
     # -- attribution ------------------------------------------------------------------
+    def _scratch(self) -> np.ndarray:
+        """A zeroed dense row, one per thread, reused (callers leave it zeroed)."""
+        row = getattr(self._local, "row", None)
+        if row is None:
+            row = self._local.row = np.zeros(self.n_features)
+        return row
+
     def contributions(self, analysis: Analysis, weighted: sp.csr_matrix, row: int, coef: np.ndarray, cols: Sequence[int]) -> np.ndarray:
         """Per-token share of the linear score ``x @ coef[:, cols]`` for one analysed text.
 
@@ -230,31 +239,26 @@ class Featurizer:
         if n_tok == 0:
             return out
         lo, hi = weighted.indptr[row], weighted.indptr[row + 1]
-        present, values = weighted.indices[lo:hi], weighted.data[lo:hi]
-        if not weighted.has_sorted_indices:
-            order = np.argsort(present)
-            present, values = present[order], values[order]
         clo, chi = analysis.counts.indptr[row], analysis.counts.indptr[row + 1]
-        count_cols, count_vals = analysis.counts.indices[clo:chi], analysis.counts.data[clo:chi]
-
-        def lookup(cols: np.ndarray, keys: np.ndarray, vals: np.ndarray) -> np.ndarray:
-            if len(keys) == 0:
-                return np.zeros(len(cols))
-            pos = np.clip(np.searchsorted(keys, cols), 0, len(keys) - 1)
-            return np.where(keys[pos] == cols, vals[pos], 0.0)
-
-        value_of = lambda cols: lookup(cols, present, values)  # noqa: E731
+        # a dense scratch row: value per occurrence = weighted value / occurrences of its column
+        scratch = self._scratch()
+        scratch[analysis.counts.indices[clo:chi]] = analysis.counts.data[clo:chi]
+        present = weighted.indices[lo:hi]
+        hashed = present < self.n_word + self.n_char  # lexicon values are not counts
+        per_occurrence = weighted.data[lo:hi] / np.where(hashed, np.maximum(scratch[present], 1.0), 1.0)
+        scratch[analysis.counts.indices[clo:chi]] = 0.0
+        scratch[present] = per_occurrence
         idx = analysis.feature_cols[row]
         if len(idx):
             own = analysis.owners[row]
-            occurrences = np.maximum(lookup(idx, count_cols, count_vals), 1.0)
-            share = (value_of(idx) / occurrences / 2.0)[:, None] * coef[idx][:, cols]
+            share = (scratch[idx] / 2.0)[:, None] * coef[idx][:, cols]
             for j in range(len(cols)):
                 out[:, j] += np.bincount(own[0], weights=share[:, j], minlength=n_tok)
                 out[:, j] += np.bincount(own[1], weights=share[:, j], minlength=n_tok)
         base = self.n_word + self.n_char
         for col, tok_ids in analysis.lexicon_tokens[row].items():
-            value = float(value_of(np.array([base + col]))[0])
+            value = float(scratch[base + col])
             if tok_ids and value:
                 out[tok_ids] += value * coef[base + col, cols] / len(tok_ids)
+        scratch[present] = 0.0
         return out
