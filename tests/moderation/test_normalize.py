@@ -71,7 +71,16 @@ def test_separators_inside_a_word_are_removed(text):
     assert_evidence_maps(text, "stupid")
 
 
+def test_mixed_separators_and_short_words_are_joined_word_by_word():
+    assert normalize("t.h.i.s act i-s a p-i-l-e o f s_h_i_t").text == "this act is a pile of shit"
+    assert normalize("an e g o t i s t i c a l m.o.r.o.n").text == "an egotistical moron"
+    assert normalize("7h1$ ch!ld 1s a m0r0n").text == "this child is a moron"
+
+
 def test_separated_letters_do_not_swallow_ordinary_words():
+    assert words("a t-shirt for 1m people in the U.S. and U. S.") == [
+        "a", "t-shirt", "for", "1m", "people", "in", "the", "u.s.", "and", "u.", "s."]
+    assert words("it costs $1.4m, not 4m") == ["it", "costs", "$1.4m,", "not", "4m"]
     assert words("pen is mightier") == ["pen", "is", "mightier"]
     assert words("the U.S. hit back") == ["the", "u.s.", "hit", "back"]
     assert words("dumb ass") == ["dumb", "ass"]

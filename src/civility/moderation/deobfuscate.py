@@ -10,7 +10,7 @@ from itertools import product
 from civility.moderation.confusables import EDGE_PUNCT, LEET, MASKS, WORD_SYMBOLS
 from civility.moderation.wordlist import (
     ABUSE, ABUSE_BY_LENGTH, ABUSE_BY_START, ABUSE_SET, COMMON, COMMON_BY_SHAPE, KEEP_WORDS,
-    KNOWN, KNOWN_BY_SHAPE, segment, word_rank,
+    DICTIONARY, KNOWN, KNOWN_BY_SHAPE, SHORT_TARGETS, segment, word_rank,
 )
 
 _RUN3 = re.compile(r"(.)\1\1+")
@@ -124,9 +124,11 @@ def _known_word(core: str, loose: bool) -> tuple[str, list[int]] | None:
     """A known everyday word the disguised core spells (h4te -> hate, pol!t1c14n$ -> politicians,
     m*slims -> muslims): 4+ characters with a letter among them, not a number with a unit (90s)
     nor a code; 2-3 characters only for the hand-written common words (h1m -> him, h*r -> her)."""
-    if len(core) < 2 or not any(ch.isalpha() for ch in core) or _NUMBERISH.match(core) or _CODE.match(core):
-        return None
     short = len(core) < 4
+    if len(core) < 2 or not any(ch.isalpha() for ch in core):
+        return None
+    if not (len(core) == 2 and core[0] in "01357") and (_NUMBERISH.match(core) or _CODE.match(core)):
+        return None  # (1s, 0f: a digit and a letter are read only as the short words below; 4m stays)
     if loose:
         return None if short else _known_masked(core, True)
     options = [(ch,) if ch.isalpha() else LEET.get(ch, ()) for ch in core]
@@ -135,7 +137,7 @@ def _known_word(core: str, loose: bool) -> tuple[str, list[int]] | None:
             if k >= 32:
                 break
             cand = "".join(combo)
-            if cand in (COMMON if short else KNOWN):
+            if cand in SHORT_TARGETS if short else (cand in KNOWN or len(cand) >= 5 and cand in DICTIONARY):
                 return cand, list(range(len(core)))
     return _known_masked(core, False, COMMON_BY_SHAPE if short else KNOWN_BY_SHAPE)
 
@@ -264,7 +266,7 @@ def _canon_token(tok: str) -> tuple[str, list[int]] | None:
     while hi > lo and tok[hi - 1] in EDGE_PUNCT:
         hi -= 1
     core = tok[lo:hi]
-    if (lo or hi < len(tok)) and not core.isalpha() and lexicon_word(core) is None:
+    if (lo and core not in KNOWN or not core.isalpha()) and lexicon_word(core) is None:
         # s*^#, !1l3ga1: the trimmed characters were masks or leet after all (a trailing "!"
         # alone is punctuation: "we!!" stays, it is not "well")
         whole = lexicon_word(tok) or (disguised_word(tok) if lo else None)

@@ -18,7 +18,7 @@ from civility.moderation.confusables import (
     joins_letters,
 )
 from civility.moderation.deobfuscate import lexicon_word, token_forms
-from civility.moderation.wordlist import ABUSE_SET, BROKEN_FRAGMENTS, KNOWN, WORDS
+from civility.moderation.wordlist import ABUSE_SET, BROKEN_FRAGMENTS, KNOWN, SHORT_TARGETS, WORDS
 
 __all__ = ["Normalized", "normalize"]
 
@@ -206,26 +206,43 @@ def _homoglyph_pass(t: str) -> str:
 
 _SEP = r"[ .\-_*/|,~:+!·•'\"]{1,3}"
 _SINGLES = re.compile(
-    r"\b(?<!['*@$#%^])[^\W_](?P<sep>" + _SEP + r")[^\W_](?:(?P=sep)[^\W_])+(?![^\W_]|[*@$#%^])"
+    r"\b(?<!['*@$#%^])[^\W_](?P<sep>" + _SEP + r")[^\W_](?:(?P=sep)[^\W_])*(?![^\W_]|[*@$#%^])"
 )
 
 
-def _single_letter_runs(t: str) -> list[Edit]:
-    """s.t.u.p.i.d / s t u p i d / s-t-u-p-i-d: runs of 3+ single characters, one separator."""
+def _single_letter_runs(t: str, spaces: bool, protected: list[tuple[int, int]]) -> list[Edit]:
+    """s.t.u.p.i.d / s-t-u-p-i-d / s t u p i d: runs of 3+ single characters with one separator
+    (or 2 that make a short word: i-s, o f). With spaces=False only separators that are not
+    plain spaces, so "m.o.r.o.n" is joined before "e g o t i s t i c a l m.o.r.o.n" is looked at."""
     edits: list[Edit] = []
-    for m in _SINGLES.finditer(t):
+    pos = 0
+    while (m := _SINGLES.search(t, pos)) is not None:
+        pos = m.start() + 1  # a run passed over may hide a shorter one inside it ("a p-i-l-e")
+        if m.group("sep").isspace() and not spaces or any(a <= m.start() < b for a, b in protected):
+            continue
         step = len(m.group("sep")) + 1
         keep = list(range(m.start(), m.end(), step))
         joined = "".join(t[k] for k in keep)
         if m.group("sep") in MASKS and not _is_word(joined) and lexicon_word(m.group()) is not None:
             continue  # b*t*h: a masked word, not a spaced one; the token pass restores it
-        if sum(ch.isalpha() for ch in joined) < 3:
+        if len(keep) == 2 and not _short_word_spelled(joined, m.group("sep")):
+            continue
+        if sum(ch.isalpha() for ch in joined) < min(3, len(keep)):
             continue
         start = m.start()
         if joined[0] in "aiu" and m.group("sep").isspace() and not _is_word(joined) and _is_word(joined[1:]):
             joined, keep, start = joined[1:], keep[1:], keep[1]  # "are a s t u p i d": the article stays
         edits.append((start, m.end(), joined, keep))
+        pos = m.end()
     return edits
+
+
+def _short_word_spelled(joined: str, sep: str) -> bool:
+    """i-s, o f, i. s: two characters that spell a short word; not U.S., s/o, a's, "a t-shirt"."""
+    if joined not in SHORT_TARGETS or joined == "us" or sep in {".", "/", ","} or "'" in sep or '"' in sep:
+        return False
+    loose_words = sep.isspace() or sep[0] == sep[-1] == " "  # "a t-shirt", "a * t": words apart
+    return not (loose_words and (joined[0] in "aiu" or joined[1] in "aiu"))
 
 
 def _is_word(s: str) -> bool:
@@ -313,7 +330,14 @@ def normalize(text: str) -> Normalized:
     else:
         t, offs = _unicode_pass(text)
         t = _homoglyph_pass(t)
-    t, offs = _apply(t, offs, _single_letter_runs(t))
-    protected = _protected(t) if "." in t else []
-    t, offs = _apply(t, offs, _token_pass(t, protected))
+    for _ in range(3):  # until a round changes nothing, so that normalising twice is a no-op
+        before = t
+        protected = _protected(t) if "." in t else []
+        t, offs = _apply(t, offs, _single_letter_runs(t, False, protected))
+        protected = _protected(t) if protected else []
+        t, offs = _apply(t, offs, _single_letter_runs(t, True, protected))
+        protected = _protected(t) if protected else []
+        t, offs = _apply(t, offs, _token_pass(t, protected))
+        if t == before:
+            break
     return Normalized(text, t, tuple(range(len(t))) if offs is None else tuple(offs))

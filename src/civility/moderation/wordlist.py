@@ -65,6 +65,8 @@ youve youll youd hes shes theyre theyve weve whats thats theres heres lets
 """.split())
 
 VOCABULARY = COMMON | ABUSE_SET
+# Short words a digit or a mask may stand in (1s -> is, h*r -> her); no chat forms (1m is not im).
+SHORT_TARGETS = frozenset(w for w in COMMON if len(w) <= 3) - frozenset("im id ur ya yo u r i a ive hes".split())
 
 # Short real words that could look like a fragment of a split abusive word ("pen is", "nut job"):
 # two fragments are joined only when one of them is not a word at all ("fu ck", "stu pid").
@@ -138,7 +140,7 @@ def _by_shape(words) -> dict[tuple[int, str], tuple[str, ...]]:
 
 # Known words by (length, first letter), most frequent first: what a masked word may be.
 KNOWN_BY_SHAPE = _by_shape(sorted(KNOWN, key=lambda w: (_RANK.get(w, len(_RANK)), w)))
-COMMON_BY_SHAPE = _by_shape(sorted(COMMON, key=lambda w: (_RANK.get(w, len(_RANK)), w)))
+COMMON_BY_SHAPE = _by_shape(sorted(SHORT_TARGETS, key=lambda w: (_RANK.get(w, len(_RANK)), w)))
 
 # Group names that identity abuse targets: split out of run-together text like abusive words.
 IDENTITY = tuple("""
