@@ -238,8 +238,11 @@ def _single_letter_runs(t: str, spaces: bool, protected: list[tuple[int, int]]) 
 
 
 def _short_word_spelled(joined: str, sep: str) -> bool:
-    """i-s, o f, i. s: two characters that spell a short word; not U.S., s/o, a's, "a t-shirt"."""
+    """i-s, o f, i. s: two characters that spell a short word; not U.S., s/o, a's, "a t-shirt",
+    nor i***t (a mask)."""
     if joined not in SHORT_TARGETS or joined == "us" or sep in {".", "/", ","} or "'" in sep or '"' in sep:
+        return False
+    if all(ch in MASKS for ch in sep):  # i***t is a masked word, not "it"
         return False
     loose_words = sep.isspace() or sep[0] == sep[-1] == " "  # "a t-shirt", "a * t": words apart
     return not (loose_words and (joined[0] in "aiu" or joined[1] in "aiu"))
