@@ -39,7 +39,7 @@ def test_leetspeak_inside_words_is_read(text, want):
 
 @pytest.mark.parametrize("text, want", [
     ("pol!t1c14n$", "politicians"), ("r!9h7", "right"), ("h4te", "hate"), ("w0m3n", "women"), ("h1m", "him"),
-    ("m*slims", "muslims"), ("h*r", "her"), ("!1l3ga1", "illegal"),
+    ("m*slims", "muslims"), ("h*r", "her"), ("!1l3ga1", "illegal"), ("@n", "an"), ("!5", "is"), ("@", "a"),
 ])
 def test_everyday_words_are_read_back_too(text, want):
     assert words(text) == [want]

@@ -252,14 +252,31 @@ def _canon_core(core: str) -> tuple[str, list[int]] | None:
     return (again[0], [keep[k] for k in again[1]]) if again is not None else (mapped, keep)
 
 
+def _symbols_only(tok: str) -> tuple[str, list[int]] | None:
+    """A token of leet symbols and digits with no letter: "@" alone is "a", and 2-3 characters
+    with a symbol among them may spell a short word (!5 -> is); numbers (15, 2024) stay."""
+    if tok == "@":
+        return "a", [0]
+    if not 2 <= len(tok) <= 3 or tok.isdigit() or not all(ch in LEET for ch in tok):
+        return None
+    if tok[0] in "$€" and tok[1].isdigit():  # money: $0.25, €5
+        return None
+    for k, combo in enumerate(product(*(LEET[ch] for ch in tok))):
+        if k >= 8:
+            break
+        if "".join(combo) in SHORT_TARGETS:
+            return "".join(combo), list(range(len(tok)))
+    return None
+
+
 def _canon_token(tok: str) -> tuple[str, list[int]] | None:
     """Canonical form of a token and, for each of its characters, the index it came from."""
     if tok.isalpha():
         return _canon_alpha(tok)
     if not any(ch.isalpha() for ch in tok):
-        return None
-    if tok[0] in "@#":  # a mention or a hashtag: only a whole disguised word is read (@ss)
-        return lexicon_word(tok)
+        return _symbols_only(tok)
+    if tok[0] in "@#":  # a mention or a hashtag: only a whole disguised word is read (@ss, @n)
+        return lexicon_word(tok) or (_known_word(tok, False) if len(tok) <= 3 and tok[0] == "@" else None)
     lo, hi = 0, len(tok)
     while lo < hi and tok[lo] in EDGE_PUNCT:
         lo += 1
