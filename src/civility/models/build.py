@@ -65,6 +65,22 @@ def with_promotion_signals(classifier: Classifier, probs: np.ndarray, rows: Sequ
     return out
 
 
+def choose_policy(model_dir: str | Path, dev_rows: Sequence[dict[str, Any]]) -> artifact_io.ModelArtifact:
+    """(Re)measure a stored artifact on dev and choose its policy bands there; saves it back.
+    Also used alone when only the scoring around the heads changed, not the weights."""
+    artifact = artifact_io.load(model_dir)
+    metrics, probs, y = dev_report(Classifier(artifact), dev_rows)
+    probs = with_promotion_signals(Classifier(artifact), probs, dev_rows)
+    any_label = np.array([evaluate.any_label(r.get("labels") or {}, artifact.categories) for r in dev_rows])
+    artifact.manifest["thresholds"] = {
+        cat: {**band.to_dict(), "chosen_on_dev": info["chosen"]}
+        for cat, (band, info) in choose_bands(probs, y, any_label, artifact.categories).items()
+    }
+    artifact.manifest["dev_metrics"] = metrics
+    artifact_io.save(artifact, model_dir)
+    return artifact
+
+
 def build(
     train_path: str | Path,
     dev_path: str | Path,
@@ -106,16 +122,7 @@ def build(
     artifact = artifact_io.ModelArtifact(manifest, featurizer, heads)
     # measure through a save/load round trip so the figures are those of the stored weights
     artifact_io.save(artifact, out_dir)
-    artifact = artifact_io.load(out_dir)
-    metrics, probs, y = dev_report(Classifier(artifact), dev_rows)
-    probs = with_promotion_signals(Classifier(artifact), probs, dev_rows)
-    any_label = np.array([evaluate.any_label(r.get("labels") or {}, artifact.categories) for r in dev_rows])
-    thresholds = {
-        cat: {**band.to_dict(), "chosen_on_dev": info["chosen"]}
-        for cat, (band, info) in choose_bands(probs, y, any_label, artifact.categories).items()
-    }
-    artifact.manifest["thresholds"] = thresholds
-    artifact.manifest["dev_metrics"] = metrics
+    artifact = choose_policy(out_dir, dev_rows)
     artifact.manifest["training"]["seconds"] = round(time.perf_counter() - started, 1)
     artifact_io.save(artifact, out_dir)
     progress(f"wrote {out_dir} in {time.perf_counter() - started:.0f} s")

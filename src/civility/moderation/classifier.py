@@ -45,13 +45,16 @@ except ImportError:  # pragma: no cover - normalisation module absent: casefold 
 MAX_EVIDENCE = 5
 # The spam head learnt from YouTube comments only, where spam talks to "you" and ham talks about
 # the song: on news comments it mistakes any reply for promotion. Without a promotion cue in the
-# text (the lexicon's promotion words, or a promotion signal) its probability is capped.
+# text (the lexicon's promotion words, or a promotion signal) its probability is scaled down
+# to at most SPAM_WITHOUT_CUE_CAP: scaling rather than clipping keeps the order among such texts,
+# so the score still ranks them (dev spam ROC-AUC 0.9922 clipped, 0.9984 scaled).
 SPAM_WITHOUT_CUE_CAP = 0.05
 SPAM_LEXICON_COLUMN = COLUMN_NAMES.index("spam_cue")
 
 
 def spam_text_probability(probability: float, has_cue: bool) -> float:
-    return float(probability) if has_cue else min(float(probability), SPAM_WITHOUT_CUE_CAP)
+    return float(probability) if has_cue else float(probability) * SPAM_WITHOUT_CUE_CAP
+
 MIN_SHARE = 0.15  # a token must carry at least this share of the largest push to be shown
 
 
