@@ -40,3 +40,12 @@ def after_clause(created_col, id_col, cursor: str | None, *, descending: bool = 
     if descending:
         return and_(created_col <= created_at, or_(created_col < created_at, id_col < row_id))
     return and_(created_col >= created_at, or_(created_col > created_at, id_col > row_id))
+
+
+def fetch_page(conn, query, limit: int) -> tuple[list, str | None]:
+    """Run a keyset ``query`` (ordered by created_at, id; without a LIMIT) for one page: the
+    rows, and the cursor of the next page when there is one."""
+    rows = conn.execute(query.limit(limit + 1)).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, (encode_cursor(rows[-1].created_at, rows[-1].id) if more and rows else None)

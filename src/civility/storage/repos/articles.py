@@ -8,7 +8,7 @@ from sqlalchemy import Connection, func, insert, select, update
 
 from civility.domain import Article
 from civility.storage.clock import as_utc, utcnow
-from civility.storage.pagination import after_clause, encode_cursor
+from civility.storage.pagination import after_clause, fetch_page
 from civility.storage.schema import articles
 
 
@@ -55,14 +55,11 @@ def id_exists(conn: Connection, article_id: str) -> bool:
 
 
 def list_page(conn: Connection, *, limit: int, after: str | None) -> tuple[list[Article], str | None]:
-    query = select(articles).order_by(articles.c.created_at.desc(), articles.c.id.desc()).limit(limit + 1)
+    query = select(articles).order_by(articles.c.created_at.desc(), articles.c.id.desc())
     cond = after_clause(articles.c.created_at, articles.c.id, after, descending=True)
     if cond is not None:
         query = query.where(cond)
-    rows = conn.execute(query).all()
-    more = len(rows) > limit
-    rows = rows[:limit]
-    cursor = encode_cursor(rows[-1].created_at, rows[-1].id) if more and rows else None
+    rows, cursor = fetch_page(conn, query, limit)
     return [row_to_article(r) for r in rows], cursor
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import Connection, delete, func, insert, select, update
 
 from civility.domain import Comment, CommentStatus
 from civility.storage.clock import as_utc
-from civility.storage.pagination import after_clause, encode_cursor
+from civility.storage.pagination import after_clause, fetch_page
 from civility.storage.schema import comments, neardup_bands
 
 
@@ -67,17 +67,13 @@ def page(
 ):
     """Rows of one status (optionally one article) in (created_at, id) order, plus the next cursor."""
     order = (comments.c.created_at.desc(), comments.c.id.desc()) if descending else (comments.c.created_at, comments.c.id)
-    query = select(comments).where(comments.c.status == status).order_by(*order).limit(limit + 1)
+    query = select(comments).where(comments.c.status == status).order_by(*order)
     if article_id is not None:
         query = query.where(comments.c.article_id == article_id)
     cond = after_clause(comments.c.created_at, comments.c.id, after, descending=descending)
     if cond is not None:
         query = query.where(cond)
-    rows = conn.execute(query).all()
-    more = len(rows) > limit
-    rows = rows[:limit]
-    cursor = encode_cursor(rows[-1].created_at, rows[-1].id) if more and rows else None
-    return rows, cursor
+    return fetch_page(conn, query, limit)
 
 
 def count_by_status(conn: Connection, article_id: str | None = None) -> dict[str, int]:
