@@ -35,3 +35,29 @@ def test_evidence_names_the_word_that_raises_the_score(classifier):
     assert "moron" in [e.text for e in spans]
     assert "Thanks" not in [e.text for e in spans]
     assert all(text[e.start : e.end] == e.text for e in spans)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "My cat had kittens yesterday, anyone want one?",
+        "Fair summary of the vote. It would help to see which libraries lose which hours; is there a table?",
+    ],
+)
+def test_weak_scores_show_no_filler_words_as_evidence(text):
+    """A civil comment held for a faint score must not be explained by 'my', 'had' or 'of':
+    either a word that really pushes the score, or the note that none does."""
+    from civility.domain import ModerationInput
+    from civility.moderation.pipeline import Moderator
+
+    verdict = Moderator.load(relevance=None).verdict(ModerationInput(text=text))
+    filler = {"my", "had", "of", "is", "it", "a", "the", "to", "which", "would", "see", "yesterday", "anyone", "one"}
+    for reason in verdict.reasons:
+        assert not [e.text for e in reason.evidence if e.text.lower() in filler], reason
+        if not reason.evidence:
+            assert reason.note, reason
+
+
+def test_a_real_insult_still_names_its_word(classifier):
+    scored = classifier.run([normalize("You are a complete idiot and everyone knows it.")])
+    assert [e.text for e in scored.evidence(0, ["insult"])["insult"]] == ["idiot"]

@@ -56,6 +56,9 @@ def spam_text_probability(probability: float, has_cue: bool) -> float:
     return float(probability) if has_cue else float(probability) * SPAM_WITHOUT_CUE_CAP
 
 MIN_SHARE = 0.15  # a token must carry at least this share of the largest push to be shown
+# ...and raise the category's log-odds by at least this much on its own: below it a word
+# ("my", "had", "should") is not a reason a moderator can act on, so none is shown.
+MIN_PUSH = 0.3
 
 
 class Classifier:
@@ -127,7 +130,7 @@ class Scored:
             push = contrib[:, j]
             if not len(push) or push.max() <= 0:
                 continue
-            floor = MIN_SHARE * push.max()
+            floor = max(MIN_SHARE * push.max(), MIN_PUSH)
             best = [i for i in np.argsort(-push, kind="stable")[:MAX_EVIDENCE] if push[i] > 0 and push[i] >= floor]
             spans = []
             for i in sorted(best):

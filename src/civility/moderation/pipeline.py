@@ -122,7 +122,10 @@ class Moderator:
             band = policy.bands[cat]
             threshold = band.reject_above if score >= band.reject_above else band.approve_below
             spans = _merge(evidence.get(cat, ()) + extra_evidence.get(cat, ()))
-            reasons.append(Reason(cat, score, threshold, spans, reason_notes.get(cat)))
+            note = reason_notes.get(cat)
+            if not spans and note is None:
+                note = "no single word stands out: the score comes from the text as a whole"
+            reasons.append(Reason(cat, score, threshold, spans, note))
         if policy.hold_all:
             notes.append("hold-everything mode: every comment goes to a moderator")
         return Verdict(Decision(decision), scores, tuple(reasons), self.model_version, policy.version, tuple(notes))
