@@ -53,6 +53,23 @@ def test_keyset_pages_cover_everything_once_even_with_equal_timestamps(platform,
     assert sorted(seen) == sorted(ids) and len(seen) == len(set(seen)) and pages == 5
 
 
+def test_newest_first_pages_are_the_reverse_of_the_reading_order(platform, article):
+    ids = _approved(platform, article.id, 12)
+    with platform.db.write() as conn:  # equal timestamps: the id still orders them
+        conn.execute(update(comments).where(comments.c.id.in_(ids[3:9]))
+                     .values(created_at=datetime(2030, 1, 1, tzinfo=timezone.utc)))
+    oldest_first = [c.id for c in platform.public_comments(article.id, limit=50).items]
+    newest, cursor = [], None
+    while True:
+        page = platform.public_comments(article.id, after=cursor, limit=5, newest_first=True)
+        newest += [c.id for c in page.items]
+        if page.next_cursor is None:
+            break
+        cursor = page.next_cursor
+    assert newest == list(reversed(oldest_first)) and len(newest) == 12
+    assert newest[:6] == sorted(ids[3:9], reverse=True)  # the 2030 ones come first
+
+
 def test_public_list_of_unknown_article_and_bad_cursor(platform, article):
     with pytest.raises(NotFound):
         platform.public_comments("nope")

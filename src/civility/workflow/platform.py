@@ -195,7 +195,11 @@ class Platform:
                                      parent_id=parent_id)
 
     def public_comments(self, article_id: str, *, after: str | None = None,
-                        limit: int | None = None) -> Page[PublicComment]:
+                        limit: int | None = None, newest_first: bool = False) -> Page[PublicComment]:
+        """Approved comments, oldest first (the reading order of a page) or newest first (feeds);
+        the same index serves both directions. Only the oldest-first pages are cached."""
+        if newest_first:
+            return self.reader.public_comments(article_id, after=after, limit=limit, newest_first=True)
         return self.cache.page(article_id, after, limit,
                                lambda: self.reader.public_comments(article_id, after=after, limit=limit))
 

@@ -28,13 +28,14 @@ class Reader:
         self.db = db
         self.default_page_size = default_page_size
 
-    def public_comments(self, article_id: str, *, after: str | None = None, limit: int | None = None) -> Page[PublicComment]:
+    def public_comments(self, article_id: str, *, after: str | None = None, limit: int | None = None,
+                        newest_first: bool = False) -> Page[PublicComment]:
         limit = _limit(limit or self.default_page_size)
         with self.db.read() as conn:
             if not article_repo.id_exists(conn, article_id):
                 raise NotFound(f"article {article_id!r} does not exist")
             rows, cursor = comment_repo.page(conn, status=CommentStatus.APPROVED.value, article_id=article_id,
-                                             after=after, limit=limit)
+                                             after=after, limit=limit, descending=newest_first)
         items = [
             PublicComment(id=r.id, article_id=r.article_id, parent_id=r.parent_id, name=r.name, text=r.text,
                           created_at=as_utc(r.created_at), lang=r.lang)
