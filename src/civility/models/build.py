@@ -16,6 +16,7 @@ from civility.models import evaluate
 from civility.models.data import SOURCE_LICENCES, fingerprint, licence_allows, read_labelled
 from civility.models.metrics import auc_ap
 from civility.models.train import MODEL_CATEGORIES, TrainConfig, build_features, fit_heads, label_matrix
+from civility.moderation import spam
 from civility.moderation.classifier import Classifier, normalize, spam_text_probability
 from civility.moderation.policy import choose_bands
 
@@ -49,10 +50,6 @@ def dev_report(classifier: Classifier, dev_rows: Sequence[dict[str, Any]]) -> tu
 def with_promotion_signals(classifier: Classifier, probs: np.ndarray, rows: Sequence[dict[str, Any]]) -> np.ndarray:
     """The spam column as the pipeline reports it (text probability combined with the
     promotion signals), so spam's band is chosen on the score the policy will see."""
-    try:
-        from civility.moderation import spam
-    except ImportError:
-        return probs
     if "spam" not in classifier.categories:
         return probs
     j = list(classifier.categories).index("spam")

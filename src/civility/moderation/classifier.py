@@ -15,32 +15,7 @@ from civility.models.artifact import ModelArtifact, load
 from civility.models.features import Analysis
 from civility.models.lexicon import COLUMN_NAMES
 from civility.models.train import STACK_FROM, STACK_SCALE
-
-try:
-    from civility.moderation.normalize import Normalized, normalize
-except ImportError:  # pragma: no cover - normalisation module absent: casefold only
-    @dataclass(frozen=True)
-    class Normalized:  # type: ignore[no-redef]
-        original: str
-        text: str
-        offsets: tuple[int, ...]
-
-        def span_to_original(self, start: int, end: int) -> tuple[int, int]:
-            if start == end:
-                return (self.offsets[start] if start < len(self.offsets) else len(self.original),) * 2
-            return self.offsets[start], self.offsets[end - 1] + 1
-
-    def normalize(text: str) -> Normalized:  # type: ignore[misc]
-        folded = text.casefold()
-        if len(folded) == len(text):
-            return Normalized(text, folded, tuple(range(len(text))))
-        chars, offsets = [], []
-        for i, ch in enumerate(text):
-            for c in ch.casefold():
-                chars.append(c)
-                offsets.append(i)
-        return Normalized(text, "".join(chars), tuple(offsets))
-
+from civility.moderation.normalize import Normalized, normalize
 
 MAX_EVIDENCE = 5
 # The spam head learnt from YouTube comments only, where spam talks to "you" and ham talks about

@@ -11,13 +11,9 @@ from typing import Any, Sequence
 import numpy as np
 
 from civility.domain import CATEGORIES, Article, Decision, Evidence, ModerationInput, Reason, Verdict
+from civility.moderation import spam
 from civility.moderation.classifier import Classifier, Scored, spam_text_probability
 from civility.moderation.policy import Policy
-
-try:
-    from civility.moderation import spam as _spam
-except ImportError:  # pragma: no cover - promotion signals not installed: text probability only
-    _spam = None  # type: ignore[assignment]
 
 NO_RELEVANCE_NOTE = "off_topic not scored: the relevance model is not installed (pip install 'civility[relevance]')"
 NO_ARTICLE_NOTE = "off_topic not scored: the comment has no article"
@@ -99,10 +95,10 @@ class Moderator:
         notes: list[str] = []
         extra_evidence: dict[str, tuple[Evidence, ...]] = {}
         reason_notes: dict[str, str] = {}
-        if _spam is not None and "spam" in scores:
-            signals = _spam.promotion_signals(item.text, item.context, self.link_allowlist)
+        if "spam" in scores:
+            signals = spam.promotion_signals(item.text, item.context, self.link_allowlist)
             text_p = spam_text_probability(float(scores["spam"] or 0.0), scored.has_promotion_cue(i) or bool(signals.evidence))
-            scores["spam"] = float(_spam.combine_spam(text_p, signals))
+            scores["spam"] = float(spam.combine_spam(text_p, signals))
             extra_evidence["spam"] = tuple(signals.evidence)
             if signals.notes:
                 reason_notes["spam"] = "; ".join(signals.notes)

@@ -3,12 +3,12 @@ over the engine's default policy (``Policy.for_context``: defaults < site < arti
 
 from __future__ import annotations
 
-import importlib
 import json
 import logging
 from typing import Any
 
 from civility.errors import ValidationError
+from civility.moderation.policy import Policy
 
 log = logging.getLogger(__name__)
 
@@ -40,15 +40,9 @@ class PolicyResolver:
 
 
 def validate_overrides(overrides: dict[str, Any] | None, *, name: str) -> None:
-    """Refuse overrides the engine's Policy would refuse (when the engine is installed)."""
+    """Refuse overrides the engine's Policy would refuse."""
     if not overrides:
         return
     if not isinstance(overrides, dict):
         raise ValidationError({name: "expected an object"})
-    try:
-        policy_mod = importlib.import_module("civility.moderation.policy")
-    except ImportError:
-        return
-    Policy = getattr(policy_mod, "Policy", None)
-    if Policy is not None and hasattr(Policy, "from_thresholds"):
-        Policy.from_thresholds({}).overlay(overrides, name=name)
+    Policy.from_thresholds({}).overlay(overrides, name=name)

@@ -16,6 +16,7 @@ from typing import Any, Sequence
 from urllib.parse import urlsplit
 
 from civility.domain import CATEGORIES, CommentStatus, Decision, ModerationInput, SubmissionContext, Verdict
+from civility.moderation import neardup
 from civility.settings import Settings
 from civility.storage.clock import as_utc
 from civility.storage.engine import Database
@@ -33,7 +34,6 @@ MACHINE = "machine"
 HOLD_ALL_POLICY = "hold-all@1"
 HOLD_ALL_NOTE = "hold-all policy"
 LOAD_RETRY_S = 300.0  # after a failed engine load, comments are held and the load retried this often
-NEARDUP_MIN_SIMILARITY = 0.5  # used when the neardup module names no threshold of its own
 _STATUS = {Decision.APPROVE: CommentStatus.APPROVED, Decision.REJECT: CommentStatus.REJECTED}
 _EVENT = {Decision.APPROVE: ev.COMMENT_APPROVED, Decision.REJECT: ev.COMMENT_REJECTED}
 
@@ -44,15 +44,6 @@ def engine_available() -> bool:
         return importlib.util.find_spec("civility.moderation.pipeline") is not None
     except (ImportError, ValueError):
         return False
-
-
-def _neardup_module():
-    try:
-        module = importlib.import_module("civility.moderation.neardup")
-    except ImportError:
-        return None
-    needed = ("signature", "similarity", "band_keys")
-    return module if all(hasattr(module, n) for n in needed) else None
 
 
 def hold_all_verdict(note: str = HOLD_ALL_NOTE) -> Verdict:
@@ -159,8 +150,7 @@ class Scorer:
         """Near-duplicate signatures and band keys of these comments, stored (also in hold-all mode,
         so a model switched on later sees the history). Stored before any lookup, so comments
         scored in one batch see each other (by id order)."""
-        neardup = _neardup_module()
-        if neardup is None or not rows:
+        if not rows:
             return {}
         signatures: dict[int, tuple[bytes, list[str]]] = {}
         for row in rows:
@@ -171,7 +161,6 @@ class Scorer:
         return signatures
 
     def _inputs(self, rows: list[Any]) -> tuple[list[ModerationInput], list[Any]]:
-        neardup = _neardup_module()
         signatures = self._store_signatures(rows)
         inputs, policies = [], []
         with self.db.read() as conn:
@@ -182,11 +171,11 @@ class Scorer:
                 created = as_utc(row.created_at)
                 since = created - timedelta(hours=1)
                 near: list[tuple[int, float]] = []
-                if neardup is not None and row.id in signatures:
+                if row.id in signatures:
                     sig, keys = signatures[row.id]
                     for other_id, other_sig in neardup_repo.candidates(conn, keys, exclude=row.id):
                         sim = float(neardup.similarity(sig, other_sig))
-                        if sim >= getattr(neardup, "MATCH_THRESHOLD", NEARDUP_MIN_SIMILARITY):
+                        if sim >= neardup.MATCH_THRESHOLD:
                             near.append((other_id, round(sim, 4)))
                 context = SubmissionContext(
                     near_duplicates=tuple(near),
