@@ -98,3 +98,20 @@ def test_shipped_model_is_small_loads_fast_and_is_licensed():
     used = {s["source"] for s in art.manifest["sources"]}
     assert not used & {"olid2019", "offenseval2020_ar", "parsoffensive"}
     assert all(m["roc_auc"] > 0.8 for m in art.manifest["dev_metrics"].values() if m["positives"] >= 30)
+
+
+def test_several_training_files_are_read_and_fingerprinted_together(tiny_data, tmp_path):
+    import hashlib
+
+    from civility.models.build import build
+    from civility.models.train import TrainConfig
+
+    from .conftest import make_rows, write_jsonl
+
+    extra = write_jsonl(tmp_path / "extra.jsonl.gz", make_rows(200, 9, source="davidson2017"))
+    out = tmp_path / "model"
+    build([tiny_data[0], extra], tiny_data[1], out, config=TrainConfig(seed=5, cv_folds=2))
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["training_data"]["train_files"] == ["train.jsonl.gz", "extra.jsonl.gz"]
+    assert manifest["training_data"]["sha256"] == hashlib.sha256(tiny_data[0].read_bytes() + extra.read_bytes()).hexdigest()
+    assert {s["source"]: s["rows"] for s in manifest["sources"]} == {"toxic_spans": 600, "davidson2017": 200}

@@ -82,3 +82,22 @@ def test_feature_caches_overflowing_mid_stream_give_the_same_counts(monkeypatch)
     monkeypatch.setattr(features, "CACHE_LIMIT", 50)  # forces clears between and inside batches
     small = features.Featurizer().counts(texts, chunk=64)
     assert (reference != small).nnz == 0
+
+
+def test_turkish_offenseval_rows_teach_only_the_toxic_head():
+    from civility.models.build import select_sources
+
+    labels = {"toxic": 0, "profanity": 0, "insult": 0, "threat": 0, "identity_attack": 0, "spam": None}
+    rows = [
+        {"id": "a", "text": "iyi akşamlar", "source": "offenseval2020_tr", "labels": dict(labels)},
+        {"id": "b", "text": "good evening", "source": "toxic_spans", "labels": dict(labels)},
+        {"id": "c", "text": "no licence", "source": "olid2019", "labels": dict(labels)},
+    ]
+    kept, used = select_sources(rows, include_unlicensed=False)
+    assert used == {"offenseval2020_tr": 1, "toxic_spans": 1}
+    turkish, english = kept
+    assert turkish["labels"] == {"toxic": 0, "profanity": None, "insult": None, "threat": None, "identity_attack": None, "spam": None}
+    assert english["labels"] == labels  # other sources keep every label
+    assert rows[0]["labels"]["profanity"] == 0  # the caller's rows are not changed
+    y, _ = label_matrix(kept, ("toxic", "profanity"))
+    assert y[0, 0] == 0 and np.isnan(y[0, 1])

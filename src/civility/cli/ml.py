@@ -51,12 +51,13 @@ def _progress(total: int | None = None) -> Any:
 
 
 @click.command()
-@click.option("--data", "data", required=True, type=click.Path(exists=True, dir_okay=False), help="Training JSON Lines (.gz)")
+@click.option("--data", "data", required=True, multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="Training JSON Lines (.gz); repeat to train on several files")
 @click.option("--dev", "dev", required=True, type=click.Path(exists=True, dir_okay=False), help="Dev JSON Lines: thresholds and reported figures")
 @click.option("--out", "out", required=True, type=click.Path(file_okay=False), help="Directory to write the artifact to")
 @click.option("--seed", default=13, show_default=True, help="Random seed (same data + seed = same model)")
 @click.option("--include-unlicensed", is_flag=True, help="Also train on sources with no licence (research only, never ship)")
-def train(data: str, dev: str, out: str, seed: int, include_unlicensed: bool) -> None:
+def train(data: tuple[str, ...], dev: str, out: str, seed: int, include_unlicensed: bool) -> None:
     """Build a model artifact from labelled data."""
     from civility.models.build import build
     from civility.models.train import TrainConfig

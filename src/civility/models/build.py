@@ -13,7 +13,7 @@ import numpy as np
 
 from civility.models import artifact as artifact_io
 from civility.models import evaluate
-from civility.models.data import SOURCE_LICENCES, fingerprint, licence_allows, read_labelled
+from civility.models.data import SOURCE_LICENCES, fingerprint, licence_allows, read_labelled, training_labels
 from civility.models.metrics import auc_ap
 from civility.models.train import MODEL_CATEGORIES, TrainConfig, build_features, fit_heads, label_matrix
 from civility.moderation import spam
@@ -25,7 +25,8 @@ MODEL_VERSION = "1.0"
 
 
 def select_sources(rows: Sequence[dict[str, Any]], include_unlicensed: bool) -> tuple[list[dict[str, Any]], dict[str, int]]:
-    kept = [r for r in rows if include_unlicensed or licence_allows(r.get("source", ""))]
+    """The rows training may use (licence), each with only the labels its source may teach."""
+    kept = [{**r, "labels": training_labels(r)} for r in rows if include_unlicensed or licence_allows(r.get("source", ""))]
     counts: dict[str, int] = {}
     for r in kept:
         counts[r.get("source", "")] = counts.get(r.get("source", ""), 0) + 1
@@ -79,7 +80,7 @@ def choose_policy(model_dir: str | Path, dev_rows: Sequence[dict[str, Any]]) -> 
 
 
 def build(
-    train_path: str | Path,
+    train_paths: str | Path | Sequence[str | Path],
     dev_path: str | Path,
     out_dir: str | Path,
     *,
@@ -89,7 +90,8 @@ def build(
 ) -> artifact_io.ModelArtifact:
     config = config or TrainConfig()
     started = time.perf_counter()
-    train_rows, used = select_sources(read_labelled(train_path), include_unlicensed)
+    train_paths = [train_paths] if isinstance(train_paths, (str, Path)) else list(train_paths)
+    train_rows, used = select_sources([r for p in train_paths for r in read_labelled(p)], include_unlicensed)
     dev_rows = read_labelled(dev_path)
     progress(f"{len(train_rows)} training rows from {len(used)} sources; {len(dev_rows)} dev rows")
     featurizer, x = build_features([normalize(r["text"]).text for r in train_rows], config.min_df)
@@ -106,9 +108,9 @@ def build(
             s for s, (_, ok) in SOURCE_LICENCES.items() if not ok and not include_unlicensed
         ),
         "training_data": {
-            "train_file": Path(train_path).name,
+            "train_files": [Path(p).name for p in train_paths],
             "dev_file": Path(dev_path).name,
-            "sha256": fingerprint(train_path),
+            "sha256": fingerprint(*train_paths),
             "dev_sha256": fingerprint(dev_path),
         },
         "training": {"seed": config.seed, "C": config.C, "default_C": config.default_C, "cv_folds": config.cv_folds, "min_df": config.min_df},

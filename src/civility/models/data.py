@@ -28,6 +28,24 @@ SOURCE_LICENCES: dict[str, tuple[str, bool]] = {
 }
 
 
+# Categories a source may teach, where it is narrower than its labels. OffensEval's Turkish mapping
+# sets profanity, insult, threat and identity_attack to 0 on civil rows but never to 1 (offensive
+# rows leave them null): for those heads it would only teach "Turkish tweets are not profane", a
+# language prior; its toxic label has both classes.
+SOURCE_HEADS: dict[str, frozenset[str]] = {
+    "offenseval2020_tr": frozenset({"toxic"}),
+}
+
+
+def training_labels(row: dict[str, Any]) -> dict[str, Any]:
+    """The labels of a row that training may use (see SOURCE_HEADS); others become null."""
+    labels = row.get("labels") or {}
+    heads = SOURCE_HEADS.get(row.get("source", ""))
+    if heads is None:
+        return labels
+    return {c: (v if c in heads else None) for c, v in labels.items()}
+
+
 def licence_allows(source: str) -> bool:
     """Unknown sources are treated like sources with no licence: not shippable."""
     return SOURCE_LICENCES.get(source, ("unknown", False))[1]
