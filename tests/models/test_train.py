@@ -101,3 +101,17 @@ def test_turkish_offenseval_rows_teach_only_the_toxic_head():
     assert rows[0]["labels"]["profanity"] == 0  # the caller's rows are not changed
     y, _ = label_matrix(kept, ("toxic", "profanity"))
     assert y[0, 0] == 0 and np.isnan(y[0, 1])
+
+
+def test_hash_columns_equal_sklearns_feature_hasher():
+    """The shipped weights were indexed by FeatureHasher: the fast hashing must give the same columns."""
+    from sklearn.feature_extraction import FeatureHasher
+
+    from civility.models.features import hash_columns
+
+    rng = random.Random(3)
+    alphabet = "abcxyz '!*éüßиж漢😀"
+    feats = ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 6))) for _ in range(5000)]
+    for n in (1 << 19, 1 << 20, 1000):
+        expected = FeatureHasher(n, input_type="string", alternate_sign=False).transform([[f] for f in feats]).indices
+        assert hash_columns(feats, n).tolist() == expected.tolist()

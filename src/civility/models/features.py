@@ -14,7 +14,7 @@ from typing import Sequence
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction import FeatureHasher
+from sklearn.utils import murmurhash3_32
 
 from civility.models.lexicon import lexicon_features
 
@@ -25,6 +25,15 @@ WORD_BITS = 19
 CHAR_BITS = 20
 CHAR_MIN, CHAR_MAX = 2, 5
 LEXICON_COLUMNS = 16  # dense hand-written lexicon features appended after the hashed blocks
+
+
+def hash_columns(feats: Sequence[str], n_columns: int) -> np.ndarray:
+    """Column of each string feature: the same index sklearn's FeatureHasher(n_columns,
+    input_type="string", alternate_sign=False) gives (signed 32-bit murmurhash3 of the UTF-8
+    bytes, seed 0; its absolute value modulo n_columns), computed without building a sparse
+    matrix per call, which made hashing most of the cost of scoring new words."""
+    raw = np.fromiter((murmurhash3_32(f, 0) for f in feats), dtype=np.int64, count=len(feats))
+    return np.where(raw == -(2**31), (2**31 - 1 - (n_columns - 1)) % n_columns, np.abs(raw) % n_columns)
 
 
 @dataclass(frozen=True)
@@ -104,19 +113,12 @@ class Featurizer:
         self.n_word = 1 << word_bits
         self.n_char = 1 << char_bits
         self.n_features = self.n_word + self.n_char + LEXICON_COLUMNS
-        self._word_hasher = FeatureHasher(self.n_word, input_type="string", alternate_sign=False)
-        self._char_hasher = FeatureHasher(self.n_char, input_type="string", alternate_sign=False)
         self._char_cache: dict[str, np.ndarray] = {}
         self._word_cache: dict[str, int] = {}
         self._local = threading.local()
         self.idf_: np.ndarray | None = None
 
     # -- hashing ----------------------------------------------------------------------
-    def _hash(self, hasher: FeatureHasher, feats: list[str]) -> np.ndarray:
-        if not feats:
-            return np.zeros(0, dtype=np.int64)
-        return hasher.transform([[f] for f in feats]).indices.astype(np.int64)
-
     def _char_cols(self, words: Sequence[str]) -> None:
         """Fill the cache for the words not in it yet (one hashing call for all of them)."""
         cache = self._char_cache
@@ -127,7 +129,7 @@ class Featurizer:
             cache.clear()  # then every word of this batch is missing again
             missing = list(dict.fromkeys(words))
         grams = [_char_ngrams(w) for w in missing]
-        cols = self._hash(self._char_hasher, [g for gs in grams for g in gs]) + self.n_word
+        cols = hash_columns([g for gs in grams for g in gs], self.n_char) + self.n_word
         start = 0
         for w, gs in zip(missing, grams):
             cache[w] = cols[start : start + len(gs)].astype(np.int32)
@@ -141,7 +143,7 @@ class Featurizer:
             if len(cache) + len(missing) > CACHE_LIMIT:
                 cache.clear()  # then every feature of this batch is missing again
                 missing = list(dict.fromkeys(feats))
-            cache.update(zip(missing, self._hash(self._word_hasher, missing).tolist()))
+            cache.update(zip(missing, hash_columns(missing, self.n_word).tolist()))
         return np.fromiter((cache[f] for f in feats), dtype=np.int64, count=len(feats))
 
     def analyze(self, texts: Sequence[str]) -> Analysis:
