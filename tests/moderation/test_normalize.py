@@ -150,6 +150,8 @@ def test_joiners_stay_inside_arabic_script_words_only():
     ("youareanidiot", "you are an idiot"), ("gofuckyourself", "go fuck yourself"),
     ("shutupstupid", "shutup stupid"), ("fuckyou", "fuck you"), ("aidiotand", "a idiot and"),
     ("amuslimsand", "a muslims and"), ("anegotisticalmoronwith", "an egotistical moron with"),
+    ("thischildisamoron", "this child is a moron"), ("sostupidas", "so stupid as"),
+    ("freakingmoron!", "freaking moron!"), ("#youareanidiot", "#you are an idiot"),
 ])
 def test_run_together_words_are_split_when_that_reveals_abuse(text, want):
     assert normalize(text).text == want
@@ -157,9 +159,19 @@ def test_run_together_words_are_split_when_that_reveals_abuse(text, want):
 
 @pytest.mark.parametrize("word", ["therapist", "assassination", "scummy", "hangout", "cockpit", "assume",
                                   "butterfly", "killin", "passage", "classmate", "empathetic", "creeping",
-                                  "niggardly", "embarrasses", "compassion", "scrapbook", "arsenal"])
+                                  "niggardly", "embarrasses", "compassion", "scrapbook", "arsenal", "banana!",
+                                  "grammarian", "thisisaproblem", "asianamerican"])
 def test_real_words_that_contain_abuse_are_not_split(word):
     assert normalize(word).text == word
+
+
+def test_a_split_token_with_edge_punctuation_points_back_at_its_letters():
+    text = "Freakingmoron!!"
+    n = normalize(text)
+    assert n.text == "freaking moron!!"
+    at = n.text.index("moron")
+    assert text[slice(*n.span_to_original(at, at + 5))] == "moron"
+    assert text[slice(*n.span_to_original(len(n.text) - 2, len(n.text)))] == "!!"
 
 
 def test_nfkc_and_casefold():

@@ -318,16 +318,21 @@ def _canonical(tok: str) -> tuple[str, list[int]] | None:
 def _form(tok: str) -> tuple[str, tuple[int, ...]] | None:
     found = _canonical(tok)
     text, keep = found if found is not None else (tok, list(range(len(tok))))
-    pieces = segment(text) if len(text) >= 6 and text.isalpha() else None
+    # a run-together core may carry punctuation at its ends ("freakingmoron!", "#youareanidiot")
+    core = text.strip(EDGE_PUNCT)
+    lo = len(text) - len(text.lstrip(EDGE_PUNCT))
+    pieces = segment(core) if len(core) >= 6 and core.isalpha() else None
     if pieces is not None:
-        spaced, src, pos = [], [], 0
-        for piece in pieces:
-            if spaced:
+        spaced, src, pos = [text[:lo]], keep[:lo], lo
+        for k, piece in enumerate(pieces):
+            if k:
                 spaced.append(" ")
                 src.append(keep[pos])  # the space stands where the next word starts
             spaced.append(piece)
             src.extend(keep[pos:pos + len(piece)])
             pos += len(piece)
+        spaced.append(text[pos:])
+        src.extend(keep[pos:])
         return "".join(spaced), tuple(src)
     return None if found is None or text == tok else (text, tuple(keep))
 

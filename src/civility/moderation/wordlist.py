@@ -33,6 +33,8 @@ kike kikes paki pakis beaner beaners towelhead towelheads raghead ragheads sandn
 faggot faggots fag fags dyke dykes tranny trannies homo homos queer lesbo poof
 feminazi muzzie muzzies moslem islamist jihadi infidel illegals invader invaders
 hell goddamn damned bloody screw sucks sucker suck wtf stfu gtfo lmao butt butthole
+buffoon buffoons brainless clueless degenerate degenerates dunce dunces dolt dolts dummy dummies
+shill shills troll trolls sheeple incompetent
 """.split())
 ABUSE_SET = frozenset(ABUSE)
 
@@ -203,13 +205,15 @@ def segment(word: str) -> tuple[str, ...] | None:
     """Split a run-together lower-case word into words, or None.
 
     Only a word that is neither known nor in the dictionary can be split. Every piece must be in
-    SPLIT_PIECES; a one-letter piece only "a", "i" or "u" at the start, and a first piece may be
+    SPLIT_PIECES; a one-letter piece only "a", "i" or "u" at the start or "a" before an abusive
+    piece ("thischildisamoron"), and a first piece may be
     what follows an apostrophe ("sretarded" from "she'sretarded"). The split with
     the fewest pieces wins (ties: the longest abusive piece, then the commoner words). It is
     returned when it has an abusive piece (with two pieces, the last of 3+ letters: "scummy" is
     not "scum my"), or it is a clear run-together phrase: three or more everyday words of 3.5+
     letters on average ("iwillburnyourhousedown"; "backdoor" is a compound, left whole); and
-    when at most half its pieces have 1-2 letters. Otherwise _split_out may still cut an abusive
+    when at most half its pieces have 1-2 letters (any number, around an abusive piece of 5+
+    letters: "sostupidas"). Otherwise _split_out may still cut an abusive
     word out. Words on KEEP_WORDS are never split.
     """
     n = len(word)
@@ -226,8 +230,10 @@ def segment(word: str) -> tuple[str, ...] | None:
             piece = word[start:end]
             if not (piece in SPLIT_PIECES or start == 0 and piece in _AFTER_APOSTROPHE):
                 continue
-            if len(piece) == 1 and (start or piece not in _FIRST_LETTER_PIECES):
+            if len(piece) == 1 and (start or piece not in _FIRST_LETTER_PIECES) and not (piece == "a" and end < n):
                 continue
+            if start > 1 and prev[3][-1] == "a" and piece not in _SPLITTABLE_SET:
+                continue  # "a" inside a run only before an abusive word: "thischildisamoron"
             longest = max(-prev[1], len(piece) if piece in _SPLITTABLE_SET else 0)
             cand = (prev[0] + 1, -longest, prev[2] + word_rank(piece), prev[3] + (piece,))
             current = best[end]
@@ -241,8 +247,8 @@ def segment(word: str) -> tuple[str, ...] | None:
         return _split_out(word)  # ("gaslighting", "reformist" stay whole)
     if len(pieces[0]) == 1 and found[0] < 3 and found[1] > -5:  # "amoron", but "apathetic"
         return None
-    if 2 * sum(len(p) <= 2 for p in pieces) > found[0]:  # "ass as in at ions": fragments
-        return None
+    if 2 * sum(len(p) <= 2 for p in pieces) > found[0] and found[1] > -5:  # "ass as in at ions": fragments
+        return None  # (but "sostupidas": short words around an abusive word of 5+ letters)
     return pieces
 
 
