@@ -55,5 +55,5 @@ def tiny_model(tiny_data, tmp_path_factory) -> Path:
     from civility.models.train import TrainConfig
 
     out = tmp_path_factory.mktemp("model")
-    build(*tiny_data, out, config=TrainConfig(seed=5, cv_folds=2))
+    build(*tiny_data, out, config=TrainConfig(seed=5, cv_folds=2, embedding_scale={}))
     return out

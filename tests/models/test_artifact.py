@@ -110,7 +110,7 @@ def test_several_training_files_are_read_and_fingerprinted_together(tiny_data, t
 
     extra = write_jsonl(tmp_path / "extra.jsonl.gz", make_rows(200, 9, source="davidson2017"))
     out = tmp_path / "model"
-    build([tiny_data[0], extra], tiny_data[1], out, config=TrainConfig(seed=5, cv_folds=2))
+    build([tiny_data[0], extra], tiny_data[1], out, config=TrainConfig(seed=5, cv_folds=2, embedding_scale={}))
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["training_data"]["train_files"] == ["train.jsonl.gz", "extra.jsonl.gz"]
     assert manifest["training_data"]["sha256"] == hashlib.sha256(tiny_data[0].read_bytes() + extra.read_bytes()).hexdigest()

