@@ -152,6 +152,8 @@ def test_joiners_stay_inside_arabic_script_words_only():
     ("amuslimsand", "a muslims and"), ("anegotisticalmoronwith", "an egotistical moron with"),
     ("thischildisamoron", "this child is a moron"), ("sostupidas", "so stupid as"),
     ("freakingmoron!", "freaking moron!"), ("#youareanidiot", "#you are an idiot"),
+    ("afool", "a fool"), ("fixstupid", "fix stupid"), ("somestupidbs", "some stupid bs"),
+    ("theidiotprohibes", "the idiot prohibes"),
 ])
 def test_run_together_words_are_split_when_that_reveals_abuse(text, want):
     assert normalize(text).text == want
@@ -160,9 +162,17 @@ def test_run_together_words_are_split_when_that_reveals_abuse(text, want):
 @pytest.mark.parametrize("word", ["therapist", "assassination", "scummy", "hangout", "cockpit", "assume",
                                   "butterfly", "killin", "passage", "classmate", "empathetic", "creeping",
                                   "niggardly", "embarrasses", "compassion", "scrapbook", "arsenal", "banana!",
-                                  "grammarian", "thisisaproblem", "asianamerican"])
+                                  "grammarian", "thisisaproblem", "asianamerican", "afoot", "amass",
+                                  "ahead", "stupidest", "idiotically", "whitehall"])
 def test_real_words_that_contain_abuse_are_not_split(word):
     assert normalize(word).text == word
+
+
+@pytest.mark.parametrize("text, want", [
+    ("cr*tinous boors", "cretinous boors"), ("their b*ffoonery", "their buffoonery"), ("a d*mwitted idea", "a dimwitted idea"),
+])
+def test_one_masked_letter_in_a_rare_long_word_is_read_from_the_dictionary(text, want):
+    assert normalize(text).text == want
 
 
 def test_a_split_token_with_edge_punctuation_points_back_at_its_letters():

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
+import scipy.sparse as sp
 
 from civility.errors import ModelError
 
@@ -61,8 +62,9 @@ class TokenVectors:
         if not lengths.sum():
             return out
         ids = np.fromiter((i for e in encodings for i in e.ids), dtype=np.int64, count=int(lengths.sum()))
-        rows = np.repeat(np.arange(len(texts)), lengths)
-        _sum_rows(out, rows, self._table[ids])
+        indptr = np.concatenate([[0], np.cumsum(lengths)])
+        counts = sp.csr_matrix((np.ones(len(ids), dtype=np.float32), ids, indptr), shape=(len(texts), len(self._table)))
+        out = np.asarray(counts @ self._table, dtype=np.float32)  # sums of token rows, no gathered copy
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         np.divide(out, norms, out=out, where=norms > 0)
         return out
@@ -101,9 +103,3 @@ class TokenVectors:
         if vectors._tokenizer.get_vocab_size() != vectors.table_q.shape[0]:
             raise ModelError(f"{directory}: the token table does not match {TOKENIZER_FILE}; the artifact is corrupt")
         return vectors
-
-
-def _sum_rows(out: np.ndarray, rows: np.ndarray, values: np.ndarray) -> None:
-    """out[r] += sum of values whose row is r (rows sorted ascending): one reduceat, not add.at."""
-    starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
-    out[rows[starts]] += np.add.reduceat(values, starts, axis=0)

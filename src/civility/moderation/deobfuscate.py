@@ -10,7 +10,7 @@ from itertools import product
 from civility.moderation.confusables import EDGE_PUNCT, LEET, MASKS, WORD_SYMBOLS
 from civility.moderation.wordlist import (
     ABUSE, ABUSE_BY_LENGTH, ABUSE_BY_START, ABUSE_SET, COMMON, COMMON_BY_SHAPE, KEEP_WORDS,
-    DICTIONARY, KNOWN, KNOWN_BY_SHAPE, SHORT_TARGETS, segment, word_rank,
+    DICTIONARY, KNOWN, KNOWN_BY_SHAPE, RARE_BY_SHAPE, SHORT_TARGETS, segment, word_rank,
 )
 
 _RUN3 = re.compile(r"(.)\1\1+")
@@ -171,12 +171,24 @@ def lexicon_word(core: str) -> tuple[str, list[int]] | None:
     return _match_lexicon(core, False) or _match_lexicon(core, True) or _match_lexicon(core, True, loose=True)
 
 
+def _rare_masked(core: str) -> tuple[str, list[int]] | None:
+    """A long word (6+) with exactly one letter masked that only a dictionary word fits, and
+    only one does (cr*tinous, b*ffoonery); two candidates are a guess, so none is taken."""
+    if len(core) < 6 or sum(ch in MASKS for ch in core) != 1 or not core[0].isalpha() or core[-1] in MASKS:
+        return None
+    pattern, spans = _mask_pattern(core, False)
+    fits = [(w, m) for w in RARE_BY_SHAPE.get((len(core), core[0]), ()) if (m := pattern.fullmatch(w)) is not None]
+    if len(fits) != 1:
+        return None
+    return fits[0][0], _keep_from_match(fits[0][1], spans)
+
+
 def disguised_word(core: str) -> tuple[str, list[int]] | None:
     """The word a disguised core spells: abusive words before everyday ones, and masks counted
-    exactly before loosely (h**e is hate before it is hoe)."""
+    exactly before loosely (h**e is hate before it is hoe); rare dictionary words last."""
     return (
         _match_lexicon(core, False) or _match_lexicon(core, True) or _known_word(core, False)
-        or _match_lexicon(core, True, loose=True) or _known_word(core, True)
+        or _match_lexicon(core, True, loose=True) or _known_word(core, True) or _rare_masked(core)
     )
 
 
@@ -321,7 +333,7 @@ def _form(tok: str) -> tuple[str, tuple[int, ...]] | None:
     # a run-together core may carry punctuation at its ends ("freakingmoron!", "#youareanidiot")
     core = text.strip(EDGE_PUNCT)
     lo = len(text) - len(text.lstrip(EDGE_PUNCT))
-    pieces = segment(core) if len(core) >= 6 and core.isalpha() else None
+    pieces = segment(core) if len(core) >= 5 and core.isalpha() else None
     if pieces is not None:
         spaced, src, pos = [text[:lo]], keep[:lo], lo
         for k, piece in enumerate(pieces):

@@ -143,6 +143,8 @@ def _by_shape(words) -> dict[tuple[int, str], tuple[str, ...]]:
 # Known words by (length, first letter), most frequent first: what a masked word may be.
 KNOWN_BY_SHAPE = _by_shape(sorted(KNOWN, key=lambda w: (_RANK.get(w, len(_RANK)), w)))
 COMMON_BY_SHAPE = _by_shape(sorted(SHORT_TARGETS, key=lambda w: (_RANK.get(w, len(_RANK)), w)))
+# Dictionary words not in KNOWN, by shape: the last resort for a long word with one letter masked.
+RARE_BY_SHAPE = _by_shape(sorted(DICTIONARY - KNOWN))
 
 # Group names that identity abuse targets: split out of run-together text like abusive words.
 IDENTITY = tuple("""
@@ -217,8 +219,10 @@ def segment(word: str) -> tuple[str, ...] | None:
     word out. Words on KEEP_WORDS are never split.
     """
     n = len(word)
-    if n < 6 or word in KNOWN or word in KEEP_WORDS or word in DICTIONARY:
+    if n < 5 or word in KNOWN or word in KEEP_WORDS or word in DICTIONARY:
         return None
+    if n == 5:  # "afool", "aliar": only an article glued to an abusive word is split this short
+        return ("a", word[1:]) if word[0] == "a" and word[1:] in ABUSE_SET else None
     # best[i] = (pieces, -longest abusive piece, rarity, split) for word[:i]
     best: list[tuple[int, int, int, tuple[str, ...]] | None] = [None] * (n + 1)
     best[0] = (0, 0, 0, ())
@@ -267,8 +271,11 @@ def _split_out(word: str) -> tuple[str, ...] | None:
     if m is None:
         return None
     before, found, after = word[:m.start()], m.group(), word[m.end():]
-    if after and (len(after) < 3 or after not in SPLIT_PIECES):  # "creeping", "shootin": a suffix
-        return None
-    if before and (len(before) < 2 or before not in SPLIT_PIECES) and not (len(before) >= 5 and after):
+    # an abusive word of 5+ letters is cut out between any two letters or more ("fixstupid",
+    # "theidiotprohibes", "somestupidbs"): no everyday word hides one in an unknown token
+    strong = len(found) >= 5 and found in ABUSE_SET
+    if after and (len(after) < 3 or after not in SPLIT_PIECES) and not (strong and len(after) >= 2):
+        return None  # "creeping", "shootin": a suffix
+    if before and (len(before) < 2 or before not in SPLIT_PIECES) and not (len(before) >= 5 and after) and not (strong and len(before) >= 2):
         return None  # "empathetic", "embarrasses", "classmate"
     return tuple(p for p in (before, found, after) if p)
