@@ -21,11 +21,14 @@ def shipped() -> TokenVectors:
     return vectors
 
 
-def test_vectors_are_unit_length_and_empty_text_is_zero(shipped):
-    v = shipped.transform(["", "The council approved the budget.", "🙂", "x" * 50_000])
-    assert v.shape == (4, shipped.dims) and v.dtype == np.float32
-    assert not v[0].any()
-    assert np.allclose(np.linalg.norm(v[1:], axis=1), 1.0, atol=1e-5)
+def test_vectors_are_unit_length_and_unreadable_text_gets_the_training_mean(shipped):
+    texts = ["The council approved the budget.", "vote " * 10_000, "", "🙂", "با تشکر از گزارش خوب شما", "!!!", "x" * 500]
+    v = shipped.transform(texts)
+    assert v.shape == (len(texts), shipped.dims) and v.dtype == np.float32
+    assert np.allclose(np.linalg.norm(v[:2], axis=1), 1.0, atol=1e-5)
+    assert shipped.fallback.any() and np.linalg.norm(shipped.fallback) < 1.0  # a mean of unit vectors
+    for row in v[2:]:  # nothing English-alphabet to read: no opinion, the average comment's vector
+        assert np.array_equal(row, shipped.fallback)
 
 
 def test_related_words_are_closer_than_unrelated_ones(shipped):
@@ -36,7 +39,7 @@ def test_related_words_are_closer_than_unrelated_ones(shipped):
 
 
 def test_a_batch_gives_each_text_the_vector_it_gets_alone(shipped):
-    texts = ["you people should go back", "", "rain tomorrow in the north", "kill"]
+    texts = ["you people should go back", "", "rain tomorrow in the north", "kill them", "شكرا"]
     batch = shipped.transform(texts)
     for text, row in zip(texts, batch):
         assert np.allclose(shipped.transform([text])[0], row, atol=1e-6)
@@ -96,3 +99,19 @@ def test_training_with_vectors_round_trips(tiny_data, tmp_path):
     again = Classifier.load(tmp_path / "copy").probabilities([clf.normalize(t) for t in texts])
     assert np.allclose(first, again, atol=1e-6)
     assert first[0, threat] > first[1, threat]
+
+
+@pytest.mark.parametrize("text", [
+    "با تشکر از گزارش خوب شما درباره انتخابات",  # Persian: thank you for your good report on the election
+    "مقاله بسیار مفیدی بود، ممنون",  # Persian: a very useful article, thanks
+    "شكرا على هذا التقرير المفيد عن الانتخابات",  # Arabic: thanks for this useful report on the elections
+    "Seçim hakkındaki bu güzel haber için teşekkürler",  # Turkish: thanks for this good news on the election
+])
+def test_civil_comments_in_other_scripts_are_not_rejected(text):
+    """The vocabulary spells these scripts letter by letter; the identity heads once read that
+    as abuse and rejected civil Persian comments."""
+    from civility.domain import ModerationInput
+    from civility.moderation.pipeline import Moderator
+
+    verdict = Moderator.load(relevance="off").verdict(ModerationInput(text=text))
+    assert verdict.decision.value != "reject", verdict.reasons

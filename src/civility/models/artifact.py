@@ -107,7 +107,7 @@ def load(directory: str | Path | None = None) -> ModelArtifact:
             arrays = {k: npz[k] for k in _ARRAYS}
             arrays["stack"] = npz["stack"] if "stack" in npz.files else np.zeros(len(manifest.get("categories", [])))
             if "embedding" in manifest:
-                arrays.update({k: npz[k] for k in ("emb_table", "emb_scale", "emb_coef")})
+                arrays.update({k: npz[k] for k in ("emb_table", "emb_scale", "emb_fallback", "emb_coef")})
     except (OSError, ValueError, KeyError) as exc:
         raise ModelError(f"{path / WEIGHTS} is missing or corrupt ({exc}); rebuild the model with `civility train`") from None
     spec = manifest.get("features", {})

@@ -14,8 +14,8 @@ import numpy as np
 from civility.errors import ModelError
 from civility.models import artifact as artifact_io
 from civility.models import evaluate
-from civility.models.embedding import TokenVectors
 from civility.models.data import SOURCE_LICENCES, fingerprint, licence_allows, read_labelled, training_labels
+from civility.models.embedding import TokenVectors
 from civility.models.metrics import auc_ap
 from civility.models.train import MODEL_CATEGORIES, TrainConfig, build_features, fit_heads, label_matrix
 from civility.moderation import spam
@@ -120,7 +120,7 @@ def build(
     texts = [normalize(r["text"]).text for r in train_rows]
     featurizer, x = build_features(texts, config.min_df)
     progress(f"features: {x.shape[1]} columns, {int(np.count_nonzero(featurizer.idf_))} in use")
-    vectors = sentence_vectors(progress) if config.embedding_scale else None
+    vectors = sentence_vectors(progress).fit_fallback(texts) if config.embedding_scale else None
     dense = vectors.transform(texts) if vectors is not None else None
     heads = fit_heads(x, train_rows, config, MODEL_CATEGORIES, progress, dense)
     manifest: dict[str, Any] = {
@@ -139,12 +139,14 @@ def build(
             "sha256": fingerprint(*train_paths),
             "dev_sha256": fingerprint(dev_path),
         },
-        "training": {"seed": config.seed, "C": config.C, "default_C": config.default_C, "cv_folds": config.cv_folds, "min_df": config.min_df},
+        "training": {
+            "seed": config.seed, "C": config.C, "default_C": config.default_C, "cv_folds": config.cv_folds, "min_df": config.min_df,
+            "embedding_scale": dict(config.embedding_scale) if vectors is not None else {},
+        },
         "library_versions": artifact_io.library_versions(),
         "thresholds": {},
         "dev_metrics": {},
     }
-    manifest["training"]["embedding_scale"] = dict(config.embedding_scale) if vectors is not None else {}
     artifact = artifact_io.ModelArtifact(manifest, featurizer, heads, vectors)
     # measure through a save/load round trip so the figures are those of the stored weights
     artifact_io.save(artifact, out_dir)
