@@ -45,7 +45,7 @@ def _tokenizer_from_str(serialised: str):
 
 
 class TokenVectors:
-    """Text -> (n, dims) float32 mean-of-token vectors (rows of zeros for texts with no token)."""
+    """Text -> (n, dims) float32 unit mean-of-token vectors; ``fallback`` for a text it cannot read."""
 
     def __init__(self, tokenizer_json: str, table_q: np.ndarray, scale: np.ndarray, source: str,
                  fallback: np.ndarray | None = None):
