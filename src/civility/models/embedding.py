@@ -80,7 +80,7 @@ class TokenVectors:
         """(unit vectors, whether each text had MIN_TOKENS usable pieces); unusable rows are 0."""
         if not len(texts):
             return np.zeros((0, self.dims), dtype=np.float32), np.zeros(0, dtype=bool)
-        encodings = self._tokenizer.encode_batch([t[:MAX_CHARS] for t in texts], add_special_tokens=False)
+        encodings = self._tokenizer.encode_batch_fast([t[:MAX_CHARS] for t in texts], add_special_tokens=False)
         lengths = np.fromiter((len(e.ids) for e in encodings), dtype=np.int64, count=len(encodings))
         ids = np.fromiter((i for e in encodings for i in e.ids), dtype=np.int64, count=int(lengths.sum()))
         indptr = np.concatenate([[0], np.cumsum(lengths)])
