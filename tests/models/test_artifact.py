@@ -32,6 +32,9 @@ def test_manifest_lists_licensed_sources_fingerprint_and_metrics(tiny_model, tin
     assert manifest["dev_metrics"]["insult"]["roc_auc"] > 0.9
     assert set(manifest["thresholds"]) == set(manifest["categories"])
     assert "off_topic" not in manifest["categories"]
+    from civility.moderation.normalize import NORMALIZER_VERSION
+
+    assert manifest["normalizer_version"] == NORMALIZER_VERSION
 
 
 def test_round_trip_gives_the_same_scores(tiny_model, tmp_path):
@@ -115,3 +118,19 @@ def test_several_training_files_are_read_and_fingerprinted_together(tiny_data, t
     assert manifest["training_data"]["train_files"] == ["train.jsonl.gz", "extra.jsonl.gz"]
     assert manifest["training_data"]["sha256"] == hashlib.sha256(tiny_data[0].read_bytes() + extra.read_bytes()).hexdigest()
     assert {s["source"]: s["rows"] for s in manifest["sources"]} == {"toxic_spans": 600, "davidson2017": 200}
+
+
+def test_a_model_trained_on_another_normaliser_version_loads_with_a_warning(tmp_path, caplog):
+    from civility.moderation.normalize import NORMALIZER_VERSION
+
+    with caplog.at_level("WARNING", logger="civility.models.artifact"):
+        artifact_io.load()
+    assert not caplog.records  # the shipped model matches this normaliser
+    copy = tmp_path / "model"
+    shutil.copytree(artifact_io.default_model_dir(), copy)
+    manifest = json.loads((copy / "manifest.json").read_text())
+    manifest["normalizer_version"] = NORMALIZER_VERSION - 1
+    (copy / "manifest.json").write_text(json.dumps(manifest))
+    with caplog.at_level("WARNING", logger="civility.models.artifact"):
+        assert artifact_io.load(copy).categories  # still usable
+    assert any("retrain" in r.getMessage() for r in caplog.records)

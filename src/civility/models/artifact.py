@@ -7,6 +7,7 @@ tokenizer's JSON, read by the ``tokenizers`` package as data). An artifact from 
 from __future__ import annotations
 
 import json
+import logging
 import platform
 from dataclasses import dataclass
 from importlib import resources
@@ -19,8 +20,11 @@ from civility.errors import ModelError
 from civility.models.embedding import TokenVectors
 from civility.models.features import Featurizer
 from civility.models.train import Heads
+from civility.moderation.normalize import NORMALIZER_VERSION
 
 FORMAT_VERSION = 2  # 2: optional sentence-vector block (emb_table, emb_scale, emb_coef, tokenizer.json)
+log = logging.getLogger(__name__)
+
 MANIFEST = "manifest.json"
 WEIGHTS = "weights.npz"
 _ARRAYS = ("active", "idf", "coef", "intercept", "calib")
@@ -110,6 +114,11 @@ def load(directory: str | Path | None = None) -> ModelArtifact:
                 arrays.update({k: npz[k] for k in ("emb_table", "emb_scale", "emb_fallback", "emb_coef")})
     except (OSError, ValueError, KeyError) as exc:
         raise ModelError(f"{path / WEIGHTS} is missing or corrupt ({exc}); rebuild the model with `civility train`") from None
+    if manifest.get("normalizer_version") != NORMALIZER_VERSION:
+        log.warning(
+            "model artifact %s was trained on normaliser version %s, this civility normalises with version %s: "
+            "its scores may drift; retrain it with `civility train`", path, manifest.get("normalizer_version"), NORMALIZER_VERSION,
+        )
     spec = manifest.get("features", {})
     feat = Featurizer(word_bits=int(spec.get("word_bits", 0)), char_bits=int(spec.get("char_bits", 0)))
     if feat.n_features != spec.get("n_features"):

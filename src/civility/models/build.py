@@ -20,6 +20,7 @@ from civility.models.metrics import auc_ap
 from civility.models.train import MODEL_CATEGORIES, TrainConfig, build_features, fit_heads, label_matrix
 from civility.moderation import spam
 from civility.moderation.classifier import Classifier, normalize, spam_text_probability
+from civility.moderation.normalize import NORMALIZER_VERSION
 from civility.moderation.policy import choose_bands
 
 MODEL_NAME = "civility-linear"
@@ -144,6 +145,7 @@ def build(
             "embedding_scale": dict(config.embedding_scale) if vectors is not None else {},
         },
         "library_versions": artifact_io.library_versions(),
+        "normalizer_version": NORMALIZER_VERSION,
         "thresholds": {},
         "dev_metrics": {},
     }

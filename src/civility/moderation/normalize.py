@@ -20,7 +20,11 @@ from civility.moderation.confusables import (
 from civility.moderation.deobfuscate import lexicon_word, token_forms
 from civility.moderation.wordlist import ABUSE_SET, BROKEN_FRAGMENTS, KNOWN, SHORT_TARGETS, WORDS
 
-__all__ = ["Normalized", "normalize"]
+__all__ = ["NORMALIZER_VERSION", "Normalized", "normalize"]
+
+# Bump when a change alters what some text normalises to: a model records the version it was
+# trained with, and loading it under another one warns that it should be retrained.
+NORMALIZER_VERSION = 2
 
 
 @dataclass(frozen=True)
