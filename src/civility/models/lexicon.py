@@ -112,13 +112,18 @@ def _threat_phrases(words: Sequence[str], flags: Sequence[int]) -> list[int]:
 
 def lexicon_features(words: Sequence[str]) -> tuple[np.ndarray, dict[int, list[int]]]:
     """Dense lexicon features (1, len(COLUMN_NAMES)) and, per column, the token indices that fired."""
-    flags = [_flags(w) for w in words]
-    lists = {bit: [i for i, f in enumerate(flags) if f >> bit & 1] for bit in range(len(_WORD_LISTS))} if any(flags) else {
-        bit: [] for bit in range(len(_WORD_LISTS))
-    }
+    known = _FLAGS.get
+    flags = [f if (f := known(w)) is not None else _flags(w) for w in words]
+    lists: dict[int, list[int]] = {bit: [] for bit in range(len(_WORD_LISTS))}
+    for i, f in enumerate(flags):
+        if f:  # most words fire nothing: one pass, bits looked at only where one is set
+            for bit in range(len(_WORD_LISTS)):
+                if f >> bit & 1:
+                    lists[bit].append(i)
+    present = set(words)
     for col, phrases in _PHRASES.items():
         for phrase in phrases:
-            if phrase[0] in words:
+            if phrase[0] in present:
                 n = len(phrase)
                 for i in range(len(words) - n + 1):
                     if tuple(words[i : i + n]) == phrase:
@@ -133,11 +138,13 @@ def lexicon_features(words: Sequence[str]) -> tuple[np.ndarray, dict[int, list[i
     hits[10] = second
     hits[11] = near(hits[1]) if second else []
     hits[12] = near(hits[0]) if second else []
-    row = np.zeros((1, len(COLUMN_NAMES)))
+    counts = [0.0] * len(COLUMN_NAMES)
     for col, idx in hits.items():
         if idx:
-            row[0, col] = np.log1p(len(set(idx)))
-    row[0, 13] = np.log1p(len(words)) / 5.0
+            counts[col] = len(set(idx))
+    counts[13] = len(words)
+    row = np.log1p(np.array([counts]))  # one ufunc call (log1p(0) = 0 for the columns that did not fire)
+    row[0, 13] /= 5.0
     # length/bias carry no evidence: only cue columns are attributed to tokens
     evidence = {col: sorted(set(idx)) for col, idx in hits.items() if col != 10 and idx}
     return row, evidence
