@@ -7,13 +7,12 @@ for the email: plain, lowercased, URL-encoded, base64, md5 and sha256."""
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import json
 import uuid
-from urllib.parse import quote, quote_plus
 
 import pytest
+
+from ..canary import email_variants
 
 pytestmark = pytest.mark.browser
 
@@ -34,18 +33,6 @@ FRAME_STORAGE = r"""
 """
 
 
-def _variants(email: str) -> dict[str, str]:
-    out = {}
-    for label, value in (("plain", email), ("lower", email.lower())):
-        out[label] = value
-        out[f"{label} url-encoded"] = quote(value, safe="")
-        out[f"{label} form-encoded"] = quote_plus(value)
-        out[f"{label} base64"] = base64.b64encode(value.encode()).decode().rstrip("=")
-        out[f"{label} md5"] = hashlib.md5(value.encode()).hexdigest()  # noqa: S324 - searched for, not used
-        out[f"{label} sha256"] = hashlib.sha256(value.encode()).hexdigest()
-    return out
-
-
 def _host_app(snippet: str):
     from starlette.applications import Starlette
     from starlette.responses import HTMLResponse
@@ -59,7 +46,7 @@ def _host_app(snippet: str):
 
 def test_embedded_on_another_site_the_email_never_reaches_the_browser(site, serve, chromium_browser):
     canary = f"Canary.{uuid.uuid4().hex[:10]}@Example.ORG"
-    variants = _variants(canary)
+    variants = email_variants(canary)
     site.add_article("budget")
     # Also one approved, one pending and one rejected comment with the canary, through the API.
     p = site.platform

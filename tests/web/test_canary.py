@@ -5,25 +5,13 @@ base64, and as md5/sha256 hex (what a Gravatar URL would carry)."""
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import re
 import uuid
 from collections import deque
 from html import unescape
-from urllib.parse import quote, quote_plus, urljoin, urlsplit
+from urllib.parse import quote, urljoin, urlsplit
 
-
-def _variants(email: str) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for label, value in (("plain", email), ("lower", email.lower()), ("stripped-lower", email.strip().lower())):
-        out[label] = value
-        out[f"{label} url-encoded"] = quote(value, safe="")
-        out[f"{label} form-encoded"] = quote_plus(value)
-        out[f"{label} base64"] = base64.b64encode(value.encode()).decode().rstrip("=")
-        out[f"{label} md5"] = hashlib.md5(value.encode()).hexdigest()  # noqa: S324 - searched for, not used
-        out[f"{label} sha256"] = hashlib.sha256(value.encode()).hexdigest()
-    return out
+from ..canary import email_variants
 
 
 def _leaks(text: str, variants: dict[str, str]) -> list[str]:
@@ -47,7 +35,7 @@ def _links(base: str, html: str) -> list[str]:
 
 def test_no_public_output_carries_the_commenters_email(client, platform, make_article, util):
     canary = f"Canary.{uuid.uuid4().hex[:12]}@Example.ORG"
-    variants = _variants(canary)
+    variants = email_variants(canary)
     article = make_article(url="https://publisher.example/canary-story")
     responses: list[tuple[str, str]] = []
 
