@@ -106,9 +106,9 @@ def load_rows(path: Path, lang: str | None, sample: int) -> list[dict]:
 def civility_scores(model: str | None, texts: Sequence[str]) -> tuple[str, dict[str, list[float]], float]:
     """Every category's score from the full pipeline (verdicts with reasons), and the seconds."""
     from civility.domain import ModerationInput
-    from civility.moderation.pipeline import Moderator
+    from civility.moderation.pipeline import ModerationEngine
 
-    moderator = Moderator.load(model, relevance="off")
+    moderator = ModerationEngine.load(model, relevance="off")
     moderator.verdicts([ModerationInput(text=t) for t in texts[:50]])  # warm-up
     t0 = time.perf_counter()
     verdicts = []

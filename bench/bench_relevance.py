@@ -170,11 +170,11 @@ def main(argv: list[str] | None = None) -> None:
                     "command": "python " + " ".join(sys.argv)}
     model = RelevanceModel.load()
     try:
-        from civility.moderation.pipeline import Moderator
+        from civility.moderation.pipeline import ModerationEngine
 
-        moderator = Moderator.load(relevance=model)
+        moderator = ModerationEngine.load(relevance=model)
     except Exception as exc:  # the text model may be absent on a bare checkout: measure the rest
-        print(f"(no Moderator: {exc})", file=sys.stderr)
+        print(f"(no ModerationEngine: {exc})", file=sys.stderr)
         moderator = None
     if not args.skip_spam:
         report["spam"] = bench_spam(args.data_dir, moderator)

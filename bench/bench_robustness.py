@@ -22,7 +22,7 @@ from typing import Callable, Sequence
 
 from civility.domain import ModerationInput
 from civility.moderation.normalize import Normalized, normalize
-from civility.moderation.pipeline import Moderator
+from civility.moderation.pipeline import ModerationEngine
 
 DEV = Path("/work/shared/data/dev.jsonl.gz")
 # Text categories an obfuscated word can hide from (spam and off_topic have other evidence).
@@ -134,7 +134,7 @@ def casefold_only(text: str) -> Normalized:
     return Normalized(text, "".join(chars), tuple(offsets))
 
 
-def flags(moderator: Moderator, texts: Sequence[str], *, normalise: bool, batch: int = 512) -> list[set[str]]:
+def flags(moderator: ModerationEngine, texts: Sequence[str], *, normalise: bool, batch: int = 512) -> list[set[str]]:
     """For each text, the text categories at or over their reject threshold."""
     moderator.classifier.normalize = normalize if normalise else casefold_only  # type: ignore[method-assign]
     bands = moderator.default_policy.bands
@@ -149,7 +149,7 @@ def flags(moderator: Moderator, texts: Sequence[str], *, normalise: bool, batch:
     return out
 
 
-def evidence_spans(moderator: Moderator, rows: Sequence[dict]) -> list[list[tuple[int, int]]]:
+def evidence_spans(moderator: ModerationEngine, rows: Sequence[dict]) -> list[list[tuple[int, int]]]:
     """The evidence spans (ORIGINAL text) of every reason for a flagged text category."""
     verdicts = moderator.verdicts([ModerationInput(text=r["text"], id=r["id"]) for r in rows])
     bands = moderator.default_policy.bands
@@ -172,7 +172,7 @@ def load_rows(path: Path, lang: str | None) -> list[dict]:
 
 def run(model: str | None, data: Path, lang: str | None, seed: int) -> dict:
     t0 = time.perf_counter()
-    moderator = Moderator.load(model, relevance="off")
+    moderator = ModerationEngine.load(model, relevance="off")
     rows = load_rows(data, lang)
     texts = [r["text"] for r in rows]
     base = flags(moderator, texts, normalise=True)

@@ -19,7 +19,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("MKL_NUM_THREADS", "1")
 
 from civility.domain import ModerationInput  # noqa: E402
-from civility.moderation.pipeline import Moderator  # noqa: E402
+from civility.moderation.pipeline import ModerationEngine  # noqa: E402
 
 
 def _texts(path: str, n: int) -> list[str]:
@@ -44,7 +44,7 @@ def main() -> None:
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})  # one core
 
     t0 = time.perf_counter()
-    moderator = Moderator.load(args.model, relevance="off")
+    moderator = ModerationEngine.load(args.model, relevance="off")
     load_s = time.perf_counter() - t0
     texts = _texts(args.data, args.n)
     items = [ModerationInput(text=t) for t in texts]

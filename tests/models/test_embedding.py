@@ -111,7 +111,7 @@ def test_civil_comments_in_other_scripts_are_not_rejected(text):
     """The vocabulary spells these scripts letter by letter; the identity heads once read that
     as abuse and rejected civil Persian comments."""
     from civility.domain import ModerationInput
-    from civility.moderation.pipeline import Moderator
+    from civility.moderation.pipeline import ModerationEngine
 
-    verdict = Moderator.load(relevance="off").verdict(ModerationInput(text=text))
+    verdict = ModerationEngine.load(relevance="off").verdict(ModerationInput(text=text))
     assert verdict.decision.value != "reject", verdict.reasons

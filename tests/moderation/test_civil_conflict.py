@@ -28,11 +28,11 @@ def load_comments() -> list[dict]:
 def verdicts():
     try:
         from civility.errors import ModelError
-        from civility.moderation.pipeline import Moderator
+        from civility.moderation.pipeline import ModerationEngine
     except ImportError as exc:  # the model engineer's module has not landed yet
         pytest.skip(f"the moderation pipeline is not available yet: {exc}")
     try:
-        moderator = Moderator.load(relevance="off")
+        moderator = ModerationEngine.load(relevance="off")
     except ModelError as exc:
         pytest.skip(f"no shipped model to test: {exc}")
     rows = load_comments()

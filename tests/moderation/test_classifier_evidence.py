@@ -48,9 +48,9 @@ def test_weak_scores_show_no_filler_words_as_evidence(text):
     """A civil comment held for a faint score must not be explained by 'my', 'had' or 'of':
     either a word that really pushes the score, or the note that none does."""
     from civility.domain import ModerationInput
-    from civility.moderation.pipeline import Moderator
+    from civility.moderation.pipeline import ModerationEngine
 
-    verdict = Moderator.load(relevance=None).verdict(ModerationInput(text=text))
+    verdict = ModerationEngine.load(relevance=None).verdict(ModerationInput(text=text))
     filler = {"my", "had", "of", "is", "it", "a", "the", "to", "which", "would", "see", "yesterday", "anyone", "one"}
     for reason in verdict.reasons:
         assert not [e.text for e in reason.evidence if e.text.lower() in filler], reason

@@ -16,9 +16,9 @@ def test_moderation_and_domain_import_no_web_db_or_terminal_code():
         "for pkg in (civility.domain, civility.moderation):\n"
         "    for m in pkgutil.iter_modules(pkg.__path__):\n"
         "        importlib.import_module(pkg.__name__ + '.' + m.name)\n"
-        "from civility.moderation.pipeline import Moderator\n"
+        "from civility.moderation.pipeline import ModerationEngine\n"
         "from civility.domain import ModerationInput\n"
-        "Moderator.load(relevance='off').verdict(ModerationInput(text='you idiot'))\n"
+        "ModerationEngine.load(relevance='off').verdict(ModerationInput(text='you idiot'))\n"
         f"bad = sorted(m for m in sys.modules if m.split('.')[0] in {FORBIDDEN!r})\n"
         "print(','.join(bad))\n"
     )

@@ -1,4 +1,4 @@
-"""The Moderator over the shipped model: verdicts with reasons whose evidence spans point at the
+"""The ModerationEngine over the shipped model: verdicts with reasons whose evidence spans point at the
 right substrings of the ORIGINAL text (also through obfuscation), off_topic reported as not
 available, policies applied, batched and single verdicts agreeing."""
 
@@ -7,12 +7,12 @@ from __future__ import annotations
 import pytest
 
 from civility.domain import CATEGORIES, Article, ModerationInput
-from civility.moderation.pipeline import NO_RELEVANCE_NOTE, Moderator
+from civility.moderation.pipeline import NO_RELEVANCE_NOTE, ModerationEngine
 
 
 @pytest.fixture(scope="module")
-def moderator() -> Moderator:
-    return Moderator.load(relevance="off")
+def moderator() -> ModerationEngine:
+    return ModerationEngine.load(relevance="off")
 
 
 def _reason(verdict, category):

@@ -8,13 +8,11 @@ import pytest
 
 from civility.errors import ValidationError
 from civility.workflow import ArticleIn
-from civility.workflow.scoring import engine_available
 
 SPAM = "Cheap flights to anywhere! Visit my channel and use code WIN50 for half price today."
 
 
 def test_inputs_carry_article_parent_velocity_and_near_duplicates(platform, article):
-    pytest.importorskip("civility.moderation.neardup")
     first = platform.submit_comment(article.id, "A", "spam@example.com", SPAM, ip="198.51.100.20").comment_id
     platform.scorer.build_inputs([first])  # its signature is stored when it is looked at
     parent = platform.submit_comment(article.id, "P", "p@example.org", "The parent comment", ip=None).comment_id
@@ -34,7 +32,6 @@ def test_inputs_carry_article_parent_velocity_and_near_duplicates(platform, arti
 
 
 def test_hold_all_still_stores_signatures_for_later(platform, article):
-    pytest.importorskip("civility.moderation.neardup")
     from sqlalchemy import func, select
 
     from civility.storage.schema import comments, neardup_bands
@@ -57,8 +54,6 @@ def test_decided_comments_are_not_scored_again(platform, article):
 
 
 def test_broken_engine_holds_for_review_with_the_reason(make_platform, tmp_path):
-    if not engine_available():
-        pytest.skip("the moderation engine is not installed: hold-all is covered in test_decide")
     platform = make_platform(moderation="auto", model_dir=str(tmp_path / "no-model-here"), relevance="off")
     article = platform.add_article(ArticleIn(title="T", body="B"))
     cid = platform.submit_comment(article.id, "A", "a@example.org", "hello", ip=None).comment_id
@@ -75,7 +70,6 @@ def test_moderation_hold_setting_never_loads_the_engine(make_platform):
 
 
 def test_policy_overrides_are_validated_when_the_engine_is_installed(platform, article):
-    pytest.importorskip("civility.moderation.policy")
     platform.set_article_policy(article.id, {"hold_all": True})
     platform.set_site_policy({"thresholds": {"spam": {"approve_below": 0.2, "reject_above": 0.9}}})
     assert platform.site_policy()["thresholds"]["spam"]["reject_above"] == 0.9
@@ -85,20 +79,7 @@ def test_policy_overrides_are_validated_when_the_engine_is_installed(platform, a
         platform.add_article(ArticleIn(title="T", body="B", policy_overrides={"hold_all": "yes"}))
 
 
-def _engine_or_skip():
-    if not engine_available():
-        pytest.skip("the moderation engine is not installed")
-    from civility.errors import ModelError
-    from civility.moderation.pipeline import Moderator
-
-    try:
-        Moderator.load(None, relevance=None)
-    except ModelError as exc:
-        pytest.skip(f"no model artifact to score with: {exc}")
-
-
 def test_engine_verdicts_are_recorded_with_versions(make_platform):
-    _engine_or_skip()
     platform = make_platform(moderation="auto", relevance="off")
     article = platform.add_article(ArticleIn(title="City budget", body="The council passed the budget."))
     held = platform.add_article(ArticleIn(title="Held story", body="Everything here waits.",

@@ -117,9 +117,9 @@ def evaluate(model_dir: str | None, data: str, articles: str | None, json_out: s
     """Print per-category figures, calibration, automation and throughput on a labelled file."""
     from civility.models.data import BadLine, iter_jsonl
     from civility.models.evaluate import report, score_rows
-    from civility.moderation.pipeline import Moderator
+    from civility.moderation.pipeline import ModerationEngine
 
-    moderator = Moderator.load(model_dir, relevance="auto" if articles else "off")
+    moderator = ModerationEngine.load(model_dir, relevance="auto" if articles else "off")
     bad: list[BadLine] = []
 
     def rows() -> Iterator[dict[str, Any]]:
@@ -148,10 +148,10 @@ def score(input_path: str, articles: str | None, output: str | None, model_dir: 
     """Score every comment of INPUT (JSON Lines with id and text); one verdict per line."""
     from civility.domain import ModerationInput
     from civility.models.data import BadLine, iter_jsonl
-    from civility.moderation.pipeline import Moderator
+    from civility.moderation.pipeline import ModerationEngine
 
     article_table = _load_articles(articles)
-    moderator = Moderator.load(model_dir, relevance="auto" if articles else "off")
+    moderator = ModerationEngine.load(model_dir, relevance="auto" if articles else "off")
     bar = _progress()
     bad: list[BadLine] = []
     batch: list[dict[str, Any]] = []

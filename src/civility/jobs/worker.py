@@ -1,5 +1,5 @@
 """The worker loop: a thread inside `serve` (embedded setup) or the main loop of `civility worker`.
-It recovers crashed jobs once at start, then runs due jobs until stopped."""
+Platform.recover() re-queues crashed jobs once before it starts; it then runs due jobs until stopped."""
 
 from __future__ import annotations
 
@@ -36,7 +36,6 @@ class WorkerThread:
         return self
 
     def run_forever(self) -> None:
-        self.queue.recover()
         if self.on_start is not None:
             try:
                 self.on_start()

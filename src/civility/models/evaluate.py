@@ -11,7 +11,7 @@ import numpy as np
 
 from civility.domain import Article, ModerationInput
 from civility.models.metrics import auc_ap, bands, expected_calibration_error, precision_recall_at, reliability
-from civility.moderation.pipeline import Moderator
+from civility.moderation.pipeline import ModerationEngine
 from civility.moderation.policy import Policy
 
 CHUNK = 512
@@ -41,7 +41,7 @@ def _rejection_right(verdict: Any, labels: Mapping[str, Any], carries: float, po
 
 
 def score_rows(
-    moderator: Moderator,
+    moderator: ModerationEngine,
     rows: Iterable[dict[str, Any]],
     articles: Mapping[str, Article] | None = None,
     policy: Policy | None = None,

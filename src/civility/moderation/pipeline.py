@@ -32,7 +32,7 @@ def _load_relevance(relevance: Any) -> Any:
     return RelevanceModel.load()
 
 
-class Moderator:
+class ModerationEngine:
     """Loads the model once; ``verdict``/``verdicts`` are then pure functions of their input."""
 
     def __init__(self, classifier: Classifier, relevance: Any = None, *, link_allowlist: Sequence[str] = ()):
@@ -50,7 +50,7 @@ class Moderator:
         *,
         relevance: Any = "auto",
         link_allowlist: Sequence[str] = (),
-    ) -> "Moderator":
+    ) -> "ModerationEngine":
         return cls(Classifier.load(model_dir or None), _load_relevance(relevance), link_allowlist=link_allowlist)
 
     # -- relevance ------------------------------------------------------------------------

@@ -11,12 +11,12 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from civility.domain import CATEGORIES
 from civility.errors import ValidationError
-from civility.web.deps import ModeratorContext, get_platform, require_admin_api, require_json
+from civility.web.deps import ModeratorSession, get_platform, require_admin_api, require_json
 from civility.web.schemas import ErrorOut
 
 router = APIRouter(prefix="/api/admin", tags=["admin"])
 
-Admin = Annotated[ModeratorContext, Depends(require_admin_api)]
+Admin = Annotated[ModeratorSession, Depends(require_admin_api)]
 # Who you are is checked before what you sent: an anonymous caller learns nothing about the body.
 _ADMIN_JSON = [Depends(require_admin_api), Depends(require_json)]
 _ERRORS = {

@@ -9,7 +9,8 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 
 from civility.errors import NotFound, PermissionDenied
 from civility.web.deps import get_platform, get_settings
-from civility.web.schemas import ArticleIn, ArticleOut, ArticlePageOut, ArticleSummaryOut, ErrorOut
+from civility.web.schemas import ArticleOut, ArticlePageOut, ArticleRequest, ArticleSummaryOut, ErrorOut
+from civility.workflow.types import ArticleIn
 
 router = APIRouter(prefix="/api/articles", tags=["articles"])
 
@@ -67,15 +68,13 @@ def get_article(request: Request, article_id: str) -> ArticleOut:
     summary="Add an article (Authorization: Bearer <publisher_token>)",
     dependencies=[Depends(require_publisher)],
 )
-def add_article(request: Request, article: ArticleIn) -> ArticleOut:
+def add_article(request: Request, article: ArticleRequest) -> ArticleOut:
     created = get_platform(request).add_article(article_in(article))
     return ArticleOut.model_validate(created)
 
 
-def article_in(article: ArticleIn):
-    from civility.workflow.types import ArticleIn as WorkflowArticleIn
-
-    return WorkflowArticleIn(
+def article_in(article: ArticleRequest) -> ArticleIn:
+    return ArticleIn(
         id=article.id or None,
         title=article.title,
         body=article.body,

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query, Request
 
 from civility.domain.categories import CATEGORY_TABLE
-from civility.web.deps import ModeratorContext, get_platform, require_moderator_api
+from civility.web.deps import ModeratorSession, get_platform, require_moderator_api
 from civility.web.schemas import ErrorOut
 from civility.web.schemas_moderation import (
     DecideIn,
@@ -95,7 +95,7 @@ def queue_item_out(item) -> QueueItemOut:
 @router.get("/queue", response_model=QueuePageOut, responses=_AUTH_ERRORS, summary="Comments by status (default: pending)")
 def queue(
     request: Request,
-    moderator: Annotated[ModeratorContext, Depends(require_moderator_api)],
+    moderator: Annotated[ModeratorSession, Depends(require_moderator_api)],
     status: Status = "pending",
     article_id: Annotated[str | None, Query(max_length=200)] = None,
     after: Annotated[str | None, Query(max_length=500)] = None,
@@ -112,12 +112,12 @@ def queue(
     summary="The append-only decision log of one comment",
 )
 def history(
-    request: Request, comment_id: int, moderator: Annotated[ModeratorContext, Depends(require_moderator_api)]
+    request: Request, comment_id: int, moderator: Annotated[ModeratorSession, Depends(require_moderator_api)]
 ) -> list[DecisionOut]:
     return [decision_out(d) for d in get_platform(request).comment_history(comment_id)]
 
 
-def _decide(request: Request, moderator: ModeratorContext, comment_id: int, decision: str, body: DecideIn | None) -> DecideOut:
+def _decide(request: Request, moderator: ModeratorSession, comment_id: int, decision: str, body: DecideIn | None) -> DecideOut:
     body = body or DecideIn()
     record = get_platform(request).decide(
         comment_id,
@@ -140,7 +140,7 @@ _DECIDE_RESPONSES = {**_AUTH_ERRORS, 404: {"model": ErrorOut}, 409: {"model": Er
 def approve(
     request: Request,
     comment_id: int,
-    moderator: Annotated[ModeratorContext, Depends(require_moderator_api)],
+    moderator: Annotated[ModeratorSession, Depends(require_moderator_api)],
     body: DecideIn | None = None,
 ) -> DecideOut:
     return _decide(request, moderator, comment_id, "approve", body)
@@ -150,7 +150,7 @@ def approve(
 def reject(
     request: Request,
     comment_id: int,
-    moderator: Annotated[ModeratorContext, Depends(require_moderator_api)],
+    moderator: Annotated[ModeratorSession, Depends(require_moderator_api)],
     body: DecideIn | None = None,
 ) -> DecideOut:
     return _decide(request, moderator, comment_id, "reject", body)

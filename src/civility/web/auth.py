@@ -13,7 +13,7 @@ from civility import errors
 from civility.web import csrf
 from civility.web.deps import (
     SESSION_COOKIE,
-    ModeratorContext,
+    ModeratorSession,
     client_ip,
     find_moderator,
     get_platform,
@@ -161,6 +161,6 @@ def create_session(request: Request, login: LoginIn) -> SessionOut:
     responses={401: {"model": ErrorOut}, 403: {"model": ErrorOut}},
     summary="Sign out (ends the session behind the token or cookie)",
 )
-def delete_session(request: Request, moderator: ModeratorContext = Depends(require_moderator_api)) -> Response:
+def delete_session(request: Request, moderator: ModeratorSession = Depends(require_moderator_api)) -> Response:
     get_platform(request).delete_session(moderator.token)
     return Response(status_code=204)

@@ -37,7 +37,7 @@ def is_https(request: Request, settings: Settings) -> bool:
 
 
 @dataclass(frozen=True)
-class ModeratorContext:
+class ModeratorSession:
     """The signed-in moderator of this request and how they proved it."""
 
     id: int
@@ -64,13 +64,13 @@ def _bearer(request: Request) -> str | None:
     return None
 
 
-def find_moderator(request: Request) -> ModeratorContext | None:
+def find_moderator(request: Request) -> ModeratorSession | None:
     """The moderator behind this request, or None. A bearer token wins over the cookie."""
     cached = getattr(request.state, "moderator", "unset")
     if cached != "unset":
         return cached
     platform = get_platform(request)
-    found: ModeratorContext | None = None
+    found: ModeratorSession | None = None
     token = _bearer(request)
     via = "bearer"
     if token is None:
@@ -80,12 +80,12 @@ def find_moderator(request: Request) -> ModeratorContext | None:
         session = platform.get_session(token)
         if session is not None:
             mod = session.moderator
-            found = ModeratorContext(mod.id, mod.name, mod.role, session.csrf_token, token, via)
+            found = ModeratorSession(mod.id, mod.name, mod.role, session.csrf_token, token, via)
     request.state.moderator = found
     return found
 
 
-def require_moderator_api(request: Request) -> ModeratorContext:
+def require_moderator_api(request: Request) -> ModeratorSession:
     """For JSON moderator endpoints: 401 without credentials; a cookie session must also send
     its CSRF token in X-CSRF-Token on every state-changing request."""
     moderator = find_moderator(request)
@@ -100,7 +100,7 @@ def require_moderator_api(request: Request) -> ModeratorContext:
     return moderator
 
 
-def require_admin_api(request: Request) -> ModeratorContext:
+def require_admin_api(request: Request) -> ModeratorSession:
     moderator = require_moderator_api(request)
     if not moderator.is_admin:
         raise PermissionDenied("This needs an admin account.")

@@ -15,7 +15,7 @@ from civility import errors
 from civility.web import csrf
 from civility.web.api_moderation import queue_item_out
 from civility.web.auth import safe_next
-from civility.web.deps import ModeratorContext, find_moderator, get_platform, template_context
+from civility.web.deps import ModeratorSession, find_moderator, get_platform, template_context
 
 router = APIRouter(include_in_schema=False)
 
@@ -78,7 +78,7 @@ def dashboard(
     return request.app.state.templates.TemplateResponse(request, "dashboard.html", context)
 
 
-def _detail(request: Request, moderator: ModeratorContext, comment_id: int, *, conflict: str | None = None,
+def _detail(request: Request, moderator: ModeratorSession, comment_id: int, *, conflict: str | None = None,
             status_code: int = 200) -> Response:
     item = get_platform(request).queue_item(comment_id)
     context = template_context(

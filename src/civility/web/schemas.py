@@ -25,8 +25,9 @@ class HealthOut(BaseModel):
 # --- articles -------------------------------------------------------------------------
 
 
-class ArticleIn(BaseModel):
-    """What a publisher sends to add an article (POST /api/articles, publisher token)."""
+class ArticleRequest(BaseModel):
+    """The HTTP body a publisher sends to add an article (POST /api/articles, publisher token);
+    validated, it becomes the workflow's ``ArticleIn``."""
 
     model_config = ConfigDict(extra="forbid")
 

@@ -2,6 +2,6 @@
 Platform facade (platform.py). No web code here; storage and jobs are reached through small interfaces."""
 
 from civility.workflow.platform import Platform
-from civility.workflow.types import ArticleIn, Moderator, Page, PublicComment, QueueItem, Session, SubmitResult
+from civility.workflow.types import ArticleIn, ModeratorAccount, Page, PublicComment, QueueItem, Session, SubmitResult
 
-__all__ = ["Platform", "ArticleIn", "Moderator", "Page", "PublicComment", "QueueItem", "Session", "SubmitResult"]
+__all__ = ["Platform", "ArticleIn", "ModeratorAccount", "Page", "PublicComment", "QueueItem", "Session", "SubmitResult"]

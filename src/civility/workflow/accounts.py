@@ -19,7 +19,7 @@ from civility.storage.engine import Database
 from civility.storage.repos import accounts as repo
 from civility.storage.repos import counters
 from civility.workflow.ratelimit import address_bucket, hashed_key
-from civility.workflow.types import Moderator, Session
+from civility.workflow.types import ModeratorAccount, Session
 
 ROLES = ("moderator", "admin")
 PASSWORD_MIN = 10
@@ -31,8 +31,8 @@ def _token_id(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _moderator(row, *, id_attr: str = "id", created_attr: str = "created_at") -> Moderator:
-    return Moderator(id=getattr(row, id_attr), name=row.name, role=row.role,
+def _moderator(row, *, id_attr: str = "id", created_attr: str = "created_at") -> ModeratorAccount:
+    return ModeratorAccount(id=getattr(row, id_attr), name=row.name, role=row.role,
                      created_at=as_utc(getattr(row, created_attr)))
 
 
@@ -51,7 +51,7 @@ class Accounts:
         return self._dummy
 
     # -- moderators ------------------------------------------------------------------------------
-    def add_moderator(self, name: str, password: str, role: str = "moderator") -> Moderator:
+    def add_moderator(self, name: str, password: str, role: str = "moderator") -> ModeratorAccount:
         name = (name or "").strip()
         errors = {}
         if not name or len(name) > 80 or any(ch.isspace() for ch in name):
@@ -72,17 +72,17 @@ class Accounts:
             raise Conflict(f"a moderator named {name!r} already exists") from None
         return _moderator(row)
 
-    def get_moderator(self, name: str) -> Moderator | None:
+    def get_moderator(self, name: str) -> ModeratorAccount | None:
         with self.db.read() as conn:
             row = repo.moderator_by_name(conn, name)
         return _moderator(row) if row else None
 
-    def list_moderators(self) -> list[Moderator]:
+    def list_moderators(self) -> list[ModeratorAccount]:
         with self.db.read() as conn:
             return [_moderator(r) for r in repo.all_moderators(conn)]
 
     # -- login ---------------------------------------------------------------------------------
-    def authenticate(self, name: str, password: str, ip: str | None) -> Moderator | None:
+    def authenticate(self, name: str, password: str, ip: str | None) -> ModeratorAccount | None:
         """The moderator when the password is right, None when not; RateLimited after too many failures."""
         name = (name or "").strip()
         keys = [hashed_key(self.settings.secret_key, "login-acct", name.lower())]

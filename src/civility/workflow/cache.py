@@ -1,6 +1,7 @@
 """The public-comments cache shared by every web process: pages of approved comments kept in
 Redis (when ``settings.redis_url`` is set), dropped for an article the moment a comment of it
-is approved or erased. Without Redis nothing is cached: no process holds state another needs."""
+is approved or erased (publish.wire subscribes that). Without Redis nothing is cached: no
+process holds state another needs."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ import logging
 from datetime import datetime
 from typing import Any, Callable, Protocol
 
-from civility.workflow import events as ev
 from civility.workflow.types import Page, PublicComment
 
 log = logging.getLogger(__name__)
@@ -132,14 +132,3 @@ class RedisPublicCommentsCache:
 
 def make_cache(redis_url: str) -> PublicCommentsCache:
     return RedisPublicCommentsCache(redis_url) if redis_url else NoCache()
-
-
-def wire_cache(events: ev.Events, cache: PublicCommentsCache) -> None:
-    """Drop an article's cached pages after a comment of it is approved or erased."""
-
-    def drop(payload: dict[str, Any]) -> None:
-        if payload.get("article_id"):
-            cache.invalidate(str(payload["article_id"]))
-
-    for name in (ev.COMMENT_APPROVED, ev.COMMENT_ERASED):
-        events.subscribe_after_commit(name, drop)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from civility.domain import CommentStatus, DecisionRecord
+from civility.domain import CommentStatus, Decision, DecisionRecord
 from civility.errors import Conflict, NotFound, ValidationError
 from civility.storage.clock import utcnow
 from civility.storage.engine import Database
@@ -14,9 +14,8 @@ from civility.storage.repos import comments as comment_repo
 from civility.storage.repos import counters
 from civility.storage.repos import decisions as decision_repo
 from civility.workflow import events as ev
+from civility.workflow import publish
 
-_TARGET = {"approve": CommentStatus.APPROVED, "reject": CommentStatus.REJECTED}
-_EVENT = {"approve": ev.COMMENT_APPROVED, "reject": ev.COMMENT_REJECTED}
 REASON_MAX = 1000
 
 
@@ -40,15 +39,15 @@ class Decider:
         must still be at that version (a moderator re-deciding from the page they were shown);
         either way a moved state raises Conflict and nothing is written.
         """
-        if decision not in _TARGET:
+        if decision not in ("approve", "reject"):
             raise ValidationError({"decision": "must be approve or reject"})
         if not actor or not actor.strip():
             raise ValidationError({"actor": "a decision needs an actor"})
         reason = (reason or "").strip() or None
         if reason and len(reason) > REASON_MAX:
             raise ValidationError({"reason": f"at most {REASON_MAX} characters"})
-        target = _TARGET[decision]
-        payload = {"comment_id": comment_id, "decision": decision, "actor": actor}
+        verdict = Decision(decision)
+        target = publish.STATUS_OF[verdict]
         with self.db.write() as conn:
             row = comment_repo.get_row(conn, comment_id, for_update=True)
             if row is None:
@@ -59,14 +58,17 @@ class Decider:
                 raise Conflict(f"comment {comment_id} was already {row.status} by someone else")
             if expected_version is not None and row.status == target.value:
                 raise Conflict(f"comment {comment_id} is already {row.status}")
-            new_version = comment_repo.transition(
+            payload = publish.change_status(
                 conn,
-                comment_id,
-                to_status=target.value,
-                from_status=CommentStatus.PENDING.value if expected_version is None else None,
+                self.events,
+                comment_id=comment_id,
+                article_id=row.article_id,
+                decision=verdict,
+                actor=actor,
+                from_status=CommentStatus.PENDING if expected_version is None else None,
                 expected_version=expected_version,
             )
-            if new_version is None:
+            if payload is None:
                 raise Conflict(f"comment {comment_id} changed since you loaded it; reload to see the latest decision")
             # The audit row keeps what the moderator had in front of them: the machine's latest
             # scores and the model/policy versions that produced them (None when never scored).
@@ -82,9 +84,7 @@ class Decider:
                 policy_version=seen.policy_version if seen else None,
                 note=reason,
             )
-            payload["article_id"] = row.article_id
-            self.events.publish(conn, _EVENT[decision], payload)
-        self.events.committed(_EVENT[decision], payload)
+        publish.announce(self.events, payload)
         return record
 
     def history(self, comment_id: int) -> list[DecisionRecord]:

@@ -19,20 +19,21 @@ from civility.storage.repos import site as site_repo
 from civility.workflow import events as ev
 from civility.workflow.accounts import Accounts
 from civility.workflow.articles import Articles
-from civility.workflow.cache import make_cache, wire_cache
+from civility.workflow import publish
+from civility.workflow.cache import make_cache
 from civility.workflow.decide import Decider
 from civility.workflow.notify import PublishedNotifier
 from civility.workflow.privacy import Privacy
 from civility.workflow.ratelimit import make_rate_limiter
 from civility.workflow.policy_overrides import validate_overrides
-from civility.workflow.review import Reader
+from civility.workflow.publish import NOTIFY_JOB, PublicComments
+from civility.workflow.review import ReviewQueue
 from civility.workflow.scoring import Scorer
 from civility.workflow.submit import SCORE_JOB, Submitter
-from civility.workflow.types import ArticleIn, Moderator, Page, PublicComment, QueueItem, Session, SubmitResult
+from civility.workflow.types import ArticleIn, ModeratorAccount, Page, PublicComment, QueueItem, Session, SubmitResult
 
 log = logging.getLogger(__name__)
 
-NOTIFY_JOB = "notify"
 MAINTENANCE_INTERVAL_S = 3600.0
 Notifier = Callable[[dict[str, Any]], None]
 
@@ -56,9 +57,9 @@ class Platform:
         self.notifiers: list[Notifier] = []
         self.limiter = make_rate_limiter(settings.redis_url)
         self.cache = make_cache(settings.redis_url)  # public pages in Redis, dropped on approval
-        wire_cache(self.events, self.cache)
         self.articles = Articles(db)
-        self.reader = Reader(db, settings.page_size)
+        self.public = PublicComments(db, self.cache, settings.page_size)
+        self.review = ReviewQueue(db)
         self.accounts = Accounts(db, settings, password_hasher)
         self.decider = Decider(db, self.events)
         self.scorer = Scorer(db, settings, self.events)
@@ -71,10 +72,8 @@ class Platform:
         self.notifiers.append(PublishedNotifier(db, settings))
         self.handlers.register(SCORE_JOB, self.scorer.handle_batch, batch=True)
         self.handlers.register(NOTIFY_JOB, self._notify)
-        for name in (ev.COMMENT_APPROVED,):
-            self.events.subscribe(name, self._enqueue_notification)
-        for name in (ev.COMMENT_APPROVED, ev.COMMENT_REJECTED, ev.COMMENT_SAVED):
-            self.events.subscribe_after_commit(name, lambda _payload: self.queue.wake())
+        # approval -> notify job (same transaction), cached pages dropped, worker woken
+        publish.wire(self.events, self.queue, self.cache)
 
     @classmethod
     def from_settings(cls, settings: Settings, *, password_hasher: Any = None) -> "Platform":
@@ -196,25 +195,21 @@ class Platform:
 
     def public_comments(self, article_id: str, *, after: str | None = None,
                         limit: int | None = None, newest_first: bool = False) -> Page[PublicComment]:
-        """Approved comments, oldest first (the reading order of a page) or newest first (feeds);
-        the same index serves both directions. Only the oldest-first pages are cached."""
-        if newest_first:
-            return self.reader.public_comments(article_id, after=after, limit=limit, newest_first=True)
-        return self.cache.page(article_id, after, limit,
-                               lambda: self.reader.public_comments(article_id, after=after, limit=limit))
+        """Approved comments, oldest first (cached) or newest first (feeds): see PublicComments."""
+        return self.public.page(article_id, after=after, limit=limit, newest_first=newest_first)
 
     def review_queue(self, *, status: str = "pending", article_id: str | None = None, after: str | None = None,
                      limit: int = 50) -> Page[QueueItem]:
-        return self.reader.review_queue(status=status, article_id=article_id, after=after, limit=limit)
+        return self.review.review_queue(status=status, article_id=article_id, after=after, limit=limit)
 
     def queue_item(self, comment_id: int) -> QueueItem:
-        return self.reader.queue_item(comment_id)
+        return self.review.queue_item(comment_id)
 
     def approved_count(self, article_id: str) -> int:
-        return self.cache.approved_count(article_id, lambda: self.reader.counts(article_id).get("approved", 0))
+        return self.public.approved_count(article_id)
 
     def comment_counts(self, article_id: str | None = None) -> dict[str, int]:
-        return self.reader.counts(article_id)
+        return self.review.counts(article_id)
 
     def decide(self, comment_id: int, decision: str, *, actor: str, reason: str | None = None,
                expected_version: int | None = None) -> DecisionRecord:
@@ -230,13 +225,13 @@ class Platform:
         return self.decider.purge_addresses(days=self.settings.ip_retention_days if days is None else days)
 
     # -- moderators and sessions -----------------------------------------------------------------
-    def add_moderator(self, name: str, password: str, role: str = "moderator") -> Moderator:
+    def add_moderator(self, name: str, password: str, role: str = "moderator") -> ModeratorAccount:
         return self.accounts.add_moderator(name, password, role)
 
-    def authenticate(self, name: str, password: str, ip: str | None = None) -> Moderator | None:
+    def authenticate(self, name: str, password: str, ip: str | None = None) -> ModeratorAccount | None:
         return self.accounts.authenticate(name, password, ip)
 
-    def list_moderators(self) -> list[Moderator]:
+    def list_moderators(self) -> list[ModeratorAccount]:
         return self.accounts.list_moderators()
 
     def create_session(self, moderator_id: int) -> tuple[str, str]:
@@ -249,10 +244,6 @@ class Platform:
         self.accounts.delete_session(token)
 
     # -- notifications (only after approval) -----------------------------------------------------
-    def _enqueue_notification(self, conn, payload: dict[str, Any]) -> None:
-        self.queue.enqueue_in(conn, NOTIFY_JOB, {"comment_id": payload["comment_id"], "event": ev.COMMENT_APPROVED},
-                              key=f"notify:{payload['comment_id']}")
-
     def _notify(self, payload: dict[str, Any]) -> None:
         for notifier in self.notifiers:
             notifier(payload)

@@ -1,47 +1,21 @@
-"""Reading comments: the public list (approved only, no email, keyset pages) and the review
-queue moderators work from (comment with email, article title, latest verdict, audit trail)."""
+"""The review queue moderators work from: comments with their email, the article title, the
+latest verdict and the audit trail (the public list is ``publish.PublicComments``)."""
 
 from __future__ import annotations
 
 from civility.domain import CommentStatus
 from civility.errors import NotFound, ValidationError
-from civility.storage.clock import as_utc
 from civility.storage.engine import Database
 from civility.storage.repos import articles as article_repo
 from civility.storage.repos import comments as comment_repo
 from civility.storage.repos import decisions as decision_repo
-from civility.workflow.types import Page, PublicComment, QueueItem
-
-MAX_LIMIT = 200
-
-
-def _limit(limit: int) -> int:
-    try:
-        value = int(limit)
-    except (TypeError, ValueError):
-        raise ValidationError({"limit": "a whole number"}) from None
-    return max(1, min(value, MAX_LIMIT))
+from civility.workflow.publish import page_limit
+from civility.workflow.types import Page, QueueItem
 
 
-class Reader:
-    def __init__(self, db: Database, default_page_size: int = 50):
+class ReviewQueue:
+    def __init__(self, db: Database):
         self.db = db
-        self.default_page_size = default_page_size
-
-    def public_comments(self, article_id: str, *, after: str | None = None, limit: int | None = None,
-                        newest_first: bool = False) -> Page[PublicComment]:
-        limit = _limit(limit or self.default_page_size)
-        with self.db.read() as conn:
-            if not article_repo.id_exists(conn, article_id):
-                raise NotFound(f"article {article_id!r} does not exist")
-            rows, cursor = comment_repo.page(conn, status=CommentStatus.APPROVED.value, article_id=article_id,
-                                             after=after, limit=limit, descending=newest_first)
-        items = [
-            PublicComment(id=r.id, article_id=r.article_id, parent_id=r.parent_id, name=r.name, text=r.text,
-                          created_at=as_utc(r.created_at), lang=r.lang)
-            for r in rows
-        ]
-        return Page(items=items, next_cursor=cursor)
 
     def review_queue(self, *, status: str = "pending", article_id: str | None = None, after: str | None = None,
                      limit: int = 50) -> Page[QueueItem]:
@@ -49,7 +23,7 @@ class Reader:
             status = CommentStatus(status).value
         except ValueError:
             raise ValidationError({"status": "pending, approved or rejected"}) from None
-        limit = _limit(limit)
+        limit = page_limit(limit)
         # Pending: oldest first (first in, first decided); decided lists: newest first.
         descending = status != CommentStatus.PENDING.value
         with self.db.read() as conn:

@@ -5,9 +5,6 @@ comment is left alone. The engine is loaded once per process, lazily, under a lo
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
-import inspect
 import logging
 import threading
 import time
@@ -26,6 +23,7 @@ from civility.storage.repos import decisions as decision_repo
 from civility.storage.repos import neardup as neardup_repo
 from civility.storage.repos import site as site_repo
 from civility.workflow import events as ev
+from civility.workflow import publish
 from civility.workflow.policy_overrides import PolicyResolver
 
 log = logging.getLogger(__name__)
@@ -34,16 +32,6 @@ MACHINE = "machine"
 HOLD_ALL_POLICY = "hold-all@1"
 HOLD_ALL_NOTE = "hold-all policy"
 LOAD_RETRY_S = 300.0  # after a failed engine load, comments are held and the load retried this often
-_STATUS = {Decision.APPROVE: CommentStatus.APPROVED, Decision.REJECT: CommentStatus.REJECTED}
-_EVENT = {Decision.APPROVE: ev.COMMENT_APPROVED, Decision.REJECT: ev.COMMENT_REJECTED}
-
-
-def engine_available() -> bool:
-    """True when the moderation engine's pipeline module is importable."""
-    try:
-        return importlib.util.find_spec("civility.moderation.pipeline") is not None
-    except (ImportError, ValueError):
-        return False
 
 
 def hold_all_verdict(note: str = HOLD_ALL_NOTE) -> Verdict:
@@ -81,15 +69,14 @@ class Scorer:
         return self._load_error is not None and time.monotonic() - self._loaded_at > LOAD_RETRY_S
 
     def _load(self) -> Any | None:
-        if self.settings.moderation != "auto" or not engine_available():
+        if self.settings.moderation != "auto":
             return None
         try:
-            pipeline = importlib.import_module("civility.moderation.pipeline")
+            from civility.moderation.pipeline import ModerationEngine  # numpy/scipy: loaded by the worker only
+
             relevance: Any = "auto" if self.settings.relevance == "auto" else None
-            kwargs: dict[str, Any] = {"relevance": relevance}
-            if "link_allowlist" in inspect.signature(pipeline.Moderator.load).parameters:
-                kwargs["link_allowlist"] = self._allowlist()
-            moderator = pipeline.Moderator.load(self.settings.model_dir or None, **kwargs)
+            moderator = ModerationEngine.load(self.settings.model_dir or None, relevance=relevance,
+                                              link_allowlist=self._allowlist())
             self._policies = PolicyResolver(moderator)
             return moderator
         except Exception as exc:  # a broken artifact must not lose comments: they are held for review
@@ -121,14 +108,14 @@ class Scorer:
             verdicts = self._verdicts(moderator, inputs, policies)
         # One transaction for the whole batch: one commit (one fsync on SQLite) instead of one per
         # comment; rows are locked in id order so two workers never deadlock on PostgreSQL.
-        published: list[tuple[Decision, dict[str, Any]]] = []
+        published: list[dict[str, Any]] = []
         with self.db.write() as conn:
             for row, verdict in sorted(zip(todo, verdicts), key=lambda pair: pair[0].id):
                 payload = self._apply(conn, row.id, row.version, verdict)
                 if payload is not None:
-                    published.append((verdict.decision, payload))
-        for decision, payload in published:
-            self.events.committed(_EVENT[decision], payload)
+                    published.append(payload)
+        for payload in published:
+            publish.announce(self.events, payload)
 
     def _still_to_score(self, comment_ids: Sequence[int]) -> list[Any]:
         out = []
@@ -242,11 +229,8 @@ class Scorer:
             policy_version=verdict.policy,
             note="; ".join(verdict.notes) or None,
         )
-        if verdict.decision not in _STATUS:
-            return None
-        comment_repo.transition(conn, comment_id, to_status=_STATUS[verdict.decision].value,
-                                from_status=CommentStatus.PENDING.value, expected_version=version)
-        payload = {"comment_id": comment_id, "article_id": row.article_id,
-                   "decision": verdict.decision.value, "actor": MACHINE}
-        self.events.publish(conn, _EVENT[verdict.decision], payload)
-        return payload
+        if verdict.decision not in publish.STATUS_OF:
+            return None  # review: the comment stays pending for a moderator
+        return publish.change_status(conn, self.events, comment_id=comment_id, article_id=row.article_id,
+                                     decision=verdict.decision, actor=MACHINE,
+                                     from_status=CommentStatus.PENDING, expected_version=version)

@@ -122,8 +122,7 @@ class Submitter:
                 raise
             return earlier
         payload = {"comment_id": comment_id, "article_id": article_id}
-        self.events.committed(ev.COMMENT_SAVED, payload)
-        self.queue.wake()
+        self.events.committed(ev.COMMENT_SAVED, payload)  # wakes the worker (publish.wire)
         return SubmitResult(comment_id=comment_id, status=CommentStatus.PENDING, created=True)
 
     def _replay(self, key: str, article_id: str, clean: CleanSubmission) -> SubmitResult | None:

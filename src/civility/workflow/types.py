@@ -70,7 +70,7 @@ class QueueItem:
 
 
 @dataclass(frozen=True)
-class Moderator:
+class ModeratorAccount:
     id: int
     name: str
     role: str  # "moderator" | "admin"
@@ -83,7 +83,7 @@ class Moderator:
 
 @dataclass(frozen=True)
 class Session:
-    moderator: Moderator
+    moderator: ModeratorAccount
     csrf_token: str
     created_at: datetime
     expires_at: datetime
