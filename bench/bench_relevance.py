@@ -20,7 +20,7 @@ import numpy as np
 from sklearn.metrics import roc_auc_score
 
 from civility.domain import Article, ModerationInput
-from civility.models.relevance import calibrate, spam_fit
+from civility.models import relevance_calibration, spam_weights
 from civility.moderation import neardup, spam
 from civility.moderation.relevance import RelevanceModel
 
@@ -51,12 +51,12 @@ def timed(fn, items) -> dict:
 
 
 def bench_spam(data_dir: Path, moderator) -> dict:
-    train, y_train = spam_fit.read_spam_rows(data_dir / "train.jsonl.gz")
-    dev, y_dev = spam_fit.read_spam_rows(data_dir / "dev.jsonl.gz")
+    train, y_train = spam_weights.read_spam_rows(data_dir / "train.jsonl.gz")
+    dev, y_dev = spam_weights.read_spam_rows(data_dir / "dev.jsonl.gz")
     signals = [spam.promotion_signals(t) for t in dev]
     out = {"n": len(dev), "positives": int(y_dev.sum()),
            "signals_alone_auc": round(float(roc_auc_score(y_dev, [s.score for s in signals])), 4)}
-    tfidf = spam_fit.text_model().fit(train, y_train).predict_proba(dev)[:, 1]
+    tfidf = spam_weights.text_model().fit(train, y_train).predict_proba(dev)[:, 1]
     out["tfidf_text_auc"] = round(float(roc_auc_score(y_dev, tfidf)), 4)
     out["tfidf_combined_auc"] = round(float(roc_auc_score(y_dev, [spam.combine_spam(p, s) for p, s in zip(tfidf, signals)])), 4)
     if moderator is not None:
@@ -75,15 +75,15 @@ def bench_spam(data_dir: Path, moderator) -> dict:
 
 
 def bench_relevance(data_dir: Path, model: RelevanceModel) -> tuple[dict, list[dict], dict[str, Article]]:
-    articles = calibrate.read_articles(data_dir / "articles.jsonl.gz")
-    dev = calibrate.read_jsonl(data_dir / "relevance_dev.jsonl.gz")
+    articles = relevance_calibration.read_articles(data_dir / "articles.jsonl.gz")
+    dev = relevance_calibration.read_jsonl(data_dir / "relevance_dev.jsonl.gz")
     vectors: dict[str, np.ndarray] = {}
     start = time.perf_counter()
-    X = calibrate.feature_rows(model, dev, articles, vectors)
+    X = relevance_calibration.feature_rows(model, dev, articles, vectors)
     build_s = time.perf_counter() - start
     y = np.array([r["labels"]["off_topic"] for r in dev])
-    p = calibrate.final_scores(model, dev, X)
-    out = calibrate.metrics(y, p)
+    p = relevance_calibration.final_scores(model, dev, X)
+    out = relevance_calibration.metrics(y, p)
     out["embed_dev_seconds"] = round(build_s, 1)
     return out, dev, articles
 
@@ -131,7 +131,7 @@ def bench_encoders(model: RelevanceModel, texts: list[str]) -> dict:
     import torch
     from transformers import AutoModel
 
-    from civility.models.relevance.encoder import Encoder, export_onnx, model_dir
+    from civility.moderation.encoder import Encoder, export_onnx, model_dir
 
     src = model_dir()
     out = {}

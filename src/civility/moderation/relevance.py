@@ -25,7 +25,7 @@ from civility.moderation.relevance_rules import (
 )
 
 if TYPE_CHECKING:
-    from civility.models.relevance.encoder import Encoder
+    from civility.moderation.encoder import Encoder
 
 CALIBRATION_FILE = Path(__file__).with_name("relevance_calibration.json")
 FEATURES = ("cos_title", "cos_lead", "cos_body_max", "cos_best", "overlap", "shared_terms", "entity_shared", "log_len", "has_body")
@@ -128,7 +128,7 @@ class RelevanceModel:
         """The model, or None when the optional relevance extra (onnxruntime, tokenizers, the
         packaged MiniLM, and torch for the one-off export) is not installed."""
         try:
-            from civility.models.relevance.encoder import load_encoder
+            from civility.moderation.encoder import load_encoder
         except ImportError:
             return None
         encoder = load_encoder(cache_dir)

@@ -12,11 +12,11 @@ import threading
 from dataclasses import dataclass
 from typing import Sequence
 
+import mmh3
 import numpy as np
 import scipy.sparse as sp
-from sklearn.utils import murmurhash3_32
 
-from civility.models.lexicon import lexicon_features
+from civility.moderation.lexicon import lexicon_features
 
 TOKEN_RE = re.compile(r"\S+", re.UNICODE)
 WORD_RE = re.compile(r"\w+", re.UNICODE)
@@ -32,7 +32,7 @@ def hash_columns(feats: Sequence[str], n_columns: int) -> np.ndarray:
     input_type="string", alternate_sign=False) gives (signed 32-bit murmurhash3 of the UTF-8
     bytes, seed 0; its absolute value modulo n_columns), computed without building a sparse
     matrix per call, which made hashing most of the cost of scoring new words."""
-    raw = np.fromiter((murmurhash3_32(f, 0) for f in feats), dtype=np.int64, count=len(feats))
+    raw = np.fromiter((mmh3.hash(f, 0) for f in feats), dtype=np.int64, count=len(feats))
     return np.where(raw == -(2**31), (2**31 - 1 - (n_columns - 1)) % n_columns, np.abs(raw) % n_columns)
 
 

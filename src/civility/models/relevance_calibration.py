@@ -1,7 +1,7 @@
 """Fits the relevance calibration (a logistic regression over the relevance features) on
 relevance_train + articles, reports it on relevance_dev, and writes relevance_calibration.json.
 
-    python -m civility.models.relevance.calibrate --data-dir ../shared/data
+    python -m civility.models.relevance_calibration --data-dir ../shared/data
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import average_precision_score, roc_auc_score
 
 from civility.domain import Article
-from civility.models.relevance.encoder import load_encoder
+from civility.moderation.encoder import load_encoder
 from civility.moderation import relevance
 from civility.moderation.relevance import FEATURES, RelevanceModel
 
