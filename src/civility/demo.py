@@ -8,6 +8,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
+from civility.domain import CommentStatus
 from civility.workflow.platform import Platform
 from civility.workflow.types import ArticleIn
 
@@ -149,7 +150,7 @@ def load_demo(platform: Platform) -> DemoInfo | None:
         platform.scorer.score_comment(result.comment_id)
         if state in ("approve", "reject"):
             item = platform.queue_item(result.comment_id)
-            if item.comment.status.value == "pending":
+            if item.comment.status is CommentStatus.PENDING:
                 reason = "demo: breaks the community rules" if state == "reject" else None
                 platform.decide(result.comment_id, state, actor=actor, reason=reason)
     return DemoInfo(moderator=DEMO_MODERATOR, password=password,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from civility.domain import CATEGORIES
+from civility.domain import CATEGORIES, Decision
 from civility.errors import ValidationError
 from civility.models.bands import choose_band
 from civility.moderation.policy import NEVER, Policy
@@ -22,7 +22,8 @@ def _scores(**kw):
 
 
 def test_three_bands():
-    assert BASE.decide(_scores(insult=0.1)) == ("approve", [])
+    assert BASE.decide(_scores(insult=0.1)) == (Decision.APPROVE, [])
+    assert all(type(BASE.decide(_scores(insult=p))[0]) is Decision for p in (0.1, 0.5, 0.95))
     assert BASE.decide(_scores(insult=0.5)) == ("review", ["insult"])
     assert BASE.decide(_scores(insult=0.95, threat=0.25)) == ("reject", ["threat", "insult"])  # category order
     assert BASE.decide(_scores(insult=0.9)) == ("reject", ["insult"])  # at the threshold counts

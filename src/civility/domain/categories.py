@@ -30,7 +30,3 @@ _TABLE = (
 CATEGORY_TABLE: dict[str, Category] = {c.id: c for c in _TABLE}
 CATEGORIES: tuple[str, ...] = tuple(c.id for c in _TABLE)
 
-
-def rule_of(category_id: str) -> str:
-    """The plain-words rule a category serves (shown to moderators next to a reason)."""
-    return CATEGORY_TABLE[category_id].rule

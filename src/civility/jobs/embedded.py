@@ -19,6 +19,7 @@ from civility.jobs.base import Handlers
 from civility.storage.clock import as_utc, utcnow
 from civility.storage.engine import Database
 from civility.storage.schema import jobs
+from civility.storage.upsert import insert_on_conflict
 
 log = logging.getLogger(__name__)
 
@@ -28,14 +29,6 @@ MAX_ATTEMPTS = 5
 
 def _backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(2 ** attempts, 600))
-
-
-def _insert(conn: Connection):
-    if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(jobs)
 
 
 def _pid_alive(pid: int) -> bool:
@@ -71,7 +64,7 @@ class EmbeddedQueue:
     def enqueue_in(self, conn: Connection, kind: str, payload: dict[str, Any], *, key: str | None = None) -> None:
         """Enqueue inside the caller's transaction (the job commits with the data it is about)."""
         now = utcnow()
-        stmt = _insert(conn).values(kind=kind, payload=payload, status="queued", attempts=0, run_after=now,
+        stmt = insert_on_conflict(conn, jobs).values(kind=kind, payload=payload, status="queued", attempts=0, run_after=now,
                                      dedupe_key=key, created_at=now)
         if key is not None:
             stmt = stmt.on_conflict_do_nothing(index_elements=["dedupe_key"])
@@ -207,7 +200,3 @@ class EmbeddedQueue:
         out = {"queued": 0, "running": 0, "done": 0, "failed": 0}
         out.update({status: n for status, n in rows})
         return out
-
-    def has_job(self, key: str) -> bool:
-        with self.db.read() as conn:
-            return conn.execute(select(jobs.c.id).where(jobs.c.dedupe_key == key)).first() is not None

@@ -7,6 +7,7 @@ import hashlib
 import re
 import unicodedata
 import zlib
+from typing import Iterable
 
 import numpy as np
 
@@ -92,8 +93,23 @@ def similarity(a: bytes, b: bytes) -> float:
     return float(np.count_nonzero(mins_a == mins_b)) / NUM_PERM
 
 
-def is_near_duplicate(a: bytes, b: bytes, threshold: float = MATCH_THRESHOLD) -> bool:
-    return similarity(a, b) >= threshold
+def is_match(sim: float) -> bool:
+    """Whether a similarity makes two texts the same comment (the one place the threshold is applied)."""
+    return sim >= MATCH_THRESHOLD
+
+
+def is_near_duplicate(a: bytes, b: bytes) -> bool:
+    return is_match(similarity(a, b))
+
+
+def matches(sig: bytes, candidates: Iterable[tuple[int, bytes]]) -> list[tuple[int, float]]:
+    """(id, similarity to 4 places) of the candidates that are near duplicates of ``sig``."""
+    out = []
+    for other_id, other_sig in candidates:
+        sim = similarity(sig, other_sig)
+        if is_match(sim):
+            out.append((other_id, round(sim, 4)))
+    return out
 
 
 def band_keys(sig: bytes) -> list[str]:

@@ -10,7 +10,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from civility.domain import CATEGORIES, Article, Decision, Evidence, ModerationInput, Reason, Verdict
+from civility.domain import CATEGORIES, Article, Evidence, ModerationInput, Reason, Verdict
 from civility.moderation import spam
 from civility.moderation.classifier import Classifier, Scored, spam_probability
 from civility.moderation.policy import Policy
@@ -123,7 +123,7 @@ class ModerationEngine:
             reasons.append(Reason(cat, score, threshold, spans, note))
         if policy.hold_all:
             notes.append("hold-everything mode: every comment goes to a moderator")
-        return Verdict(Decision(decision), scores, tuple(reasons), self.model_version, policy.version, tuple(notes))
+        return Verdict(decision, scores, tuple(reasons), self.model_version, policy.version, tuple(notes))
 
 
 def _merge(spans: Sequence[Evidence]) -> tuple[Evidence, ...]:

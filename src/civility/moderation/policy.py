@@ -12,7 +12,7 @@ from functools import cached_property
 from types import MappingProxyType
 from typing import Any, Mapping
 
-from civility.domain import CATEGORIES
+from civility.domain import CATEGORIES, Decision
 from civility.errors import ValidationError
 
 NEVER = 1.01  # a reject_above no probability reaches: this category never rejects on its own
@@ -110,9 +110,10 @@ class Policy:
         )
         return f"policy-{hashlib.sha1(body.encode(), usedforsecurity=False).hexdigest()[:10]}"
 
-    def decide(self, scores: Mapping[str, float | None]) -> tuple[str, list[str]]:
-        """('approve'|'reject'|'review', categories at or over their review threshold)."""
-        flagged, reject = [], False
+    def decide(self, scores: Mapping[str, float | None]) -> tuple[Decision, list[str]]:
+        """(the decision, the categories at or over their review threshold)."""
+        flagged: list[str] = []
+        reject = False
         for cat, score in scores.items():
             if score is None or cat not in self.bands:
                 continue
@@ -122,7 +123,7 @@ class Policy:
                 if score >= band.reject_above and cat not in REVIEW_ONLY:
                     reject = True
         if self.hold_all:
-            return "review", flagged
+            return Decision.REVIEW, flagged
         if reject:
-            return "reject", flagged
-        return ("review" if flagged else "approve"), flagged
+            return Decision.REJECT, flagged
+        return (Decision.REVIEW if flagged else Decision.APPROVE), flagged

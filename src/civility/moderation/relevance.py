@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from civility.domain import Article, Evidence
+from civility.moderation.logistic import sigmoid
 from civility.moderation.relevance_rules import (
     AGREEMENT_CAP,
     OUTLET_CAP,
@@ -101,10 +102,6 @@ class RelevanceResult:
     note: str
 
 
-def _sigmoid(z: float) -> float:
-    return 1.0 / (1.0 + math.exp(-z)) if z >= 0 else math.exp(z) / (1.0 + math.exp(z))
-
-
 def _short_title(article: Article) -> str:
     title = article.title.strip() or article.body.strip()[:60]
     return title if len(title) <= 60 else title[:57].rstrip() + "..."
@@ -162,7 +159,7 @@ class RelevanceModel:
         ])
 
     def probability(self, feats: np.ndarray) -> float:
-        return _sigmoid(float(self.coef @ feats) + self.bias)
+        return sigmoid(float(self.coef @ feats) + self.bias)
 
     def score(self, text: str, article: Article, *, article_vector: np.ndarray | None = None,
               parent_text: str | None = None) -> RelevanceResult:

@@ -14,7 +14,8 @@ from typing import Sequence
 
 from civility.domain import Evidence, SubmissionContext
 from civility.moderation import promotion_patterns as pat
-from civility.moderation.neardup import MATCH_THRESHOLD, canonical
+from civility.moderation.logistic import logit, sigmoid
+from civility.moderation.neardup import canonical, is_match
 
 WEIGHTS_FILE = Path(__file__).with_name("spam_weights.json")
 
@@ -39,18 +40,6 @@ class PromotionSignals:
 def _weights() -> dict:
     with open(WEIGHTS_FILE, encoding="utf-8") as fh:
         return json.load(fh)
-
-
-def _sigmoid(z: float) -> float:
-    if z >= 0:
-        return 1.0 / (1.0 + math.exp(-z))
-    e = math.exp(z)
-    return e / (1.0 + e)
-
-
-def _logit(p: float) -> float:
-    p = min(max(float(p), 1e-6), 1 - 1e-6)
-    return math.log(p / (1 - p))
 
 
 def _allowed(domain: str, allowlist: Sequence[str]) -> bool:
@@ -127,7 +116,7 @@ def text_features(text: str, allowlist: Sequence[str] = ()) -> tuple[dict[str, f
 
 def _context_logit(text: str, context: SubmissionContext) -> tuple[float, list[str]]:
     z, notes = 0.0, []
-    dups = [(cid, sim) for cid, sim in context.near_duplicates if sim >= MATCH_THRESHOLD]
+    dups = [(cid, sim) for cid, sim in context.near_duplicates if is_match(sim)]
     if dups and len(canonical(text)) >= REPOST_MIN_CHARS:
         z += REPOST_LOGIT + 0.5 * math.log2(len(dups))
         best = max(sim for _, sim in dups)
@@ -159,7 +148,7 @@ def promotion_signals(text: str, context: SubmissionContext | None = None, allow
                 merged.append(Evidence(last.start, ev.end, text[last.start:ev.end]))
             continue
         merged.append(ev)
-    return PromotionSignals(score=_sigmoid(z + ctx_z), evidence=tuple(merged), notes=tuple(notes + ctx_notes),
+    return PromotionSignals(score=sigmoid(z + ctx_z), evidence=tuple(merged), notes=tuple(notes + ctx_notes),
                             context_logit=ctx_z)
 
 
@@ -167,6 +156,6 @@ def combine_spam(text_probability: float, signals: PromotionSignals) -> float:
     """P(spam) from the text classifier and the signals: a logistic fit on out-of-fold text scores
     for the text signals, plus the context's log-odds (no labelled data has reposts or velocity)."""
     c = _weights()["combine"]
-    text_signals = _logit(signals.score) - signals.context_logit
-    z = c["text"] * _logit(text_probability) + c["signals"] * text_signals + c["bias"] + signals.context_logit
-    return _sigmoid(z)
+    text_signals = logit(signals.score) - signals.context_logit
+    z = c["text"] * logit(text_probability) + c["signals"] * text_signals + c["bias"] + signals.context_logit
+    return sigmoid(z)

@@ -4,13 +4,23 @@ is read as UTC, so both backends hand out the same aware datetimes."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from typing import overload
 
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+@overload
+def as_utc(value: datetime) -> datetime: ...
+
+
+@overload
+def as_utc(value: None) -> None: ...
+
+
 def as_utc(value: datetime | None) -> datetime | None:
+    """Aware UTC; a naive datetime (what SQLite hands back) is read as UTC."""
     if value is None:
         return None
     if value.tzinfo is None:

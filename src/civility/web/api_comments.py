@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 
+from civility.domain import CommentStatus
 from civility.web.deps import client_ip, get_platform, get_settings, require_json
 from civility.web.schemas import CommentIn, CommentPageOut, ErrorOut, PublicCommentOut, SubmitOut
 
@@ -70,8 +71,8 @@ def submit_comment(
         idempotency_key=idempotency_key or None,
         parent_id=comment.parent_id,
     )
-    status = getattr(result.status, "value", result.status)
-    response.status_code = 201 if status == "approved" else 202
+    status = result.status.value
+    response.status_code = 201 if result.status is CommentStatus.APPROVED else 202
     if not result.created:
         response.headers["Idempotent-Replayed"] = "true"
     return SubmitOut(id=result.comment_id, status=status)

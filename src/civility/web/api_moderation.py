@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 
+from civility.domain import CommentStatus
 from civility.domain.categories import CATEGORY_TABLE
 from civility.web.deps import ModeratorSession, get_platform, require_moderator_api
 from civility.web.schemas import ErrorOut
@@ -37,7 +38,7 @@ def decision_out(record) -> DecisionOut:
     return DecisionOut(
         id=record.id,
         comment_id=record.comment_id,
-        decision=str(getattr(record.decision, "value", record.decision)),
+        decision=record.decision,
         actor=record.actor,
         created_at=record.created_at,
         reasons=list(record.reasons or []),
@@ -63,7 +64,7 @@ def verdict_out(verdict) -> VerdictOut | None:
         for r in verdict.reasons
     ]
     return VerdictOut(
-        decision=str(getattr(verdict.decision, "value", verdict.decision)),
+        decision=verdict.decision.value,
         scores={k: (None if v is None else float(v)) for k, v in verdict.scores.items()},
         reasons=reasons,
         model=verdict.model,
@@ -81,7 +82,7 @@ def queue_item_out(item) -> QueueItemOut:
             name=c.name,
             email=c.email,
             text=c.text,
-            status=str(getattr(c.status, "value", c.status)),
+            status=c.status.value,
             created_at=c.created_at,
             lang=c.lang,
             version=getattr(item, "version", None),
@@ -128,7 +129,7 @@ def _decide(request: Request, moderator: ModeratorSession, comment_id: int, deci
     )
     return DecideOut(
         comment_id=comment_id,
-        status="approved" if decision == "approve" else "rejected",
+        status=(CommentStatus.APPROVED if decision == "approve" else CommentStatus.REJECTED).value,
         decision=decision_out(record),
     )
 

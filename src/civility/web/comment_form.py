@@ -15,7 +15,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.concurrency import run_in_threadpool
 
 from civility import errors
-from civility.domain import Article
+from civility.domain import Article, CommentStatus
 from civility.web import csrf
 from civility.web.deps import client_ip, get_platform, get_settings, template_context
 
@@ -41,7 +41,7 @@ def submitted_status(request: Request, receipt: str | None) -> str | None:
         status = get_platform(request).queue_item(comment_id).comment.status
     except errors.NotFound:
         return "pending"  # the honeypot's receipt names no comment
-    return "approved" if getattr(status, "value", status) == "approved" else "pending"
+    return "approved" if status is CommentStatus.APPROVED else "pending"
 
 
 @dataclass

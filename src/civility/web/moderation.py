@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from civility import errors
+from civility.domain import CommentStatus
 from civility.web import csrf
 from civility.web.api_moderation import queue_item_out
 from civility.web.auth import safe_next
@@ -19,7 +20,7 @@ from civility.web.deps import ModeratorSession, find_moderator, get_platform, te
 
 router = APIRouter(include_in_schema=False)
 
-_STATUSES = ("pending", "approved", "rejected")
+_STATUSES = tuple(s.value for s in CommentStatus)
 _NOTICES = {
     "approve": "Comment #{id} approved: it is now public.",
     "reject": "Comment #{id} rejected: it will never appear.",
@@ -56,7 +57,7 @@ def dashboard(
     moderator = find_moderator(request)
     if moderator is None:
         return _login_redirect(request)
-    status = status if status in _STATUSES else "pending"
+    status = status if status in _STATUSES else CommentStatus.PENDING.value
     article_id = article or None
     page = get_platform(request).review_queue(status=status, article_id=article_id, after=after or None, limit=50)
     base_query = {"status": status, **({"article": article_id} if article_id else {})}

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+from civility.storage.clock import as_utc
+
 _UNITS = (
     (365 * 24 * 3600, "year"),
     (30 * 24 * 3600, "month"),
@@ -13,13 +15,6 @@ _UNITS = (
     (3600, "hour"),
     (60, "minute"),
 )
-
-
-def as_utc(moment: datetime) -> datetime:
-    """Naive datetimes from storage are UTC."""
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc)
 
 
 def iso(moment: datetime | None) -> str:

@@ -9,7 +9,6 @@ from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from civility.errors import Conflict, RateLimited, ValidationError
@@ -18,7 +17,7 @@ from civility.storage.clock import as_utc, utcnow
 from civility.storage.engine import Database
 from civility.storage.repos import accounts as repo
 from civility.storage.repos import counters
-from civility.workflow.ratelimit import address_bucket, hashed_key
+from civility.workflow.ratelimit import address_bucket, hashed_key, seconds_until_free
 from civility.workflow.types import ModeratorAccount, Session
 
 ROLES = ("moderator", "admin")
@@ -72,11 +71,6 @@ class Accounts:
             raise Conflict(f"a moderator named {name!r} already exists") from None
         return _moderator(row)
 
-    def get_moderator(self, name: str) -> ModeratorAccount | None:
-        with self.db.read() as conn:
-            row = repo.moderator_by_name(conn, name)
-        return _moderator(row) if row else None
-
     def list_moderators(self) -> list[ModeratorAccount]:
         with self.db.read() as conn:
             return [_moderator(r) for r in repo.all_moderators(conn)]
@@ -94,13 +88,9 @@ class Accounts:
         # otherwise parallel guesses all read "no failures yet" and every one gets checked.
         with self.db.write() as conn:
             for key in keys:
-                if conn.dialect.name == "postgresql":
-                    conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": key})
-                count, oldest = counters.window(conn, "login", key, now - LOGIN_WINDOW)
-                if count >= limit:
-                    retry = (as_utc(oldest) + LOGIN_WINDOW - now).total_seconds() if oldest else LOGIN_WINDOW.total_seconds()
-                    raise RateLimited("Too many failed logins; please wait before trying again.",
-                                      retry_after=max(1, int(retry) + 1))
+                retry = seconds_until_free(conn, "login", key, limit=limit, window=LOGIN_WINDOW, now=now)
+                if retry is not None:
+                    raise RateLimited("Too many failed logins; please wait before trying again.", retry_after=retry)
             for key in keys:
                 counters.add(conn, "login", key, now)
             row = repo.moderator_by_name(conn, name) if name else None

@@ -16,7 +16,6 @@ from civility.storage.repos import articles as repo
 from civility.workflow.policy_overrides import validate_overrides
 from civility.workflow.types import ArticleIn, Page
 
-ID_MAX = 120
 _ID_OK = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,119}")
 
 

@@ -17,7 +17,6 @@ from typing import Any, Mapping, Protocol
 
 from civility.errors import ConfigError
 
-SEND_MAIL_JOB = "send_mail"
 
 
 @dataclass(frozen=True)
@@ -36,18 +35,6 @@ class Mail:
             return self
         return Mail(self.to, self.subject, self.body, self.kind, uuid.uuid4().hex)
 
-    def as_payload(self) -> dict[str, Any]:
-        return asdict(self.with_id())
-
-    @classmethod
-    def from_payload(cls, payload: Mapping[str, Any]) -> "Mail":
-        return cls(
-            to=str(payload["to"]),
-            subject=str(payload["subject"]),
-            body=str(payload["body"]),
-            kind=str(payload.get("kind", "generic")),
-            message_id=str(payload.get("message_id", "")),
-        )
 
 
 class MailSender(Protocol):

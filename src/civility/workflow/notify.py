@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
+from civility.domain import CommentStatus
 from civility.settings import Settings
 from civility.storage.engine import Database
 from civility.storage.repos import articles as article_repo
@@ -28,7 +29,7 @@ class PublishedNotifier:
             return False
         with self.db.read() as conn:
             row = comment_repo.get_row(conn, int(payload["comment_id"]))
-            if row is None or row.status != "approved" or row.erased_at is not None or not row.email:
+            if row is None or row.status != CommentStatus.APPROVED.value or row.erased_at is not None or not row.email:
                 return False
             article = article_repo.get_article(conn, row.article_id)
         if article is None:

@@ -10,7 +10,7 @@ import ipaddress
 import math
 import time
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from sqlalchemy import Connection, text
@@ -41,6 +41,21 @@ def hashed_key(secret: str, kind: str, value: str) -> str:
     return f"{kind}:{digest}"
 
 
+def seconds_until_free(conn: Connection, table: str, key: str, *, limit: int, window: timedelta,
+                       now: datetime) -> int | None:
+    """The sliding window in the database: None while ``key`` has fewer than ``limit`` events in
+    the last ``window`` (counted in ``table``), else the whole seconds until the oldest leaves it.
+    On PostgreSQL hits on one key are serialised across processes (transaction-scoped advisory
+    lock), so two requests cannot both take the last slot."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": key})
+    count, oldest = counters.window(conn, table, key, now - window)
+    if count < limit:
+        return None
+    retry = (as_utc(oldest) + window - now).total_seconds() if oldest else window.total_seconds()
+    return max(1, math.ceil(retry))
+
+
 class RateLimiter(Protocol):
     def hit(self, conn: Connection, key: str, *, limit: int, window: timedelta, message: str) -> None:
         """Count one event for ``key``; raise RateLimited (nothing counted) when ``limit`` is reached."""
@@ -52,13 +67,9 @@ class DatabaseRateLimiter:
 
     def hit(self, conn: Connection, key: str, *, limit: int, window: timedelta, message: str) -> None:
         now = utcnow()
-        if conn.dialect.name == "postgresql":
-            # Serialise hits on one key across processes so two requests cannot both take the last slot.
-            conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": key})
-        count, oldest = counters.window(conn, self.table, key, now - window)
-        if count >= limit:
-            retry = (as_utc(oldest) + window - now).total_seconds() if oldest else window.total_seconds()
-            raise RateLimited(message, retry_after=max(1, math.ceil(retry)))
+        retry = seconds_until_free(conn, self.table, key, limit=limit, window=window, now=now)
+        if retry is not None:
+            raise RateLimited(message, retry_after=retry)
         counters.add(conn, self.table, key, now)
 
 

@@ -160,10 +160,7 @@ class Scorer:
                 near: list[tuple[int, float]] = []
                 if row.id in signatures:
                     sig, keys = signatures[row.id]
-                    for other_id, other_sig in neardup_repo.candidates(conn, keys, exclude=row.id):
-                        sim = float(neardup.similarity(sig, other_sig))
-                        if sim >= neardup.MATCH_THRESHOLD:
-                            near.append((other_id, round(sim, 4)))
+                    near = neardup.matches(sig, neardup_repo.candidates(conn, keys, exclude=row.id))
                 context = SubmissionContext(
                     near_duplicates=tuple(near),
                     posts_by_email_last_hour=max(0, comment_repo.count_recent(conn, email=row.email, since=since, until=created) - 1),

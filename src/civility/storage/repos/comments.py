@@ -150,7 +150,7 @@ def pending_without_machine_decision(conn: Connection, limit: int = 1000) -> lis
     scored = select(decisions.c.comment_id).where(decisions.c.actor == "machine")
     query = (
         select(comments.c.id)
-        .where(comments.c.status == "pending", comments.c.erased_at.is_(None), comments.c.id.not_in(scored))
+        .where(comments.c.status == CommentStatus.PENDING.value, comments.c.erased_at.is_(None), comments.c.id.not_in(scored))
         .order_by(comments.c.id)
         .limit(limit)
     )

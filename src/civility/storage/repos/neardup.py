@@ -7,6 +7,7 @@ from typing import Iterable
 from sqlalchemy import Connection, bindparam, select, update
 
 from civility.storage.schema import comments, neardup_bands
+from civility.storage.upsert import insert_on_conflict
 
 
 def store_many(conn: Connection, signatures: dict[int, tuple[bytes, Iterable[str]]]) -> None:
@@ -19,11 +20,7 @@ def store_many(conn: Connection, signatures: dict[int, tuple[bytes, Iterable[str
     )
     rows = [{"band_key": str(k)[:64], "comment_id": cid}
             for cid, (_, keys) in signatures.items() for k in dict.fromkeys(keys)]
-    if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    conn.execute(dialect_insert(neardup_bands).on_conflict_do_nothing(), rows)
+    conn.execute(insert_on_conflict(conn, neardup_bands).on_conflict_do_nothing(), rows)
 
 
 def store(conn: Connection, comment_id: int, signature: bytes, band_keys: Iterable[str]) -> None:

@@ -8,6 +8,7 @@ from sqlalchemy import Connection, select
 
 from civility.storage.clock import utcnow
 from civility.storage.schema import site_settings
+from civility.storage.upsert import insert_on_conflict
 
 POLICY_KEY = "policy_overrides"
 
@@ -18,10 +19,6 @@ def get(conn: Connection, key: str, default: Any = None) -> Any:
 
 
 def put(conn: Connection, key: str, value: Any) -> None:
-    if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    stmt = insert(site_settings).values(key=key, value=value, updated_at=utcnow())
+    stmt = insert_on_conflict(conn, site_settings).values(key=key, value=value, updated_at=utcnow())
     stmt = stmt.on_conflict_do_update(index_elements=["key"], set_={"value": value, "updated_at": utcnow()})
     conn.execute(stmt)
