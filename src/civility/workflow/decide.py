@@ -5,6 +5,9 @@ log and publish the event, all in one transaction. Also erasure and address rete
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import Connection
 
 from civility.domain import CommentStatus, Decision, DecisionRecord
 from civility.errors import Conflict, NotFound, ValidationError
@@ -17,6 +20,16 @@ from civility.workflow import events as ev
 from civility.workflow import publish
 
 REASON_MAX = 1000
+
+
+def _locked_live_row(conn: Connection, comment_id: int, *, erased: str) -> Any:
+    """The comment's row, locked for this transaction; NotFound, or Conflict(``erased``) when erased."""
+    row = comment_repo.get_row(conn, comment_id, for_update=True)
+    if row is None:
+        raise NotFound(f"comment {comment_id} does not exist")
+    if row.erased_at is not None:
+        raise Conflict(erased)
+    return row
 
 
 class Decider:
@@ -49,11 +62,7 @@ class Decider:
         verdict = Decision(decision)
         target = publish.STATUS_OF[verdict]
         with self.db.write() as conn:
-            row = comment_repo.get_row(conn, comment_id, for_update=True)
-            if row is None:
-                raise NotFound(f"comment {comment_id} does not exist")
-            if row.erased_at is not None:
-                raise Conflict(f"comment {comment_id} was erased")
+            row = _locked_live_row(conn, comment_id, erased=f"comment {comment_id} was erased")
             if expected_version is None and row.status != CommentStatus.PENDING.value:
                 raise Conflict(f"comment {comment_id} was already {row.status} by someone else")
             if expected_version is not None and row.status == target.value:
@@ -96,11 +105,7 @@ class Decider:
     def erase(self, comment_id: int, *, actor: str) -> DecisionRecord:
         """Blank name, email and text of one comment; the audit log keeps that it existed and was erased."""
         with self.db.write() as conn:
-            row = comment_repo.get_row(conn, comment_id, for_update=True)
-            if row is None:
-                raise NotFound(f"comment {comment_id} does not exist")
-            if row.erased_at is not None:
-                raise Conflict(f"comment {comment_id} was already erased")
+            row = _locked_live_row(conn, comment_id, erased=f"comment {comment_id} was already erased")
             comment_repo.erase(conn, comment_id, at=utcnow())
             # An erased comment is never shown again, whatever it was.
             comment_repo.transition(conn, comment_id, to_status=CommentStatus.REJECTED.value, from_status=None,
