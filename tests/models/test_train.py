@@ -56,7 +56,7 @@ def test_calibrated_probability_matches_observed_rate():
     rng = random.Random(1)
     filler = ["road", "vote", "school", "budget", "rain", "park", "bus", "tax", "river", "bridge"]
     rows = []
-    for i in range(1500):
+    for _ in range(1500):
         cue = rng.choice(["alpha", "beta", "gamma"])
         rate = {"alpha": 0.8, "beta": 0.5, "gamma": 0.1}[cue]
         rows.append(_row(f"{cue} " + " ".join(rng.sample(filler, 3)), threat=int(rng.random() < rate)))

@@ -15,8 +15,8 @@ from __future__ import annotations
 import re
 import time
 import unicodedata
-from urllib.parse import quote
 import xml.etree.ElementTree as ET  # noqa: S405 - parses our own feed in a test
+from urllib.parse import quote
 
 import httpx
 import pytest

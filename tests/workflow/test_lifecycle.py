@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from sqlalchemy import inspect
 
-from civility.storage.migrate import head_revision
 from civility.settings import load_settings
+from civility.storage.migrate import head_revision
 from civility.workflow import Platform
 
 

@@ -70,7 +70,6 @@ def bands(decisions: np.ndarray, any_label: np.ndarray, reject_right: np.ndarray
     n = len(decisions)
     known = ~np.isnan(any_label)
     pos = known & (any_label == 1)
-    neg = known & (any_label == 0)
     appr = decisions == "approve"
     rej = decisions == "reject"
     if reject_right is None:

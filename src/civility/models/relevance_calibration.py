@@ -16,8 +16,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import average_precision_score, roc_auc_score
 
 from civility.domain import Article
-from civility.moderation.encoder import load_encoder
 from civility.moderation import relevance
+from civility.moderation.encoder import load_encoder
 from civility.moderation.relevance import FEATURES, RelevanceModel
 
 

@@ -9,8 +9,19 @@ from itertools import product
 
 from civility.moderation.confusables import EDGE_PUNCT, LEET, MASKS, WORD_SYMBOLS
 from civility.moderation.wordlist import (
-    ABUSE, ABUSE_BY_LENGTH, ABUSE_BY_START, ABUSE_SET, COMMON, COMMON_BY_SHAPE, KEEP_WORDS,
-    DICTIONARY, KNOWN, KNOWN_BY_SHAPE, RARE_BY_SHAPE, SHORT_TARGETS, segment, word_rank,
+    ABUSE,
+    ABUSE_BY_LENGTH,
+    ABUSE_BY_START,
+    ABUSE_SET,
+    COMMON_BY_SHAPE,
+    DICTIONARY,
+    KEEP_WORDS,
+    KNOWN,
+    KNOWN_BY_SHAPE,
+    RARE_BY_SHAPE,
+    SHORT_TARGETS,
+    segment,
+    word_rank,
 )
 
 _RUN3 = re.compile(r"(.)\1\1+")

@@ -14,7 +14,14 @@ import unicodedata
 from dataclasses import dataclass
 
 from civility.moderation.confusables import (
-    ALWAYS, HOMOGLYPHS, INVISIBLE, JOINERS, MASKS, STRICT_HOMOGLYPHS, WORD_SYMBOLS, is_invisible,
+    ALWAYS,
+    HOMOGLYPHS,
+    INVISIBLE,
+    JOINERS,
+    MASKS,
+    STRICT_HOMOGLYPHS,
+    WORD_SYMBOLS,
+    is_invisible,
     joins_letters,
 )
 from civility.moderation.deobfuscate import lexicon_word, token_forms

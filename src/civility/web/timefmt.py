@@ -39,7 +39,7 @@ def relative(moment: datetime | None, now: datetime | None = None) -> str:
     seconds = abs(seconds)
     if seconds < 45:
         return "just now"
-    for size, unit in _UNITS:
+    for size, unit in _UNITS:  # noqa: B007 - the unit found is used after the loop
         if seconds >= size:
             count = seconds // size
             break

@@ -18,7 +18,6 @@ from typing import Any, Mapping, Protocol
 from civility.errors import ConfigError
 
 
-
 @dataclass(frozen=True)
 class Mail:
     """One message. ``message_id`` is fixed when the mail is queued, so a job that runs twice

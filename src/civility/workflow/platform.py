@@ -17,16 +17,16 @@ from civility.storage.engine import Database
 from civility.storage.repos import comments as comment_repo
 from civility.storage.repos import site as site_repo
 from civility.workflow import events as ev
+from civility.workflow import publish
 from civility.workflow.accounts import Accounts
 from civility.workflow.articles import Articles
-from civility.workflow import publish
 from civility.workflow.cache import make_cache
 from civility.workflow.decide import Decider
 from civility.workflow.notify import PublishedNotifier
-from civility.workflow.privacy import Privacy
-from civility.workflow.ratelimit import make_rate_limiter
 from civility.workflow.policy_overrides import validate_overrides
+from civility.workflow.privacy import Privacy
 from civility.workflow.publish import NOTIFY_JOB, PublicComments
+from civility.workflow.ratelimit import make_rate_limiter
 from civility.workflow.review import ReviewQueue
 from civility.workflow.scoring import Scorer
 from civility.workflow.submit import SCORE_JOB, Submitter

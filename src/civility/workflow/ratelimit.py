@@ -4,9 +4,9 @@ when ``settings.redis_url`` is set. Keys are HMACs of the email/address under th
 from __future__ import annotations
 
 import hashlib
-import logging
 import hmac
 import ipaddress
+import logging
 import math
 import time
 import uuid

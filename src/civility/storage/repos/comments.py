@@ -12,7 +12,6 @@ from civility.storage.clock import as_utc
 from civility.storage.pagination import after_clause, fetch_page
 from civility.storage.schema import comments, neardup_bands
 
-
 # Ids and versions from requests can be any integer; one the column cannot hold names no row
 # (instead of an OverflowError / out-of-range error from the driver, i.e. a 500).
 _ID_RANGE = (1, 2**63 - 1)
