@@ -34,12 +34,12 @@ class TrainConfig:
     cv_folds: int = 3
     min_df: int = 2
     stack: bool = False  # feed the (out-of-fold) toxic score to the other heads (no dev gain measured)
-    # Heads that also see the static sentence vector (models/embedding.py), with the scale of that
-    # block (a larger scale = weaker regularisation of it), chosen on dev from {1, 2, 4}: identity
-    # attacks gain (dev 0.881 -> 0.895); toxic, insult and profanity lose a little, so they do
-    # without. Threat gained on dev too (0.925 -> 0.938) but then sent half of our civil comments
-    # on war and crime to review (15% before): the vector reads "strike" and "casualties" as
-    # violence, so threat does without as well. The identity refinements follow identity_attack.
+    # Heads that also see the static sentence vector (moderation/embedding.py), with the scale of
+    # that block (a larger scale = weaker regularisation of it), chosen on dev from {1, 2, 4}:
+    # identity attacks gain; toxic, insult and profanity lose a little, so they do without. Threat
+    # gained on dev too but then sent many civil comments on war and crime to review (the vector
+    # reads "strike" and "casualties" as violence), so threat does without as well. The identity
+    # refinements follow identity_attack. The figures: BENCHMARKS.md, "Moderation engine".
     embedding_scale: dict[str, float] = field(default_factory=lambda: {
         "identity_attack": 4.0, "sexism": 4.0, "racism": 4.0, "homophobia": 4.0, "xenophobia": 4.0,
         "religious_hate": 4.0,

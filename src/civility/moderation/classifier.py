@@ -23,7 +23,7 @@ MAX_EVIDENCE = 5
 # the song: on news comments it mistakes any reply for promotion. Without a promotion cue in the
 # text (the lexicon's promotion words, or a promotion signal) its probability is scaled down
 # to at most SPAM_WITHOUT_CUE_CAP: scaling rather than clipping keeps the order among such texts,
-# so the score still ranks them (dev spam ROC-AUC 0.9922 clipped, 0.9984 scaled).
+# so the score still ranks them (the dev figures of both: BENCHMARKS.md, "Relevance and promotion").
 SPAM_WITHOUT_CUE_CAP = 0.05
 SPAM_LEXICON_COLUMN = COLUMN_NAMES.index("spam_cue")
 
