@@ -109,7 +109,7 @@ class Scored:
         contrib = self.classifier.artifact.featurizer.contributions(
             self.analysis, self.weighted, row, heads.coef, cols + [STACK_FROM] if stacked else cols
         )
-        if stacked:  # a head fed the toxic logit owes each token that share of it too
+        if stacked and heads.stack is not None:  # a head fed the toxic logit owes each token that share of it too
             contrib = contrib[:, :-1] + np.outer(contrib[:, -1], heads.stack[cols] / STACK_SCALE)
         spans_of = self.analysis.tokens[row].spans
         for j, cat in enumerate(cats):

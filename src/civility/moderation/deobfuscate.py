@@ -153,7 +153,9 @@ def _known_word(core: str, loose: bool) -> tuple[str, list[int]] | None:
     return _known_masked(core, False, COMMON_BY_SHAPE if short else KNOWN_BY_SHAPE)
 
 
-def _known_masked(core: str, loose: bool, by_shape=KNOWN_BY_SHAPE) -> tuple[str, list[int]] | None:
+def _known_masked(
+    core: str, loose: bool, by_shape: dict[tuple[int, str], tuple[str, ...]] = KNOWN_BY_SHAPE
+) -> tuple[str, list[int]] | None:
     if not _masks_ok(core):
         return None
     pattern, spans = _mask_pattern(core, loose)

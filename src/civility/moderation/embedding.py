@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Sequence
 
 import numpy as np
 import scipy.sparse as sp
@@ -29,7 +29,7 @@ MIN_TOKENS = 2
 _LATIN_PIECE = re.compile(r"(?:##)?[a-z]+")
 
 
-def _tokenizer_from_str(serialised: str):
+def _tokenizer_from_str(serialised: str) -> Any:
     try:
         from tokenizers import Tokenizer
     except ImportError:

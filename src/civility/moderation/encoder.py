@@ -10,6 +10,7 @@ import os
 import tempfile
 import warnings
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -61,11 +62,11 @@ def export_onnx(target_dir: str | os.PathLike[str], *, quantize: bool = True, sr
         return out
 
     class MeanPooled(torch.nn.Module):
-        def __init__(self, bert):
+        def __init__(self, bert: Any) -> None:
             super().__init__()
             self.bert = bert
 
-        def forward(self, input_ids, attention_mask):
+        def forward(self, input_ids: Any, attention_mask: Any) -> Any:
             hidden = self.bert(
                 input_ids=input_ids, attention_mask=attention_mask, token_type_ids=torch.zeros_like(input_ids)
             ).last_hidden_state
@@ -76,7 +77,7 @@ def export_onnx(target_dir: str | os.PathLike[str], *, quantize: bool = True, sr
     try:  # no progress bar on the terminal of whoever triggered the one-off export
         from transformers.utils import logging as hf_logging
 
-        hf_logging.disable_progress_bar()
+        hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
     except ImportError:  # pragma: no cover - older transformers
         pass
     # A local directory shipped inside a package, never a hub id: nothing is downloaded.

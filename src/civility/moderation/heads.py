@@ -35,10 +35,12 @@ class Heads:
             z += dense.astype(np.float64) @ self.emb_coef
         if self.stack is not None and np.any(self.stack):
             z += np.outer(z[:, STACK_FROM] / STACK_SCALE, self.stack)
-        return z
+        out: np.ndarray = z
+        return out
 
     def calibrate(self, z: np.ndarray) -> np.ndarray:
-        return 1.0 / (1.0 + np.exp(-(z * self.calib[:, 0] + self.calib[:, 1])))
+        p: np.ndarray = 1.0 / (1.0 + np.exp(-(z * self.calib[:, 0] + self.calib[:, 1])))
+        return p
 
     def predict_proba(self, x: sp.csr_matrix, dense: np.ndarray | None = None) -> np.ndarray:
         return self.calibrate(self.decision(x, dense))

@@ -59,7 +59,7 @@ COLUMN_NAMES = (
 )
 
 
-def _starts(word: str, stems: Sequence[str]) -> bool:
+def _starts(word: str, stems: tuple[str, ...]) -> bool:
     return word.startswith(stems) if len(word) > 1 else False
 
 
@@ -134,7 +134,10 @@ def lexicon_features(words: Sequence[str]) -> tuple[np.ndarray, dict[int, list[i
     hits[8] = [i for i in lists[_THREAT_BIT] if i + 1 < len(words) and words[i + 1] in _THREAT_TARGETS]
     hits[9] = lists[8]
     second = [i for i, w in enumerate(words) if w in _SECOND_PERSON]
-    near = lambda idx: [i for i in idx if any(abs(i - j) <= 3 for j in second)]  # noqa: E731
+
+    def near(idx: list[int]) -> list[int]:
+        return [i for i in idx if any(abs(i - j) <= 3 for j in second)]
+
     hits[10] = second
     hits[11] = near(hits[1]) if second else []
     hits[12] = near(hits[0]) if second else []

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import Iterable, cast
 
 from civility.moderation.confusables import (
     ALWAYS,
@@ -284,10 +285,7 @@ def _token_pass(t: str, protected: list[tuple[int, int]]) -> list[Edit]:
         joined = _join_around(t, matches, texts, i, claimed)
         if joined is not None:
             first, last = joined
-            src = [
-                k for j in range(first, last + 1)
-                for k in ((matches[j].start() + x for x in forms[j][1]) if forms[j] else range(*matches[j].span()))
-            ]
+            src = [k for j in range(first, last + 1) for k in _positions(matches[j], forms[j])]
             edits.append((matches[first].start(), matches[last].end(), "".join(texts[first:last + 1]), src))
             claimed = last
     joined_at = {e[0] for e in edits}
@@ -303,7 +301,12 @@ def _token_pass(t: str, protected: list[tuple[int, int]]) -> list[Edit]:
     return edits
 
 
-def _join_around(t: str, matches: list, texts: list[str], i: int, claimed: int) -> tuple[int, int] | None:
+def _positions(match: re.Match[str], form: tuple[str, tuple[int, ...]] | None) -> Iterable[int]:
+    """Positions in the text of a token's characters: through its de-obfuscated form's map, if any."""
+    return (match.start() + x for x in form[1]) if form else range(*match.span())
+
+
+def _join_around(t: str, matches: list[re.Match[str]], texts: list[str], i: int, claimed: int) -> tuple[int, int] | None:
     """'fu ck', 'stu.pid', 'i di ot': the 2-3 tokens around fragment i that spell one abusive
     word, joined only when one fragment is not a word (so 'pen is' and 'dumb ass' stay)."""
     for first, last in ((i, i + 1), (i - 1, i), (i, i + 2), (i - 1, i + 1), (i - 2, i)):
@@ -330,7 +333,8 @@ def _protected(t: str) -> list[tuple[int, int]]:
     """Links, e-mail addresses and bare domains: kept as written (they are spam evidence)."""
     spans = [m.span() for m in _URL.finditer(t)]
     for m in _ADDRESS_TAIL.finditer(t):  # anchored on '@' / '.tld', then widened to the chunk
-        start = m.start() - len(_CHUNK_START.search(t, 0, m.start()).group())
+        chunk = cast(re.Match[str], _CHUNK_START.search(t, 0, m.start()))  # it matches the empty string too
+        start = m.start() - len(chunk.group())
         end = t.find(" ", m.end())
         spans.append((start, len(t) if end < 0 else end))
     return spans

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any, Iterator, cast
 
 _I = re.IGNORECASE
 
@@ -22,15 +23,15 @@ class _Caseless:
         low = text.lower()
         return (self.fast, low) if len(low) == len(text) else (self.slow, text)
 
-    def finditer(self, text: str):
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
         regex, subject = self._pick(text)
         return regex.finditer(subject)
 
-    def search(self, text: str):
+    def search(self, text: str) -> re.Match[str] | None:
         regex, subject = self._pick(text)
         return regex.search(subject)
 
-    def findall(self, text: str):
+    def findall(self, text: str) -> list[Any]:
         regex, subject = self._pick(text)
         return regex.findall(subject)
 
@@ -76,7 +77,7 @@ def find_links(text: str) -> list[Link]:
         end = m.end()
         while end > m.start() and text[end - 1] in ".,;:!?)]}":  # sentence punctuation after a link
             end -= 1
-        host = _HOST.match(text, m.start()).group(1).lower()
+        host = cast(re.Match[str], _HOST.match(text, m.start())).group(1).lower()  # the scheme URL starts a host
         host = host[4:] if host.startswith("www.") else host
         links.append(Link(m.start(), end, host))
         taken.append((m.start(), end))

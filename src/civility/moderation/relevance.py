@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -77,7 +77,9 @@ def _article_terms(title: str, body: str) -> frozenset[str]:
 
 def body_chunks(body: str) -> list[str]:
     """The body cut at sentence ends into pieces of about CHUNK_WORDS words (at most MAX_CHUNKS)."""
-    chunks, current, count = [], [], 0
+    chunks: list[str] = []
+    current: list[str] = []
+    count = 0
     for sentence in _SENTENCE_END.split(body.strip()):
         words = sentence.split()
         while words:
@@ -112,7 +114,7 @@ class RelevanceModel:
 
     version = "minilm-onnx-int8@1"
 
-    def __init__(self, encoder: "Encoder", calibration: dict | None = None):
+    def __init__(self, encoder: "Encoder", calibration: dict[str, Any] | None = None):
         self.encoder = encoder
         cal = calibration or json.loads(CALIBRATION_FILE.read_text(encoding="utf-8"))
         if tuple(cal["features"]) != FEATURES:
@@ -181,7 +183,7 @@ class RelevanceModel:
         else:
             note = f"shares no topic words with the article '{title}'; similarity {similarity:.2f}"
         if pvec is not None:
-            pfeats = self.features(text, vec, np.stack([pvec, pvec]), parent_text, "")
+            pfeats = self.features(text, vec, np.stack([pvec, pvec]), parent_text or "", "")
             p_parent = self.probability(pfeats)
             if p_parent < p:  # a reply that follows the comment it answers is part of the discussion
                 p = p_parent

@@ -10,7 +10,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Sequence
 
 from civility.domain import Evidence, SubmissionContext
 from civility.moderation import promotion_patterns as pat
@@ -37,9 +37,10 @@ class PromotionSignals:
 
 
 @lru_cache(maxsize=1)
-def _weights() -> dict:
+def _weights() -> dict[str, Any]:
     with open(WEIGHTS_FILE, encoding="utf-8") as fh:
-        return json.load(fh)
+        weights: dict[str, Any] = json.load(fh)
+    return weights
 
 
 def _allowed(domain: str, allowlist: Sequence[str]) -> bool:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from pathlib import Path
+from typing import Iterable
 
 # Words people disguise. Order matters: "f**k" and "s***" resolve to the first word that fits.
 ABUSE: tuple[str, ...] = tuple("""
@@ -132,7 +133,7 @@ def word_rank(word: str) -> int:
 
 
 
-def _by_shape(words) -> dict[tuple[int, str], tuple[str, ...]]:
+def _by_shape(words: Iterable[str]) -> dict[tuple[int, str], tuple[str, ...]]:
     out: dict[tuple[int, str], list[str]] = {}
     for w in words:
         if w.isalpha():
