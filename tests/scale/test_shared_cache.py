@@ -57,7 +57,7 @@ def test_a_page_read_before_an_approval_is_not_cached_after_it(two_web_processes
     cid = pending_comment(first, article_id, "ben@example.org")
 
     def slow_read_overtaken_by_an_approval():
-        page = first.reader.public_comments(article_id)  # reads the database: nothing approved yet
+        page = first.public.from_database(article_id)  # reads the database: nothing approved yet
         second.decide(cid, "approve", actor="moderator:kim")  # meanwhile, another process approves
         return page
 

@@ -102,8 +102,9 @@ class PublicComments:
         """Approved comments, oldest first (the reading order of a page) or newest first (feeds);
         the same index serves both directions. Only the oldest-first pages are cached."""
         if newest_first:
-            return self._load(article_id, after=after, limit=limit, newest_first=True)
-        return self.cache.page(article_id, after, limit, lambda: self._load(article_id, after=after, limit=limit))
+            return self.from_database(article_id, after=after, limit=limit, newest_first=True)
+        return self.cache.page(article_id, after, limit,
+                               lambda: self.from_database(article_id, after=after, limit=limit))
 
     def approved_count(self, article_id: str) -> int:
         return self.cache.approved_count(article_id, lambda: self._count(article_id))
@@ -112,8 +113,9 @@ class PublicComments:
         with self.db.read() as conn:
             return comment_repo.count_by_status(conn, article_id).get(CommentStatus.APPROVED.value, 0)
 
-    def _load(self, article_id: str, *, after: str | None, limit: int | None,
-              newest_first: bool = False) -> Page[PublicComment]:
+    def from_database(self, article_id: str, *, after: str | None = None, limit: int | None = None,
+                      newest_first: bool = False) -> Page[PublicComment]:
+        """The page read from the database, past the cache."""
         limit = page_limit(limit or self.default_page_size)
         with self.db.read() as conn:
             if not article_repo.id_exists(conn, article_id):
