@@ -41,6 +41,10 @@ class Conflict(CivilityError):
     """The state changed under the request (e.g. another moderator decided first)."""
 
 
+class CommentsClosed(Conflict):
+    """The article takes no more comments (closed by hand, or after the configured number of days)."""
+
+
 class RateLimited(CivilityError):
     """Too many requests from this address or email; try again after ``retry_after`` seconds."""
 

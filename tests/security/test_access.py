@@ -19,6 +19,12 @@ PUBLIC = {
     ("GET", "/embed.js"), ("GET", "/embed"), ("GET", "/embed/comments"), ("POST", "/embed/comments"),
     ("GET", "/articles/{article_id}/comments.atom"),
     ("GET", "/privacy"), ("POST", "/privacy"), ("GET", "/privacy/confirm"), ("POST", "/privacy/confirm"),
+    # Readers report a published comment (form token, honeypot, rate limit; no account), and the
+    # posting page asks for the state its signed receipt names.
+    ("GET", "/articles/{article_id}/comments/{comment_id}/report"),
+    ("POST", "/articles/{article_id}/comments/{comment_id}/report"),
+    ("GET", "/embed/comments/{comment_id}/report"), ("POST", "/embed/comments/{comment_id}/report"),
+    ("GET", "/api/comments/status"),
 }
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
 CANARY_EMAIL = "pending.canary.7f3a@example.org"
@@ -144,6 +150,10 @@ def test_every_state_changing_route_refuses_the_cookie_without_its_csrf_token(wo
     or a wrong one. Every POST/PUT/PATCH/DELETE route must refuse it and change nothing."""
     changing = [(m, p) for m, p, _ in routes(world.app) if m in STATE_CHANGING]
     assert ("POST", "/moderate/comments/{comment_id}/decision") in changing
+    assert {("POST", "/api/moderation/comments/{comment_id}/withdraw"),
+            ("POST", "/moderate/articles/{article_id}/comments-closed"),
+            ("POST", "/articles/{article_id}/comments/{comment_id}/report"),
+            ("POST", "/embed/comments/{comment_id}/report")} <= set(changing)
     before = _snapshot(world)
     failures = []
     for method, path in changing:

@@ -69,7 +69,7 @@ def test_a_comment_never_moves(db, comment_id, column):
 
 def test_upgrade_from_the_first_revision_keeps_data(db, comment_id):
     migrations.downgrade(db.engine, "0001")
-    assert migrations.upgrade(db.engine) == migrations.head_revision() == "0002"
+    assert migrations.upgrade(db.engine) == migrations.head_revision()
     assert _row(db, comment_id).text == "Hello"
     with pytest.raises(IntegrityError, match="immutable"):
         _update(db, comment_id, article_id="elsewhere")

@@ -56,7 +56,13 @@ def test_no_public_output_carries_the_commenters_email(client, platform, make_ar
     platform.decide(ids[0], "approve", actor="moderator:t")
     platform.decide(ids[1], "approve", actor="moderator:t")
     platform.decide(ids[2], "reject", actor="moderator:t")
+    # A threaded reply by the canary (published) and one held; a reader's report of a canary comment.
+    reply = platform.submit_comment(article.id, "Canary reply", canary, "canary reply text", ip=None, parent_id=ids[0])
+    platform.decide(reply.comment_id, "approve", actor="moderator:t")
+    platform.submit_comment(article.id, "Canary held reply", canary, "held canary reply", ip=None, parent_id=ids[0])
+    platform.report_comment(ids[1], "insult", f"reported by {canary}", ip="203.0.113.77")
     platform.run_pending_jobs()
+    receipt = re.search(r"submitted=([\w.-]+)", posted.headers["location"]).group(1)
 
     seeds = [
         "/", "/rules", "/embed", f"/embed?article={article.id}", "/embed.js", "/privacy",
@@ -66,6 +72,9 @@ def test_no_public_output_carries_the_commenters_email(client, platform, make_ar
         "/api/articles", f"/api/articles/{article.id}", f"/api/articles/lookup?url={quote(article.url, safe='')}",
         f"/api/articles/{article.id}/comments", f"/api/articles/{article.id}/comments?limit=1",
         "/openapi.json", "/healthz",
+        f"/articles/{article.id}?reply_to={ids[0]}", f"/embed/comments?article={article.id}&reply_to={ids[0]}",
+        f"/articles/{article.id}/comments/{ids[1]}/report", f"/embed/comments/{ids[1]}/report?article={article.id}",
+        f"/api/comments/status?receipt={receipt}", f"/articles/{article.id}?submitted={receipt}",
     ]
     queue, seen = deque(seeds), set()
     while queue and len(seen) < 300:
@@ -85,6 +94,8 @@ def test_no_public_output_carries_the_commenters_email(client, platform, make_ar
 
     # The crawl really reached the approved canary comments (so the search means something).
     assert any("canary comment 0" in body for _, body in responses)
+    assert any("canary reply text" in body for _, body in responses)
+    assert any("/report" in path for path in seen) and any("reply_to=" in path for path in seen)
     assert any(p.startswith("/static/") for p in seen) and len(seen) >= 20
     leaks = {where: found for where, body in responses if (found := _leaks(body, variants))}
     assert leaks == {}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
 from typing import Any
@@ -23,6 +23,9 @@ class Article:
     url: str | None = None
     lang: str = "en"
     published_at: datetime | None = None
+    # When it was added, and closed by hand (closing after N days is a setting); not part of equality.
+    created_at: datetime | None = field(default=None, compare=False)
+    comments_closed_at: datetime | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from sqlalchemy import (
     BigInteger,
     Column,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -17,6 +18,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    func,
 )
 
 metadata = MetaData(
@@ -45,8 +47,12 @@ articles = Table(
     Column("published_at", TS, nullable=True),
     Column("created_at", TS, nullable=False),
     Column("policy_overrides", JSON, nullable=True),
+    # 0004: the home page's order (published_at, else created_at) and closing comments by hand.
+    Column("sort_at", TS, nullable=True),
+    Column("comments_closed_at", TS, nullable=True),
 )
 Index("ix_articles_created", articles.c.created_at, articles.c.id)
+Index("ix_articles_sort", articles.c.sort_at, articles.c.id)
 
 comments = Table(
     "comments",
@@ -65,6 +71,11 @@ comments = Table(
     Column("idempotency_key", String(200), nullable=True, unique=True),
     Column("signature", LargeBinary, nullable=True),
     Column("erased_at", TS, nullable=True),
+    # 0004: the thread's top-level comment (NULL for a top-level comment itself); the machine's
+    # highest rule score and the categories of its reasons (",insult,spam,") for queue sorting/filters.
+    Column("thread_id", Id, nullable=True),
+    Column("risk", Float, nullable=True),
+    Column("flags", Text, nullable=True),
 )
 # Public lists: approved comments of one article in (created_at, id) order, keyset-paged.
 Index("ix_comments_public", comments.c.article_id, comments.c.status, comments.c.created_at, comments.c.id)
@@ -72,6 +83,27 @@ Index("ix_comments_public", comments.c.article_id, comments.c.status, comments.c
 Index("ix_comments_queue", comments.c.status, comments.c.created_at, comments.c.id)
 Index("ix_comments_email_created", comments.c.email, comments.c.created_at)
 Index("ix_comments_ip_created", comments.c.ip, comments.c.created_at)
+Index("ix_comments_thread", comments.c.article_id, comments.c.thread_id, comments.c.status)
+Index("ix_comments_queue_risk", comments.c.status, comments.c.risk, comments.c.id)
+Index("ix_comments_email_lower", func.lower(comments.c.email))  # commenter history and the email filter
+# Full-text search of the queue lives outside this metadata: an FTS5 table (comments_fts) kept by
+# triggers on SQLite, a GIN index on to_tsvector('simple', text) on PostgreSQL (storage/fts.py).
+
+# 0004: readers' reports of a published comment. ``reporter`` is an HMAC of the reader's network
+# address bucket (never the address itself); one report per reporter and comment.
+reports = Table(
+    "reports",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("comment_id", Id, ForeignKey("comments.id"), nullable=False),
+    Column("reason", String(32), nullable=False),
+    Column("note", Text, nullable=True),
+    Column("reporter", String(128), nullable=False),
+    Column("status", String(16), nullable=False, server_default="open"),
+    Column("created_at", TS, nullable=False),
+    UniqueConstraint("comment_id", "reporter"),
+)
+Index("ix_reports_comment_status", reports.c.comment_id, reports.c.status)
 
 decisions = Table(
     "decisions",
@@ -165,3 +197,17 @@ neardup_bands = Table(
     UniqueConstraint("band_key", "comment_id"),
 )
 Index("ix_neardup_bands_comment", neardup_bands.c.comment_id)
+
+# 0004: banned commenters (by lower-cased email, moderators only), with a reason and an expiry.
+bans = Table(
+    "bans",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("email", Text, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("actor", Text, nullable=False),
+    Column("created_at", TS, nullable=False),
+    Column("expires_at", TS, nullable=True),  # NULL: until lifted
+    Column("lifted_at", TS, nullable=True),
+)
+Index("ix_bans_email", bans.c.email)

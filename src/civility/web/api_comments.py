@@ -8,7 +8,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 
 from civility.domain import CommentStatus
+from civility.web.comment_form import outcome_message, receipt_for
 from civility.web.deps import client_ip, get_platform, get_settings, require_json
+from civility.workflow.types import Outcome
 from civility.web.schemas import CommentIn, CommentPageOut, ErrorOut, PublicCommentOut, SubmitOut
 
 router = APIRouter(prefix="/api", tags=["comments"])
@@ -44,6 +46,7 @@ def list_comments(
     status_code=202,
     dependencies=[Depends(require_json)],
     responses={
+        200: {"model": SubmitOut, "description": "Stored and not published (it breaks a community rule)"},
         201: {"model": SubmitOut, "description": "Published at once"},
         202: {"description": "Stored and held for review"},
         415: {"model": ErrorOut, "description": "Not JSON"},
@@ -72,7 +75,11 @@ def submit_comment(
         parent_id=comment.parent_id,
     )
     status = result.status.value
-    response.status_code = 201 if result.status is CommentStatus.APPROVED else 202
+    response.status_code = {CommentStatus.APPROVED: 201, CommentStatus.REJECTED: 200}.get(result.status, 202)
     if not result.created:
         response.headers["Idempotent-Replayed"] = "true"
-    return SubmitOut(id=result.comment_id, status=status)
+    settings = get_settings(request)
+    rules = list(result.rules) if settings.rejection_detail == "rule" else []
+    outcome = Outcome(status=result.status, rules=tuple(rules))
+    return SubmitOut(id=result.comment_id, status=status, message=outcome_message(settings, outcome), rules=rules,
+                     receipt=receipt_for(settings, result.comment_id))

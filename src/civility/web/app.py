@@ -26,6 +26,7 @@ from civility.web import (
     feeds,
     moderation,
     pages,
+    reports,
     routes_privacy,
 )
 from civility.web.schemas import ErrorOut, HealthOut
@@ -105,6 +106,7 @@ def create_app(settings: Settings, platform: "Platform | None" = None) -> FastAP
         auth.api,
         api_moderation.router,
         api_admin.router,
+        reports.router,
         pages.router,
         auth.router,
         moderation.router,

@@ -20,6 +20,7 @@ from civility.web import csrf
 from civility.web.deps import client_ip, get_platform, get_settings, template_context
 
 _FORM_FIELDS = ("name", "email", "text")
+_HIDDEN_FIELDS = ("csrf_token", "idempotency_key", "website", "parent_id")
 _RECEIPT_MAX_AGE = 7 * 24 * 3600
 
 
@@ -27,21 +28,49 @@ def _receipts(secret_key: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(secret_key, salt="civility.receipt")
 
 
-def submitted_status(request: Request, receipt: str | None) -> str | None:
-    """What the page tells the reader who just posted: "approved" when the comment is public
-    by now, else "pending". The receipt in the redirect is signed, so nobody can make the
-    page show a message, nor learn another comment's fate; a rejected comment reads as held."""
+HELD = "Thank you. Your comment is held for review: a moderator reads it before it appears."
+PUBLISHED = "Thank you. Your comment is published."
+NOT_PUBLISHED = "Your comment was not published."
+
+
+def outcome_message(settings, outcome) -> str:
+    """The sentence a reader is told about their own comment (also in the API's answer)."""
+    status = getattr(outcome.status, "value", outcome.status)
+    if status == "approved":
+        return PUBLISHED
+    if status != "rejected":
+        return HELD
+    if settings.rejection_detail == "none":
+        return NOT_PUBLISHED
+    if outcome.rules:
+        label = "The community rule it breaks" if len(outcome.rules) == 1 else "The community rules it breaks"
+        return f"{NOT_PUBLISHED} {label}: {'; '.join(outcome.rules)}."
+    if getattr(outcome, "by_moderator", False):
+        return f"{NOT_PUBLISHED} A moderator found that it breaks the community rules."
+    return NOT_PUBLISHED
+
+
+def receipt_for(settings, comment_id: int) -> str:
+    return _receipts(settings.secret_key).dumps(comment_id)
+
+
+def read_receipt(request: Request, receipt: str | None) -> dict[str, str] | None:
+    """What the page tells the reader who just posted: published, held, or not published (with
+    the rule it broke, unless the publisher chose to say only that). The receipt is signed, so
+    nobody can make the page show a message, nor learn a comment's fate without its receipt."""
     if not receipt or len(receipt) > 200:
         return None
+    settings = get_settings(request)
     try:
-        comment_id = int(_receipts(get_settings(request).secret_key).loads(receipt, max_age=_RECEIPT_MAX_AGE))
+        comment_id = int(_receipts(settings.secret_key).loads(receipt, max_age=_RECEIPT_MAX_AGE))
     except (BadSignature, TypeError, ValueError):
         return None
     try:
-        status = get_platform(request).queue_item(comment_id).comment.status
+        outcome = get_platform(request).submission_outcome(comment_id)
     except errors.NotFound:
-        return "pending"  # the honeypot's receipt names no comment
-    return "approved" if status is CommentStatus.APPROVED else "pending"
+        return {"status": "pending", "message": HELD, "receipt": receipt}  # the honeypot's receipt names no comment
+    status = getattr(outcome.status, "value", outcome.status)
+    return {"status": status, "message": outcome_message(settings, outcome), "receipt": receipt}
 
 
 @dataclass
@@ -50,6 +79,7 @@ class FormState:
     errors: dict[str, str] = field(default_factory=dict)
     form_error: str | None = None
     idempotency_key: str = ""
+    parent_id: int | None = None
 
 
 def page_context(
@@ -62,21 +92,34 @@ def page_context(
     page_query: dict[str, str] | None = None,
     state: FormState | None = None,
     submitted: str | None = None,
+    reply_to: str | None = None,
+    report_base: str = "",
 ) -> dict[str, Any]:
-    """Everything the article and embed templates need: the article, one page of approved
-    comments, and the form (empty, or as the reader left it)."""
+    """Everything the article and embed templates need: the article, one page of threads of
+    approved comments, and the form (empty, or as the reader left it; a reply when ``reply_to``
+    names a published comment of the article)."""
     platform = get_platform(request)
     settings = get_settings(request)
-    page = platform.public_comments(article.id, after=after or None, limit=settings.page_size)
+    page = platform.public_threads(article.id, after=after or None, limit=settings.page_size)
     state = state or FormState()
+    if state.parent_id is None and reply_to and reply_to.isdigit() and len(reply_to) < 19:
+        state.parent_id = int(reply_to)
+    reply_parent = _reply_parent(platform, article.id, state.parent_id)
+    if reply_parent is None:
+        state.parent_id = None
     query = dict(page_query or {})
     first_url = f"{page_url}?{urlencode(query)}" if query else page_url
     more_url = f"{page_url}?{urlencode({**query, 'after': page.next_cursor})}" if page.next_cursor else None
     return template_context(
         request,
         article=article,
-        comments=list(page.items),
+        threads=[_nest(thread) for thread in page.items],
         comment_count=platform.approved_count(article.id),
+        comments_open=platform.comments_open(article),
+        reply_parent=reply_parent,
+        reply_url=lambda cid: f"{page_url}?{urlencode({**query, 'reply_to': cid})}#comment-form",
+        cancel_reply_url=f"{first_url}#comment-form",
+        report_url=lambda cid: f"{report_base}/{cid}/report" + (f"?{urlencode(query)}" if query else ""),
         next_cursor=page.next_cursor,
         after=after,
         first_url=first_url,
@@ -87,8 +130,35 @@ def page_context(
         values=state.values,
         errors=state.errors,
         form_error=state.form_error,
-        submitted=submitted_status(request, submitted),
+        submitted=read_receipt(request, submitted),
     )
+
+
+def _nest(thread) -> dict[str, Any]:
+    """A thread's entries (reading order) as a tree of two levels for the template."""
+    first = thread[0]
+    root: dict[str, Any] = {"comment": first.comment, "depth": 0, "reply_to": None, "children": []}
+    for entry in thread[1:]:
+        node = {"comment": entry.comment, "depth": entry.depth, "reply_to": entry.reply_to, "children": []}
+        if entry.depth == 1 or not root["children"]:
+            root["children"].append(node)
+        else:
+            root["children"][-1]["children"].append(node)
+    return root
+
+
+def _reply_parent(platform, article_id: str, parent_id: int | None):
+    """The published comment of this article being replied to, or None."""
+    if parent_id is None:
+        return None
+    try:
+        item = platform.queue_item(parent_id)
+    except errors.NotFound:
+        return None
+    c = item.comment
+    if c.article_id != article_id or getattr(c.status, "value", c.status) != "approved" or c.erased:
+        return None
+    return {"id": c.id, "name": c.name}
 
 
 async def read_form(request: Request) -> tuple[dict[str, str], dict[str, str]]:
@@ -96,11 +166,7 @@ async def read_form(request: Request) -> tuple[dict[str, str], dict[str, str]]:
     form = await request.form()
     values = {k: v for k in _FORM_FIELDS if isinstance(v := form.get(k, ""), str)}
     values = {k: values.get(k, "") for k in _FORM_FIELDS}
-    hidden = {
-        k: v
-        for k in ("csrf_token", "idempotency_key", "website")
-        if isinstance(v := form.get(k, ""), str)
-    }
+    hidden = {k: v for k in _HIDDEN_FIELDS if isinstance(v := form.get(k, ""), str)}
     return values, hidden
 
 
@@ -112,6 +178,7 @@ async def handle_post(
     page_url: str,
     form_action: str,
     redirect_query: dict[str, str],
+    report_base: str = "",
 ) -> Response:
     """Read the form here, then do the database work off the event loop."""
     values, hidden = await read_form(request)
@@ -125,6 +192,7 @@ async def handle_post(
         page_url=page_url,
         form_action=form_action,
         redirect_query=redirect_query,
+        report_base=report_base,
     )
 
 
@@ -138,6 +206,7 @@ def process_post(
     page_url: str,
     form_action: str,
     redirect_query: dict[str, str],
+    report_base: str = "",
 ) -> Response:
     """Post the comment; on success 303 back to the page with the outcome, otherwise the
     same page again with messages, the reader's text and the same idempotency key."""
@@ -145,12 +214,14 @@ def process_post(
     settings = get_settings(request)
     templates = request.app.state.templates
     article = platform.get_article(article_id)
-    state = FormState(values=values, idempotency_key=hidden.get("idempotency_key", "")[:200])
+    parent = hidden.get("parent_id", "").strip()
+    state = FormState(values=values, idempotency_key=hidden.get("idempotency_key", "")[:200],
+                      parent_id=int(parent) if parent.isdigit() and len(parent) < 19 else None)
 
     def again(status: int, headers: dict[str, str] | None = None) -> Response:
         context = page_context(
             request, article, page_url=page_url, page_query=redirect_query, form_action=form_action,
-            after=None, state=state,
+            after=None, state=state, report_base=report_base,
         )
         return templates.TemplateResponse(request, template, context, status_code=status, headers=headers)
 
@@ -162,7 +233,7 @@ def process_post(
         return again(403)
 
     def done(comment_id: int) -> Response:
-        receipt = _receipts(settings.secret_key).dumps(comment_id)
+        receipt = receipt_for(settings, comment_id)
         query = urlencode({**redirect_query, "submitted": receipt})
         return RedirectResponse(f"{page_url}?{query}#comment-form", status_code=303)
 
@@ -172,12 +243,15 @@ def process_post(
 
     def submit(key: str | None):
         return platform.submit_comment(
-            article.id, values["name"], values["email"], values["text"], ip=client_ip(request), idempotency_key=key
+            article.id, values["name"], values["email"], values["text"], ip=client_ip(request), idempotency_key=key,
+            parent_id=state.parent_id,
         )
 
     try:
         try:
             result = submit(state.idempotency_key or None)
+        except errors.CommentsClosed:
+            raise
         except errors.Conflict:
             # The form's key was used for a different text (the reader went back and edited
             # after posting): this is a new comment, so it gets a new key.
@@ -195,6 +269,6 @@ def process_post(
         )
         return again(429, {"Retry-After": str(wait)})
     except errors.Conflict as exc:
-        state.form_error = str(exc)
+        state.form_error = str(exc) + (" Your text is kept below." if isinstance(exc, errors.CommentsClosed) else "")
         return again(409)
     return done(result.comment_id)

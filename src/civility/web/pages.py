@@ -20,8 +20,10 @@ def article_path(article_id: str) -> str:
 
 @router.get("/", response_class=HTMLResponse)
 def index(request: Request, cursor: str | None = None) -> Response:
-    page = get_platform(request).list_articles(limit=30, cursor=cursor or None)
-    context = template_context(request, articles=list(page.items), next_cursor=page.next_cursor)
+    platform = get_platform(request)
+    page = platform.list_articles(limit=30, cursor=cursor or None)
+    counts = platform.approved_counts([a.id for a in page.items])
+    context = template_context(request, articles=list(page.items), next_cursor=page.next_cursor, counts=counts)
     return request.app.state.templates.TemplateResponse(request, "index.html", context)
 
 
@@ -32,7 +34,8 @@ def rules(request: Request) -> Response:
 
 @router.get("/articles/{article_id}", response_class=HTMLResponse)
 def article_page(
-    request: Request, article_id: str, after: str | None = None, submitted: str | None = None
+    request: Request, article_id: str, after: str | None = None, submitted: str | None = None,
+    reply_to: str | None = None,
 ) -> Response:
     article = get_platform(request).get_article(article_id)
     path = article_path(article.id)
@@ -43,6 +46,8 @@ def article_page(
         form_action=f"{path}/comments",
         after=after,
         submitted=submitted,
+        reply_to=reply_to,
+        report_base=f"{path}/comments",
     )
     return request.app.state.templates.TemplateResponse(request, "article.html", context)
 
@@ -57,4 +62,5 @@ async def post_comment(request: Request, article_id: str) -> Response:
         page_url=path,
         form_action=f"{path}/comments",
         redirect_query={},
+        report_base=f"{path}/comments",
     )

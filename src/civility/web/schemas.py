@@ -83,8 +83,15 @@ class CommentIn(BaseModel):
 
 
 class SubmitOut(BaseModel):
+    """The truth about the comment just sent: published (201), held for review (202) or not
+    published (200; ``rules`` names the community rules it breaks unless the publisher chose
+    ``rejection_detail = none``). ``receipt`` can be passed to GET /api/comments/status later."""
+
     id: int
     status: Literal["pending", "approved", "rejected"]
+    message: str = ""
+    rules: list[str] = Field(default_factory=list)
+    receipt: str = ""
 
 
 class PublicCommentOut(BaseModel):

@@ -78,11 +78,22 @@ class ModeratorCommentOut(BaseModel):
     version: int | None
 
 
+class ReportOut(BaseModel):
+    """A reader's report (no reader identity is kept beyond a keyed hash of their network)."""
+
+    reason: str
+    note: str | None
+    status: Literal["open", "handled"]
+    created_at: datetime
+
+
 class QueueItemOut(BaseModel):
     comment: ModeratorCommentOut
     article_title: str
     verdict: VerdictOut | None
     decisions: list[DecisionOut]
+    reports: list[ReportOut] = Field(default_factory=list)
+    open_reports: int = 0
 
 
 class QueuePageOut(BaseModel):

@@ -13,6 +13,7 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
 from civility.web import timefmt
+from civility.workflow.reports import REPORT_REASONS
 
 HERE = Path(__file__).parent
 TEMPLATE_DIR = HERE / "templates"
@@ -85,4 +86,5 @@ def make_templates() -> Jinja2Templates:
         highlight=highlight,
     )
     env.globals["static_url"] = static_url
+    env.globals["report_reasons"] = REPORT_REASONS
     return Jinja2Templates(env=env)

@@ -1,6 +1,10 @@
 """Human decisions: approve or reject a pending comment with a compare-and-set on its status and
 version (the second of two moderators gets errors.Conflict), append the decision to the audit
-log and publish the event, all in one transaction. Also erasure and address retention."""
+log and publish the event, all in one transaction. Also erasure and address retention.
+
+Decisions are revisable, never erased: with the version they were shown, a moderator may approve
+a rejected comment (the machine's or a person's), or withdraw (or reject) an approved one. A
+revision needs a reason; it is a new audit row, the earlier rows and the text stay as they were."""
 
 from __future__ import annotations
 
@@ -16,10 +20,13 @@ from civility.storage.engine import Database
 from civility.storage.repos import comments as comment_repo
 from civility.storage.repos import counters
 from civility.storage.repos import decisions as decision_repo
+from civility.storage.repos import reports as report_repo
 from civility.workflow import events as ev
 from civility.workflow import publish
 
+DECISIONS = ("approve", "reject", "withdraw")
 REASON_MAX = 1000
+UNDO_WINDOW_S = 300  # a moderator may take back their own decision this long (bulk actions' undo)
 
 
 def _locked_live_row(conn: Connection, comment_id: int, *, erased: str) -> Any:
@@ -48,35 +55,47 @@ class Decider:
     ) -> DecisionRecord:
         """Apply a moderator's decision.
 
-        Without ``expected_version`` the comment must still be pending. With it, the comment
-        must still be at that version (a moderator re-deciding from the page they were shown);
-        either way a moved state raises Conflict and nothing is written.
+        Without ``expected_version`` the comment must still be pending (to withdraw: published).
+        With it, the comment must still be at that version (a moderator re-deciding from the page
+        they were shown); either way a moved state raises Conflict and nothing is written. Revising
+        a decision (the comment is not pending) needs a reason.
         """
-        if decision not in ("approve", "reject"):
-            raise ValidationError({"decision": "must be approve or reject"})
+        if decision not in DECISIONS:
+            raise ValidationError({"decision": "must be approve, reject or withdraw"})
         if not actor or not actor.strip():
             raise ValidationError({"actor": "a decision needs an actor"})
         reason = (reason or "").strip() or None
         if reason and len(reason) > REASON_MAX:
             raise ValidationError({"reason": f"at most {REASON_MAX} characters"})
-        verdict = Decision(decision)
+        withdraw = decision == "withdraw"
+        verdict = Decision.REJECT if withdraw else Decision(decision)
         target = publish.STATUS_OF[verdict]
         with self.db.write() as conn:
             row = _locked_live_row(conn, comment_id, erased=f"comment {comment_id} was erased")
-            if expected_version is None and row.status != CommentStatus.PENDING.value:
+            if withdraw and row.status != CommentStatus.APPROVED.value:
+                raise Conflict(f"comment {comment_id} is {row.status}, not published: there is nothing to withdraw")
+            if expected_version is None and not withdraw and row.status != CommentStatus.PENDING.value:
                 raise Conflict(f"comment {comment_id} was already {row.status} by someone else")
             if expected_version is not None and row.status == target.value:
                 raise Conflict(f"comment {comment_id} is already {row.status}")
-            payload = publish.change_status(
-                conn,
-                self.events,
-                comment_id=comment_id,
-                article_id=row.article_id,
-                decision=verdict,
-                actor=actor,
-                from_status=CommentStatus.PENDING if expected_version is None else None,
-                expected_version=expected_version,
-            )
+            if expected_version is not None and row.version != expected_version:
+                raise Conflict(f"comment {comment_id} changed since you loaded it; reload to see the latest decision")
+            if row.status != CommentStatus.PENDING.value and not reason:
+                raise ValidationError({"reason": "Say why: revising a decision needs a reason for the audit log."})
+            from_status = CommentStatus(row.status) if withdraw else CommentStatus.PENDING
+            if withdraw:
+                # Taken down: not a machine-style rejection, its own event (webhooks, cache drop).
+                moved = comment_repo.transition(conn, comment_id, to_status=target.value, from_status=row.status,
+                                                expected_version=expected_version)
+                payload = None if moved is None else {"comment_id": comment_id, "article_id": row.article_id,
+                                                      "decision": "withdraw", "actor": actor}
+                if payload is not None:
+                    self.events.publish(conn, ev.COMMENT_WITHDRAWN, payload)
+            else:
+                payload = publish.change_status(
+                    conn, self.events, comment_id=comment_id, article_id=row.article_id, decision=verdict, actor=actor,
+                    from_status=from_status if expected_version is None else None, expected_version=expected_version,
+                )
             if payload is None:
                 raise Conflict(f"comment {comment_id} changed since you loaded it; reload to see the latest decision")
             # The audit row keeps what the moderator had in front of them: the machine's latest
@@ -93,7 +112,34 @@ class Decider:
                 policy_version=seen.policy_version if seen else None,
                 note=reason,
             )
-        publish.announce(self.events, payload)
+            report_repo.close_open(conn, comment_id)
+        if withdraw:
+            self.events.committed(ev.COMMENT_WITHDRAWN, payload)
+        else:
+            publish.announce(self.events, payload)
+        return record
+
+    def undo(self, comment_id: int, *, actor: str, window_s: int = UNDO_WINDOW_S) -> DecisionRecord:
+        """Take back one's own latest approve/reject within ``window_s`` seconds: the comment is
+        pending again (and leaves the public pages if it was published); an "undo" audit row says so."""
+        with self.db.write() as conn:
+            row = comment_repo.get_row(conn, comment_id, for_update=True)
+            if row is None:
+                raise NotFound(f"comment {comment_id} does not exist")
+            history = decision_repo.history(conn, comment_id)
+            last = history[-1] if history else None
+            if (last is None or last.actor != actor or last.decision not in ("approve", "reject")
+                    or row.erased_at is not None or (utcnow() - last.created_at).total_seconds() > window_s):
+                raise Conflict(f"comment {comment_id} can no longer be undone (only your own decision, "
+                               f"within {window_s // 60} minutes, nobody else's since)")
+            if comment_repo.transition(conn, comment_id, to_status=CommentStatus.PENDING.value, from_status=row.status,
+                                       expected_version=row.version) is None:
+                raise Conflict(f"comment {comment_id} changed meanwhile")
+            record = decision_repo.append(conn, comment_id=comment_id, decision="undo", actor=actor,
+                                          note=f"undid {last.decision}: back in the queue")
+            payload = {"comment_id": comment_id, "article_id": row.article_id, "actor": actor}
+            self.events.publish(conn, ev.COMMENT_REQUEUED, payload)
+        self.events.committed(ev.COMMENT_REQUEUED, payload)
         return record
 
     def history(self, comment_id: int) -> list[DecisionRecord]:

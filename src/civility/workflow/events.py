@@ -1,4 +1,5 @@
-"""Named lifecycle events ("comment.saved", "comment.approved", "comment.rejected", "comment.erased").
+"""Named lifecycle events ("comment.saved", "comment.approved", "comment.rejected", "comment.erased",
+"comment.withdrawn", "comment.requeued", "comment.reported").
 
 Two kinds of subscribers: transactional ones run inside the transaction that caused the event
 (so a notification job commits together with the approval, or not at all); after-commit ones
@@ -17,7 +18,11 @@ COMMENT_SAVED = "comment.saved"
 COMMENT_APPROVED = "comment.approved"
 COMMENT_REJECTED = "comment.rejected"
 COMMENT_ERASED = "comment.erased"
-NAMES = (COMMENT_SAVED, COMMENT_APPROVED, COMMENT_REJECTED, COMMENT_ERASED)
+COMMENT_WITHDRAWN = "comment.withdrawn"  # a published comment taken down by a moderator
+COMMENT_REQUEUED = "comment.requeued"  # a published comment back in the queue after readers' reports
+COMMENT_REPORTED = "comment.reported"
+NAMES = (COMMENT_SAVED, COMMENT_APPROVED, COMMENT_REJECTED, COMMENT_ERASED, COMMENT_WITHDRAWN, COMMENT_REQUEUED,
+         COMMENT_REPORTED)
 
 InTransaction = Callable[[Connection, dict[str, Any]], None]
 AfterCommit = Callable[[dict[str, Any]], None]

@@ -5,9 +5,16 @@ events to jobs ("comment.approved" -> a "notify" job in the same transaction).""
 from __future__ import annotations
 
 import logging
+import time
+from datetime import timedelta
 from typing import Any, Callable
 
-from civility.domain import Article, DecisionRecord
+from civility.domain import Article, CommentStatus, DecisionRecord
+from civility.errors import Conflict, NotFound, ValidationError
+from civility.storage.clock import utcnow
+from civility.storage.repos import articles as article_repo
+from civility.storage.repos import commenters as commenter_repo
+from civility.storage.repos import decisions as decision_repo
 from civility.jobs.base import Handlers
 from civility.jobs.embedded import EmbeddedQueue
 from civility.jobs.worker import WorkerThread
@@ -26,11 +33,14 @@ from civility.workflow.notify import PublishedNotifier
 from civility.workflow.policy_overrides import validate_overrides
 from civility.workflow.privacy import Privacy
 from civility.workflow.publish import NOTIFY_JOB, PublicComments
-from civility.workflow.ratelimit import make_rate_limiter
+from civility.workflow.ratelimit import address_bucket, hashed_key, make_rate_limiter
+from civility.workflow.reports import Reports
 from civility.workflow.review import ReviewQueue
 from civility.workflow.scoring import Scorer
-from civility.workflow.submit import SCORE_JOB, Submitter
-from civility.workflow.types import ArticleIn, ModeratorAccount, Page, PublicComment, QueueItem, Session, SubmitResult
+from civility.workflow.submit import SCORE_JOB, Submitter, comments_closed
+from civility.workflow.types import (ArticleIn, ModeratorAccount, Outcome, Page, PublicComment, QueueItem, Session,
+                                     SubmitResult, ThreadEntry)
+from civility.workflow.webhooks import Webhooks
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +73,8 @@ class Platform:
         self.accounts = Accounts(db, settings, password_hasher)
         self.decider = Decider(db, self.events)
         self.scorer = Scorer(db, settings, self.events)
-        self.submitter = Submitter(db, settings, self.queue, self.events, self.limiter)
+        self.submitter = Submitter(db, settings, self.queue, self.events, self.limiter, settle=self._settle)
+        self.reports = Reports(db, settings, self.events, self.limiter)
         self._worker: WorkerThread | None = None
 
         # Export/erasure by mailed link and address retention (workflow/privacy.py).
@@ -74,6 +85,8 @@ class Platform:
         self.handlers.register(NOTIFY_JOB, self._notify)
         # approval -> notify job (same transaction), cached pages dropped, worker woken
         publish.wire(self.events, self.queue, self.cache)
+        self.webhooks = Webhooks(db, settings, self.queue)
+        self.webhooks.register(self.events, self.handlers)
 
     @classmethod
     def from_settings(cls, settings: Settings, *, password_hasher: Any = None) -> "Platform":
@@ -198,9 +211,130 @@ class Platform:
         """Approved comments, oldest first (cached) or newest first (feeds): see PublicComments."""
         return self.public.page(article_id, after=after, limit=limit, newest_first=newest_first)
 
+    def public_threads(self, article_id: str, *, after: str | None = None,
+                       limit: int | None = None) -> Page[list[ThreadEntry]]:
+        """The discussion as threads (the article page and the embed): see Reader.public_threads."""
+        return self.public.threads(article_id, after=after, limit=limit)
+
+    def commenter_history(self, email: str, *, limit: int = 50) -> dict:
+        """Moderators only: a commenter's comments per status, rejection rate, latest comments."""
+        return self.review.commenter(email, limit=limit)
+
+    def ban(self, email: str, reason: str, *, actor: str, days: int | None = None) -> dict:
+        """Ban an address (moderators): its new comments are held or rejected (``banned_comments``)
+        until ``days`` have passed (None: until lifted). The reason is required and kept."""
+        email = (email or "").strip()
+        reason = (reason or "").strip()
+        errors_: dict[str, str] = {}
+        if not email or "@" not in email or len(email) > 254:
+            errors_["email"] = "an email address"
+        if not reason or len(reason) > 1000:
+            errors_["reason"] = "Say why (at most 1000 characters)."
+        if days is not None and not 1 <= days <= 3650:
+            errors_["days"] = "1 to 3650 days, or empty for no end"
+        if errors_:
+            raise ValidationError(errors_)
+        now = utcnow()
+        with self.db.write() as conn:
+            commenter_repo.add_ban(conn, email=email, reason=reason, actor=actor, at=now,
+                                   expires_at=now + timedelta(days=days) if days else None)
+            return commenter_repo.active_ban(conn, email, now=now)
+
+    def lift_ban(self, email: str) -> int:
+        with self.db.write() as conn:
+            return commenter_repo.lift_bans(conn, email, at=utcnow())
+
+    def active_ban(self, email: str) -> dict | None:
+        with self.db.read() as conn:
+            return commenter_repo.active_ban(conn, email, now=utcnow())
+
+    def stats(self, days: int = 30) -> dict:
+        """The moderators' stats page numbers (workflow/stats.py)."""
+        from civility.workflow import stats
+
+        return stats.compute(self.db, days=max(1, min(int(days), 365)))
+
+    def submission_outcome(self, comment_id: int) -> Outcome:
+        """Published, held or not published (with the rules broken): what the poster is told."""
+        return self.review.outcome(comment_id)
+
+    def _settle(self, comment_id: int) -> Outcome:
+        """Called by the submitter after the commit: within ``submit_wait_ms``, get the machine's
+        verdict so the first answer is already the truth. The comment is scored right here when this
+        process has the engine loaded (the queued job then finds it done); when only a local worker
+        has it, the answer waits for that worker. Otherwise (hold mode, separate workers) it is
+        "held" now, and the page's receipt shows the truth on reload."""
+        budget = self.settings.submit_wait_ms / 1000.0
+        if budget <= 0 or self.settings.moderation != "auto":
+            return self.review.outcome(comment_id)  # a ban or trust rule may have decided already
+        try:
+            if self.scorer.ready():
+                self.scorer.score_many([comment_id])
+            elif self._worker is not None and self._worker.alive:
+                deadline = time.monotonic() + budget
+                while time.monotonic() < deadline:
+                    with self.db.read() as conn:
+                        if decision_repo.has_machine_decision(conn, comment_id):
+                            break
+                    time.sleep(0.05)
+            return self.review.outcome(comment_id)
+        except Exception:  # the comment is stored and its job queued: never fail the answer
+            log.exception("could not settle comment %s inline; answering held", comment_id)
+            return Outcome(status=CommentStatus.PENDING)
+
+    def report_comment(self, comment_id: int, reason: str, note: str | None = None, *, ip: str | None) -> bool:
+        """A reader's report; True when it sent the comment back to the review queue."""
+        return self.reports.report(comment_id, reason, note, ip=ip)
+
+    def count_public_request(self, kind: str, ip: str | None, *, limit: int, message: str) -> None:
+        """Rate-limit a public endpoint per network address (raises RateLimited over ``limit``/hour)."""
+        key = hashed_key(self.settings.secret_key, f"{kind}-ip", address_bucket(ip) if ip else "unknown")
+        with self.db.write() as conn:
+            self.limiter.hit(conn, key, limit=limit, window=timedelta(hours=1), message=message)
+
+    def comments_open(self, article: Article) -> bool:
+        return not comments_closed(article, self.settings)
+
+    def close_comments(self, article_id: str, closed: bool = True) -> Article:
+        """Close (or reopen) an article's comments by hand."""
+        with self.db.write() as conn:
+            if not article_repo.set_closed(conn, article_id, utcnow() if closed else None):
+                raise NotFound(f"article {article_id!r} does not exist")
+        return self.get_article(article_id)
+
+    def approved_counts(self, article_ids: list[str]) -> dict[str, int]:
+        with self.db.read() as conn:
+            return comment_repo.approved_counts(conn, article_ids)
+
     def review_queue(self, *, status: str = "pending", article_id: str | None = None, after: str | None = None,
-                     limit: int = 50) -> Page[QueueItem]:
-        return self.review.review_queue(status=status, article_id=article_id, after=after, limit=limit)
+                     limit: int = 50, sort: str | None = None, category: str | None = None, lang: str | None = None,
+                     email: str | None = None, q: str | None = None) -> Page[QueueItem]:
+        return self.review.review_queue(status=status, article_id=article_id, after=after, limit=limit, sort=sort,
+                                        category=category, lang=lang, email=email, q=q)
+
+    def bulk_decide(self, comment_ids: list[int], decision: str, *, actor: str,
+                    reason: str | None = None) -> dict[str, list[int]]:
+        """Decide several pending comments (each its own audit row); those decided meanwhile by
+        someone else are skipped and named. Returns {"done": [...], "skipped": [...]}."""
+        done, skipped = [], []
+        for cid in dict.fromkeys(comment_ids):
+            try:
+                self.decider.decide(cid, decision, actor=actor, reason=reason)
+                done.append(cid)
+            except (Conflict, NotFound):
+                skipped.append(cid)
+        return {"done": done, "skipped": skipped}
+
+    def undo_decisions(self, comment_ids: list[int], *, actor: str) -> dict[str, list[int]]:
+        """Take back one's own recent decisions (within decide.UNDO_WINDOW_S): back to the queue."""
+        done, skipped = [], []
+        for cid in dict.fromkeys(comment_ids):
+            try:
+                self.decider.undo(cid, actor=actor)
+                done.append(cid)
+            except (Conflict, NotFound):
+                skipped.append(cid)
+        return {"done": done, "skipped": skipped}
 
     def queue_item(self, comment_id: int) -> QueueItem:
         return self.review.queue_item(comment_id)

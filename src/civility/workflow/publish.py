@@ -7,7 +7,8 @@
    transaction (notify.py sends the mail at run time), the article's cached public pages dropped
    after the commit (cache.py is the cache itself), the worker woken;
 3. ``PublicComments`` reads what is published: an article's approved comments, keyset pages,
-   no email, through the shared cache.
+   no email, through the shared cache; and the discussion as threads (a reply only under its
+   published parent).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from civility.storage.repos import articles as article_repo
 from civility.storage.repos import comments as comment_repo
 from civility.workflow import events as ev
 from civility.workflow.cache import PublicCommentsCache
-from civility.workflow.types import Page, PublicComment
+from civility.workflow.types import Page, PublicComment, ThreadEntry
 
 NOTIFY_JOB = "notify"
 MAX_LIMIT = 200
@@ -69,7 +70,10 @@ def wire(events: ev.Events, queue: Any, cache: PublicCommentsCache) -> None:
         if payload.get("article_id"):
             cache.invalidate(str(payload["article_id"]))
 
-    for name in (ev.COMMENT_APPROVED, ev.COMMENT_ERASED):
+    # Also when a comment leaves the public pages: rejected or withdrawn after approval, back in the
+    # queue after readers' reports or an undo.
+    for name in (ev.COMMENT_APPROVED, ev.COMMENT_ERASED, ev.COMMENT_REJECTED, ev.COMMENT_WITHDRAWN,
+                 ev.COMMENT_REQUEUED):
         events.subscribe_after_commit(name, drop_cached_pages)
 
     def queue_notification(conn: Connection, payload: dict[str, Any]) -> None:
@@ -87,6 +91,11 @@ def page_limit(limit: int) -> int:
     except (TypeError, ValueError):
         raise ValidationError({"limit": "a whole number"}) from None
     return max(1, min(value, MAX_LIMIT))
+
+
+def _public(r: Any) -> PublicComment:
+    return PublicComment(id=r.id, article_id=r.article_id, parent_id=r.parent_id, name=r.name, text=r.text,
+                         created_at=as_utc(r.created_at), lang=r.lang)
 
 
 class PublicComments:
@@ -121,10 +130,34 @@ class PublicComments:
             if not article_repo.id_exists(conn, article_id):
                 raise NotFound(f"article {article_id!r} does not exist")
             rows, cursor = comment_repo.page(conn, status=CommentStatus.APPROVED.value, article_id=article_id,
-                                             after=after, limit=limit, descending=newest_first)
-        items = [
-            PublicComment(id=r.id, article_id=r.article_id, parent_id=r.parent_id, name=r.name, text=r.text,
-                          created_at=as_utc(r.created_at), lang=r.lang)
-            for r in rows
-        ]
-        return Page(items=items, next_cursor=cursor)
+                                             after=after, limit=limit, descending=newest_first, public=True)
+        return Page(items=[_public(r) for r in rows], next_cursor=cursor)
+
+    def threads(self, article_id: str, *, after: str | None = None,
+                       limit: int | None = None) -> Page[list[ThreadEntry]]:
+        """One page of threads (paged by their first comment, oldest first), each a list of
+        entries in reading order. A reply is shown only when every comment above it is published."""
+        limit = page_limit(limit or self.default_page_size)
+        with self.db.read() as conn:
+            if not article_repo.id_exists(conn, article_id):
+                raise NotFound(f"article {article_id!r} does not exist")
+            roots, cursor = comment_repo.page(conn, status=CommentStatus.APPROVED.value, article_id=article_id,
+                                              after=after, limit=limit, top_level=True)
+            replies = comment_repo.thread_replies(conn, article_id, [r.id for r in roots])
+        children: dict[int, list] = {}
+        for r in replies:
+            children.setdefault(r.parent_id, []).append(r)
+        threads = []
+        for root in roots:
+            entries = [ThreadEntry(_public(root), 0)]
+
+            def walk(row, depth: int) -> None:
+                for child in children.get(row.id, []):
+                    shown = min(depth + 1, 2)
+                    entries.append(ThreadEntry(_public(child), shown, row.name if depth + 1 > 2 else None))
+                    walk(child, depth + 1)
+
+            walk(root, 0)
+            threads.append(entries)
+        return Page(items=threads, next_cursor=cursor)
+

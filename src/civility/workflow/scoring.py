@@ -64,6 +64,10 @@ class Scorer:
                 self._loaded_at = time.monotonic()
         return self._moderator
 
+    def ready(self) -> bool:
+        """True when this process has the engine loaded (scoring one comment is then quick)."""
+        return self._moderator_loaded and self._moderator is not None and not self._retry_due()
+
     def _retry_due(self) -> bool:
         """A failed load is tried again after a while (e.g. the artifact was built meanwhile)."""
         return self._load_error is not None and time.monotonic() - self._loaded_at > LOAD_RETRY_S
@@ -226,6 +230,9 @@ class Scorer:
             policy_version=verdict.policy,
             note="; ".join(verdict.notes) or None,
         )
+        scores = [float(v) for v in data["scores"].values() if v is not None]
+        comment_repo.set_machine_summary(conn, comment_id, risk=max(scores) if scores else None,
+                                         flags=sorted({str(r["category"]) for r in data["reasons"]}))
         if verdict.decision not in publish.STATUS_OF:
             return None  # review: the comment stays pending for a moderator
         return publish.change_status(conn, self.events, comment_id=comment_id, article_id=row.article_id,

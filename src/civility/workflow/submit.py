@@ -8,25 +8,31 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Callable
 
 from sqlalchemy.exc import IntegrityError
 
-from civility.domain import CommentStatus
-from civility.errors import Conflict, NotFound, ValidationError
+from civility.domain import CommentStatus, Decision
+from civility.errors import CommentsClosed, Conflict, NotFound, ValidationError
 from civility.jobs.embedded import EmbeddedQueue
 from civility.settings import Settings
 from civility.storage.clock import utcnow
 from civility.storage.engine import Database
 from civility.storage.repos import articles as article_repo
+from civility.storage.repos import commenters as commenter_repo
 from civility.storage.repos import comments as comment_repo
+from civility.storage.repos import decisions as decision_repo
 from civility.workflow import events as ev
+from civility.workflow import publish
 from civility.workflow.ratelimit import RateLimiter, address_bucket, hashed_key
-from civility.workflow.types import SubmitResult
+from civility.workflow.types import Outcome, SubmitResult
 
 EMAIL_MAX = 254
 IDEMPOTENCY_KEY_MAX = 200
 HOUR = timedelta(hours=1)
 SCORE_JOB = "score_comment"
+BAN_POLICY = "ban@1"
+TRUSTED_POLICY = "trusted@1"
 # Deliberately simple (no nested quantifiers: no ReDoS): local@domain.tld, no spaces.
 # Embeddings/overrides/isolates can make a name display as something else next to other text.
 _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
@@ -85,10 +91,23 @@ def validate(settings: Settings, name: object, email: object, text: object) -> C
     return CleanSubmission(name=name_s, email=email_s, text=text_s)
 
 
+def comments_closed(article, settings: Settings, now=None) -> bool:
+    """Closed by hand, or ``close_comments_after_days`` after publication (0: never by age)."""
+    if article.comments_closed_at is not None:
+        return True
+    days = settings.close_comments_after_days
+    start = article.published_at or article.created_at
+    if days <= 0 or start is None:
+        return False
+    return (now or utcnow()) >= start + timedelta(days=days)
+
+
 class Submitter:
     def __init__(self, db: Database, settings: Settings, queue: EmbeddedQueue, events: ev.Events,
-                 limiter: RateLimiter):
+                 limiter: RateLimiter, settle: Callable[[int], Outcome] | None = None):
         self.db = db
+        # After the commit: wait (briefly) for the machine's verdict, so the answer is the truth.
+        self.settle = settle
         self.settings = settings
         self.queue = queue
         self.events = events
@@ -123,6 +142,9 @@ class Submitter:
             return earlier
         payload = {"comment_id": comment_id, "article_id": article_id}
         self.events.committed(ev.COMMENT_SAVED, payload)  # wakes the worker (publish.wire)
+        if self.settle is not None:
+            outcome = self.settle(comment_id)
+            return SubmitResult(comment_id=comment_id, status=outcome.status, created=True, rules=outcome.rules)
         return SubmitResult(comment_id=comment_id, status=CommentStatus.PENDING, created=True)
 
     def _replay(self, key: str, article_id: str, clean: CleanSubmission) -> SubmitResult | None:
@@ -138,12 +160,17 @@ class Submitter:
                parent_id: int | None) -> int:
         secret = self.settings.secret_key
         with self.db.write() as conn:
-            if not article_repo.id_exists(conn, article_id):
+            article = article_repo.get_article(conn, article_id)
+            if article is None:
                 raise NotFound(f"article {article_id!r} does not exist")
+            if comments_closed(article, self.settings):
+                raise CommentsClosed("Comments on this article are closed.")
+            thread_id = None
             if parent_id is not None:
                 parent = comment_repo.get_row(conn, parent_id)
                 if parent is None or parent.article_id != article_id or parent.status != CommentStatus.APPROVED.value:
                     raise ValidationError({"parent_id": "You can only reply to a published comment of this article."})
+                thread_id = parent.thread_id or parent.id
             if ip:
                 self.limiter.hit(conn, hashed_key(secret, "comment-ip", address_bucket(ip)), limit=self.settings.rate_limit_ip_per_hour,
                                  window=HOUR, message="Too many comments from your network address; please wait.")
@@ -154,6 +181,7 @@ class Submitter:
                 conn,
                 article_id=article_id,
                 parent_id=parent_id,
+                thread_id=thread_id,
                 name=clean.name,
                 email=clean.email,
                 text=clean.text,
@@ -163,6 +191,42 @@ class Submitter:
                 ip=ip[:64] if ip else None,
                 idempotency_key=key,
             )
-            self.queue.enqueue_in(conn, SCORE_JOB, {"comment_id": comment_id}, key=f"score:{comment_id}")
             self.events.publish(conn, ev.COMMENT_SAVED, {"comment_id": comment_id, "article_id": article_id})
+            ruled, decided = self._commenter_rules(conn, comment_id, article_id, clean.email)
+            if not ruled:
+                self.queue.enqueue_in(conn, SCORE_JOB, {"comment_id": comment_id}, key=f"score:{comment_id}")
+        if decided is not None:
+            publish.announce(self.events, decided)
         return comment_id
+
+    def _commenter_rules(self, conn, comment_id: int, article_id: str,
+                         email: str) -> tuple[bool, dict | None]:
+        """A banned address (held or rejected, as the publisher chose) or a trusted commenter
+        (published at once, when the publisher turned trust on) skips the machine; the audit row
+        says which rule applied. Returns (a rule applied, the status change to announce after the commit)."""
+        now = utcnow()
+        ban = commenter_repo.active_ban(conn, email, now=now)
+        if ban is not None:
+            reject = self.settings.banned_comments == "reject"
+            decision_repo.append(conn, comment_id=comment_id, decision="reject" if reject else "review", actor="machine",
+                                 policy_version=BAN_POLICY, note=f"banned address ({ban['reason']})")
+            if not reject:
+                return True, None  # held for a person; no machine score
+            done = publish.change_status(conn, self.events, comment_id=comment_id, article_id=article_id,
+                                         decision=Decision.REJECT, actor="machine", from_status=CommentStatus.PENDING,
+                                         expected_version=None)
+            return True, done
+        needed = self.settings.trusted_after_approved
+        if needed > 0:
+            approved, rejected = commenter_repo.trust_counts(
+                conn, email, since=now - timedelta(days=self.settings.trusted_clean_days))
+            if approved >= needed and rejected == 0:
+                decision_repo.append(conn, comment_id=comment_id, decision="approve", actor="machine",
+                                     policy_version=TRUSTED_POLICY,
+                                     note=f"trusted commenter: {approved} approved comments, none rejected in "
+                                          f"{self.settings.trusted_clean_days} days")
+                done = publish.change_status(conn, self.events, comment_id=comment_id, article_id=article_id,
+                                             decision=Decision.APPROVE, actor="machine",
+                                             from_status=CommentStatus.PENDING, expected_version=None)
+                return True, done
+        return False, None

@@ -39,10 +39,21 @@ class ArticleIn:
 
 
 @dataclass(frozen=True)
+class Outcome:
+    """What a reader is told about their own comment: published, held, or not published (and,
+    for a machine rejection, the community rules it breaks, in the rules' own words)."""
+
+    status: CommentStatus
+    rules: tuple[str, ...] = ()
+    by_moderator: bool = False
+
+
+@dataclass(frozen=True)
 class SubmitResult:
     comment_id: int
     status: CommentStatus
     created: bool  # False when an earlier submission with the same idempotency key is returned
+    rules: tuple[str, ...] = ()  # when rejected by the machine: the rules it breaks, in words
 
 
 @dataclass(frozen=True)
@@ -59,6 +70,16 @@ class PublicComment:
 
 
 @dataclass(frozen=True)
+class ThreadEntry:
+    """One comment of a discussion as shown: depth 0 (starts a thread), 1 (a reply) or 2 (a reply
+    to a reply, or deeper: then ``reply_to`` names whom it answers)."""
+
+    comment: PublicComment
+    depth: int
+    reply_to: str | None = None
+
+
+@dataclass(frozen=True)
 class QueueItem:
     """A comment as a moderator sees it, with the machine's latest verdict and the audit trail."""
 
@@ -67,6 +88,11 @@ class QueueItem:
     version: int
     verdict: Verdict | None
     decisions: list[DecisionRecord] = field(default_factory=list)
+    reports: list[dict[str, Any]] = field(default_factory=list)  # reason, note, status, created_at
+
+    @property
+    def open_reports(self) -> int:
+        return sum(1 for r in self.reports if r.get("status") == "open")
 
 
 @dataclass(frozen=True)

@@ -3,11 +3,14 @@ and the review queue, status transitions guarded by version, erasure and address
 
 from __future__ import annotations
 
+import base64
+import json
 from datetime import datetime
 
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, and_, delete, func, insert, or_, select, update
 
 from civility.domain import Comment, CommentStatus
+from civility.errors import ValidationError
 from civility.storage.clock import as_utc
 from civility.storage.pagination import after_clause, fetch_page
 from civility.storage.schema import comments, neardup_bands
@@ -38,6 +41,7 @@ def row_to_comment(row) -> Comment:
 
 
 def insert_comment(conn: Connection, **values) -> int:
+    values.setdefault("risk", 0.0)  # never scored sorts as 0: the queue's score order can use its index
     result = conn.execute(insert(comments).values(**values).returning(comments.c.id))
     return result.scalar_one()
 
@@ -63,16 +67,132 @@ def page(
     after: str | None,
     limit: int,
     descending: bool = False,
+    top_level: bool = False,
+    public: bool = False,
 ):
-    """Rows of one status (optionally one article) in (created_at, id) order, plus the next cursor."""
+    """Rows of one status (optionally one article) in (created_at, id) order, plus the next cursor.
+    ``top_level``: threads' first comments only; ``public``: no reply whose parent is not published."""
     order = (comments.c.created_at.desc(), comments.c.id.desc()) if descending else (comments.c.created_at, comments.c.id)
     query = select(comments).where(comments.c.status == status).order_by(*order)
+    if top_level:
+        query = query.where(comments.c.parent_id.is_(None))
     if article_id is not None:
         query = query.where(comments.c.article_id == article_id)
     cond = after_clause(comments.c.created_at, comments.c.id, after, descending=descending)
     if cond is not None:
         query = query.where(cond)
-    return fetch_page(conn, query, limit)
+    rows, cursor = fetch_page(conn, query, limit)
+    if public:
+        # Drop replies whose parent is not published (any more): one primary-key lookup per page.
+        parents = {r.parent_id for r in rows if r.parent_id is not None}
+        shown = set(conn.execute(select(comments.c.id).where(comments.c.id.in_(parents),
+                                                             comments.c.status == "approved")).scalars()) if parents else set()
+        rows = [r for r in rows if r.parent_id is None or r.parent_id in shown]
+    return rows, cursor
+
+
+QUEUE_SORTS = ("oldest", "newest", "fine_first", "risky_first")
+
+
+def queue_page(
+    conn: Connection,
+    *,
+    status: str | None,
+    limit: int,
+    after: str | None = None,
+    sort: str = "oldest",
+    article_id: str | None = None,
+    category: str | None = None,
+    lang: str | None = None,
+    email: str | None = None,
+    search=None,
+):
+    """The review queue with the moderator's sort and filters. ``search``: a full-text WHERE clause
+    (storage/fts.py). Sorting by the machine's highest score pages by (score, id); comments never
+    scored have score 0 (fine first, risky last)."""
+    query = select(comments)
+    if status is not None:  # None: every status (a commenter's history)
+        query = query.where(comments.c.status == status)
+    if article_id:
+        query = query.where(comments.c.article_id == article_id)
+    if category:
+        query = query.where(comments.c.flags.contains(f",{category},", autoescape=True))
+    if lang:
+        query = query.where(comments.c.lang == lang)
+    if email:
+        query = query.where(func.lower(comments.c.email) == email.strip().lower())
+    if search is not None:
+        query = query.where(search)
+    if sort in ("oldest", "newest"):
+        descending = sort == "newest"
+        order = (comments.c.created_at.desc(), comments.c.id.desc()) if descending else (comments.c.created_at, comments.c.id)
+        cond = after_clause(comments.c.created_at, comments.c.id, after, descending=descending)
+        query = query.order_by(*order)
+        if cond is not None:
+            query = query.where(cond)
+        return fetch_page(conn, query, limit)
+    risk = comments.c.risk
+    descending = sort == "risky_first"
+    query = query.order_by(risk.desc(), comments.c.id.desc()) if descending else query.order_by(risk, comments.c.id)
+    if after:
+        value, row_id = _decode_score_cursor(after)
+        # The leading range lets the (status, risk, id) index seek; the OR settles ties on id.
+        if descending:
+            query = query.where(risk <= value, or_(risk < value, comments.c.id < row_id))
+        else:
+            query = query.where(risk >= value, or_(risk > value, comments.c.id > row_id))
+    rows = conn.execute(query.limit(limit + 1)).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    cursor = _encode_score_cursor(rows[-1].risk or 0.0, rows[-1].id) if more and rows else None
+    return rows, cursor
+
+
+def _encode_score_cursor(value: float, row_id: int) -> str:
+    raw = json.dumps(["s", float(value), int(row_id)], separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _decode_score_cursor(cursor: str) -> tuple[float, int]:
+    try:
+        tag, value, row_id = json.loads(base64.urlsafe_b64decode((cursor + "=" * (-len(cursor) % 4)).encode()))
+        if tag != "s" or isinstance(row_id, bool) or not isinstance(row_id, int) or not isinstance(value, (int, float)):
+            raise ValueError(cursor)
+        return float(value), row_id
+    except (ValueError, TypeError, json.JSONDecodeError, UnicodeDecodeError):
+        raise ValidationError({"after": "not a valid page cursor"}, "Invalid page cursor.") from None
+
+
+def counts_by_email(conn: Connection, email: str) -> dict[str, int]:
+    """A commenter's comments per status (any case of the address)."""
+    query = (select(comments.c.status, func.count()).where(func.lower(comments.c.email) == email.strip().lower())
+             .group_by(comments.c.status))
+    counts = {s.value: 0 for s in CommentStatus}
+    counts.update({status: n for status, n in conn.execute(query).all()})
+    return counts
+
+
+def thread_replies(conn: Connection, article_id: str, thread_ids: list[int]) -> list:
+    """Published replies in these threads, in (created_at, id) order."""
+    if not thread_ids:
+        return []
+    query = (select(comments)
+             .where(comments.c.article_id == article_id, comments.c.thread_id.in_(thread_ids),
+                    comments.c.status == "approved")
+             .order_by(comments.c.created_at, comments.c.id))
+    return conn.execute(query).all()
+
+
+def approved_counts(conn: Connection, article_ids: list[str]) -> dict[str, int]:
+    """Published comments per article, for a list of articles (one grouped query)."""
+    if not article_ids:
+        return {}
+    query = (select(comments.c.article_id, func.count()).where(comments.c.article_id.in_(article_ids),
+                                                               comments.c.status == "approved")
+             .group_by(comments.c.article_id))
+    out = {a: 0 for a in article_ids}
+    out.update({a: n for a, n in conn.execute(query).all()})
+    return out
 
 
 def count_by_status(conn: Connection, article_id: str | None = None) -> dict[str, int]:
@@ -106,6 +226,12 @@ def transition(
         query = query.where(comments.c.version == expected_version)
     query = query.values(status=to_status, version=comments.c.version + 1).returning(comments.c.version)
     return conn.execute(query).scalar()
+
+
+def set_machine_summary(conn: Connection, comment_id: int, *, risk: float | None, flags: list[str]) -> None:
+    """The machine's highest score and its reasons' categories, for the queue's sort and filters."""
+    conn.execute(update(comments).where(comments.c.id == comment_id)
+                 .values(risk=risk if risk is not None else 0.0, flags=("," + ",".join(flags) + ",") if flags else None))
 
 
 def count_recent(conn: Connection, *, email: str | None = None, ip: str | None = None, since: datetime,

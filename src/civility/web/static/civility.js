@@ -1,7 +1,9 @@
 /* civility: small progressive enhancements. The pages work fully without this file.
    - A+/A- text size, kept in localStorage for the reader;
    - relative times ("1 hour ago") kept current; the exact time stays in <time datetime>;
-   - a live character count under the comment box. */
+   - a live character count under the comment box;
+   - after posting, the notice follows the comment's state (published / held / not published)
+     by asking /api/comments/status with the page's signed receipt, for a minute at most. */
 (function () {
   "use strict";
   var KEY = "civility.textSize";
@@ -73,7 +75,32 @@
     });
   }
 
+  function followReceipt() {
+    var notice = document.getElementById("submitted-notice");
+    if (!notice || notice.getAttribute("data-status") !== "pending" || !window.fetch) { return; }
+    var receipt = notice.getAttribute("data-receipt");
+    var tries = 0;
+    var check = function () {
+      tries += 1;
+      window.fetch("/api/comments/status?receipt=" + encodeURIComponent(receipt), { credentials: "omit" })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (data) {
+          if (data && data.status !== "pending") {
+            var text = notice.querySelector(".notice-text");
+            if (text) { text.textContent = data.message; }
+            notice.setAttribute("data-status", data.status);
+            notice.className = "notice notice-" + (data.status === "approved" ? "ok" : "refused");
+            var more = notice.querySelector(".notice-more");
+            if (more) { more.hidden = true; }
+          } else if (tries < 20) { window.setTimeout(check, 3000); }
+        })
+        .catch(function () { if (tries < 20) { window.setTimeout(check, 3000); } });
+    };
+    window.setTimeout(check, 1000);
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    followReceipt();
     var group = document.querySelector("[data-text-size]");
     if (group) {
       group.hidden = false;

@@ -12,7 +12,12 @@
   var url = script.getAttribute("data-article-url");
   if (!id && !url) { url = window.location.href.split("#")[0]; }
   var params = new URLSearchParams();
-  if (id) { params.set("article", id); } else { params.set("url", url); }
+  if (id) { params.set("article", id); } else {
+    params.set("url", url);
+    // Lets the comment host register this page by itself when its origin is one of the
+    // publisher's (setting embed_allowed_origins): the title shown for the discussion.
+    params.set("title", (script.getAttribute("data-article-title") || document.title || "").slice(0, 300));
+  }
 
   var frame = document.createElement("iframe");
   frame.src = origin + "/embed/comments?" + params.toString();
