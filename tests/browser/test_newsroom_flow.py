@@ -131,5 +131,5 @@ def test_the_notice_follows_the_verdict_with_and_without_javascript(live, new_pa
             page.get_by_role("button", name="Check again").click()
         try:
             page.get_by_role("status").filter(has_text="Your comment was not published").wait_for(timeout=15_000)
-        except Exception:
-            raise AssertionError(f"js={js}: " + page.locator("#submitted-notice").inner_html())
+        except Exception as exc:
+            raise AssertionError(f"js={js}: " + page.locator("#submitted-notice").inner_html()) from exc

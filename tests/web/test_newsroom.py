@@ -177,7 +177,9 @@ def test_replies_are_threaded_and_never_before_their_parent(client, platform, ar
     assert "A reply." not in html and "Third level." not in html
     api = client.get(f"/api/articles/{article.id}/comments").json()["items"]
     assert reply.id not in [c["id"] for c in api]
-    with pytest.raises(Exception):
+    from civility.errors import ValidationError
+
+    with pytest.raises(ValidationError):
         platform.submit_comment(article.id, "N", "n@example.org", "reply to withdrawn", ip=None, parent_id=root)
 
 

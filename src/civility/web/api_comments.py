@@ -10,8 +10,8 @@ from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from civility.domain import CommentStatus
 from civility.web.comment_form import outcome_message, receipt_for
 from civility.web.deps import client_ip, get_platform, get_settings, require_json
-from civility.workflow.types import Outcome
 from civility.web.schemas import CommentIn, CommentPageOut, ErrorOut, PublicCommentOut, SubmitOut
+from civility.workflow.types import Outcome
 
 router = APIRouter(prefix="/api", tags=["comments"])
 

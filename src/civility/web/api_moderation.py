@@ -10,10 +10,9 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from civility.errors import NotFound
-
 from civility.domain import CommentStatus
 from civility.domain.categories import CATEGORY_TABLE
+from civility.errors import NotFound
 from civility.web.deps import ModeratorSession, get_platform, require_moderator_api
 from civility.web.schemas import ErrorOut
 from civility.web.schemas_moderation import (

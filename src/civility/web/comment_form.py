@@ -15,7 +15,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.concurrency import run_in_threadpool
 
 from civility import errors
-from civility.domain import Article, CommentStatus
+from civility.domain import Article
 from civility.web import csrf
 from civility.web.deps import client_ip, get_platform, get_settings, template_context
 

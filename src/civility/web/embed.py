@@ -13,8 +13,8 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 from civility.errors import Conflict, NotFound, ValidationError
 from civility.web import comment_form
 from civility.web.deps import client_ip, get_platform, get_settings, template_context
-from civility.workflow.types import ArticleIn
 from civility.web.templating import STATIC_DIR
+from civility.workflow.types import ArticleIn
 
 router = APIRouter(include_in_schema=False)
 

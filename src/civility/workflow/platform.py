@@ -11,17 +11,17 @@ from typing import Any, Callable
 
 from civility.domain import Article, CommentStatus, DecisionRecord
 from civility.errors import Conflict, NotFound, ValidationError
-from civility.storage.clock import utcnow
-from civility.storage.repos import articles as article_repo
-from civility.storage.repos import commenters as commenter_repo
-from civility.storage.repos import decisions as decision_repo
 from civility.jobs.base import Handlers
 from civility.jobs.embedded import EmbeddedQueue
 from civility.jobs.worker import WorkerThread
 from civility.settings import Settings
 from civility.storage import migrate as migrations
+from civility.storage.clock import utcnow
 from civility.storage.engine import Database
+from civility.storage.repos import articles as article_repo
+from civility.storage.repos import commenters as commenter_repo
 from civility.storage.repos import comments as comment_repo
+from civility.storage.repos import decisions as decision_repo
 from civility.storage.repos import site as site_repo
 from civility.workflow import events as ev
 from civility.workflow import publish
@@ -38,8 +38,17 @@ from civility.workflow.reports import Reports
 from civility.workflow.review import ReviewQueue
 from civility.workflow.scoring import Scorer
 from civility.workflow.submit import SCORE_JOB, Submitter, comments_closed
-from civility.workflow.types import (ArticleIn, ModeratorAccount, Outcome, Page, PublicComment, QueueItem, Session,
-                                     SubmitResult, ThreadEntry)
+from civility.workflow.types import (
+    ArticleIn,
+    ModeratorAccount,
+    Outcome,
+    Page,
+    PublicComment,
+    QueueItem,
+    Session,
+    SubmitResult,
+    ThreadEntry,
+)
 from civility.workflow.webhooks import Webhooks
 
 log = logging.getLogger(__name__)

@@ -134,7 +134,7 @@ class PublicComments:
         return Page(items=[_public(r) for r in rows], next_cursor=cursor)
 
     def threads(self, article_id: str, *, after: str | None = None,
-                       limit: int | None = None) -> Page[list[ThreadEntry]]:
+               limit: int | None = None) -> Page[list[ThreadEntry]]:
         """One page of threads (paged by their first comment, oldest first), each a list of
         entries in reading order. A reply is shown only when every comment above it is published."""
         limit = page_limit(limit or self.default_page_size)
@@ -144,20 +144,20 @@ class PublicComments:
             roots, cursor = comment_repo.page(conn, status=CommentStatus.APPROVED.value, article_id=article_id,
                                               after=after, limit=limit, top_level=True)
             replies = comment_repo.thread_replies(conn, article_id, [r.id for r in roots])
+        by_id = {r.id: r for r in [*roots, *replies]}
         children: dict[int, list] = {}
         for r in replies:
             children.setdefault(r.parent_id, []).append(r)
         threads = []
         for root in roots:
             entries = [ThreadEntry(_public(root), 0)]
-
-            def walk(row, depth: int) -> None:
-                for child in children.get(row.id, []):
-                    shown = min(depth + 1, 2)
-                    entries.append(ThreadEntry(_public(child), shown, row.name if depth + 1 > 2 else None))
-                    walk(child, depth + 1)
-
-            walk(root, 0)
+            # Depth-first, in posting order: a reply right under the comment it answers.
+            stack = [(child, 1) for child in reversed(children.get(root.id, []))]
+            while stack:
+                row, depth = stack.pop()
+                parent_name = by_id[row.parent_id].name
+                entries.append(ThreadEntry(_public(row), min(depth, 2), parent_name if depth > 2 else None))
+                stack.extend((child, depth + 1) for child in reversed(children.get(row.id, [])))
             threads.append(entries)
         return Page(items=threads, next_cursor=cursor)
 

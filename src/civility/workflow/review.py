@@ -8,9 +8,9 @@ from __future__ import annotations
 from civility.domain import CommentStatus
 from civility.domain.categories import CATEGORY_TABLE
 from civility.errors import NotFound, ValidationError
+from civility.storage import fts
 from civility.storage.clock import utcnow
 from civility.storage.engine import Database
-from civility.storage import fts
 from civility.storage.repos import articles as article_repo
 from civility.storage.repos import commenters as commenter_repo
 from civility.storage.repos import comments as comment_repo
@@ -18,6 +18,7 @@ from civility.storage.repos import decisions as decision_repo
 from civility.storage.repos import reports as report_repo
 from civility.workflow.publish import page_limit
 from civility.workflow.types import Outcome, Page, QueueItem
+
 
 class ReviewQueue:
     def __init__(self, db: Database):

@@ -7,7 +7,7 @@ import base64
 import json
 from datetime import datetime
 
-from sqlalchemy import Connection, and_, delete, func, insert, or_, select, update
+from sqlalchemy import Connection, delete, func, insert, or_, select, update
 
 from civility.domain import Comment, CommentStatus
 from civility.errors import ValidationError

@@ -9,15 +9,12 @@ from sqlalchemy import Connection, func, select, update
 
 from civility.storage.clock import as_utc
 from civility.storage.schema import reports
+from civility.storage.upsert import insert_on_conflict
 
 
 def add(conn: Connection, *, comment_id: int, reason: str, note: str | None, reporter: str, at: datetime) -> bool:
     """Store a report; False when this reporter already reported this comment (nothing stored)."""
-    if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    query = dialect_insert(reports).values(comment_id=comment_id, reason=reason, note=note, reporter=reporter,
+    query = insert_on_conflict(conn, reports).values(comment_id=comment_id, reason=reason, note=note, reporter=reporter,
                                            status="open", created_at=at).on_conflict_do_nothing()
     return conn.execute(query.returning(reports.c.id)).first() is not None
 
