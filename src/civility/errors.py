@@ -8,6 +8,7 @@
      ├── RateLimited            too many requests; carries retry_after seconds
      ├── PermissionDenied       not logged in, wrong role, bad CSRF token
      ├── ModelError             a model artifact is missing, corrupt or from another version
+ ├── MailError              a mail could not be sent (the message never names the recipient)
      └── InputFormatError       a malformed line in a JSON Lines file (carries the line number)
 
 The web layer turns these into HTTP responses in one module (``web/errors.py``);
@@ -59,6 +60,11 @@ class PermissionDenied(CivilityError):
 
 class ModelError(CivilityError):
     """A model artifact cannot be used: missing, corrupt, or made by an incompatible version."""
+
+
+class MailError(CivilityError):
+    """A mail could not be handed to the mail server. The message names the kind of mail and
+    the server's reason class, never the recipient (it ends up in job errors and logs)."""
 
 
 class InputFormatError(CivilityError):

@@ -31,8 +31,6 @@ def platform(request):
     p = make_platform(request.getfixturevalue(url_fixture), queue)
     p.add_article(ArticleIn(id="story", title="A story", body="Something happened."))
     yield p
-    if hasattr(p.queue, "close"):
-        p.queue.close()
     p.close()
 
 
@@ -71,7 +69,7 @@ def test_a_lost_queue_is_rederived_from_pending_comments(platform):
     table = "procrastinate_jobs" if platform.settings.queue == "procrastinate" else "jobs"
     with platform.db.write() as conn:  # the broker lost everything (or the jobs were never stored)
         conn.execute(text(f"DELETE FROM {table}"))
-    assert run_all(platform) == 0
+    run_all(platform)  # (only the periodic retention job is left to run)
     assert machine_decisions(platform) == {}
     platform.recover()  # what `civility worker` and `serve` do at start
     run_all(platform)

@@ -117,7 +117,7 @@ def test_erasure_blanks_the_comments_and_the_audit_log_keeps_the_fact(people):
     assert [c["id"] for c in public["items"]] == [people.bob]
     again = people.client.post("/privacy/confirm", data={"token": _token(mail),
                                                          "csrf_token": _form_token(people.client, "/privacy")})
-    assert again.status_code == 200 and "0 comments erased" in again.text
+    assert again.status_code == 403, "a link works once"
 
 
 def test_links_cannot_be_forged_swapped_or_reused_after_expiry(make_site):
@@ -125,17 +125,17 @@ def test_links_cannot_be_forged_swapped_or_reused_after_expiry(make_site):
     site.add_article()
     site.platform.submit_comment("budget", "Ann", ANN, "Ann's comment", ip=None)
     privacy = site.platform.privacy
-    export = privacy.make_token(ANN, "export")
+    privacy.request_link(ANN, "export", ip=None)
+    site.platform.run_pending_jobs()
+    export = _token(site.outbox()[-1])
     token = _form_token(site.client, "/privacy")
-    for bad in ("", "garbage", export[:-2] + "xx", export.replace(".", "!", 1)):
+    for bad in ("", "garbage", export[:-2] + "xx", export.upper(), "x" * 5000):
         resp = site.client.post("/privacy/confirm", data={"token": bad, "csrf_token": token})
         assert resp.status_code == 403, bad
     from civility.errors import PermissionDenied
 
     with pytest.raises(PermissionDenied):
         privacy.erase(export)  # an export link never erases
-    other_secret = make_site(secret_key="another-secret-0123456789abcdef").platform.privacy.make_token(ANN, "erase")
-    assert site.client.post("/privacy/confirm", data={"token": other_secret, "csrf_token": token}).status_code == 403
     time.sleep(2.1)
     assert site.client.get("/privacy/confirm", params={"token": export}).status_code == 403
 
@@ -167,7 +167,7 @@ def test_addresses_are_forgotten_after_the_retention_period(make_site):
     new = site.platform.submit_comment("budget", "New", "new@example.org", "new comment", ip="192.0.2.2").comment_id
     with site.platform.db.write() as conn:
         conn.execute(update(comments).where(comments.c.id == old).values(created_at=utcnow() - timedelta(days=31)))
-    worker = site.platform.start_worker(poll_interval=0.05)  # schedules the retention job at start
+    worker = site.platform.start_worker(poll_interval=0.05)  # runs this hour's retention job at start
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         with site.platform.db.read() as conn:
@@ -181,7 +181,7 @@ def test_addresses_are_forgotten_after_the_retention_period(make_site):
     assert ips[new] == "192.0.2.2"
     with site.platform.db.read() as conn:
         kinds = [r[0] for r in conn.execute(text("SELECT kind FROM jobs WHERE status = 'done'"))]
-    assert "purge_addresses" in kinds
+    assert "retention" in kinds
 
 
 def test_notifications_only_after_approval(site):

@@ -167,11 +167,12 @@ def test_worker_thread_scores_and_runs_retention(platform, article):
     finally:
         platform.stop_worker()
     assert [d.actor for d in platform.comment_history(cid.comment_id)] == ["machine"]
-    assert platform.maintain() == {"sessions_deleted": 0, "jobs_pruned": 0}
+    assert platform.maintain() == {"addresses_purged": 0, "sessions_deleted": 0, "privacy_links_deleted": 0,
+                                   "jobs_pruned": 0}
     from civility.workflow.privacy import RETENTION_JOB
 
-    assert platform.queue.counts()["done"] >= 2  # the score job and the retention job it queued at start
-    assert any(k.startswith(f"{RETENTION_JOB}:") for k in _job_keys(platform))
+    assert platform.queue.counts()["done"] >= 2  # the score job and this hour's retention job
+    assert any(k.startswith(f"periodic:{RETENTION_JOB}:") for k in _job_keys(platform))
 
 
 def test_recover_recreates_lost_score_jobs(platform, article, pending):

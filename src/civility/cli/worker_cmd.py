@@ -37,7 +37,7 @@ def worker(config_path: str | None, poll_interval: float, once: bool, requeue_pe
                 total += ran
             click.echo(f"ran {total} job(s)")
             return
-        click.echo(f"worker {getattr(platform.queue, 'worker_id', '')} started; Ctrl-C stops it", err=True)
+        click.echo(f"worker started ({platform.settings.queue} queue); Ctrl-C stops it", err=True)
         try:
             platform.scorer.moderator()  # load the engine once per process, before the first job
             platform.run_worker_forever(poll_interval=poll_interval)

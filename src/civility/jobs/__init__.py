@@ -1,5 +1,6 @@
-"""Durable background work behind one small interface (base.JobQueue): the embedded queue on
-the jobs table with an in-process worker thread by default; a distributed queue plugs in later."""
+"""Durable background work behind one interface (base.JobQueue): the embedded queue on the jobs
+table with an in-process worker thread by default, or procrastinate on PostgreSQL
+(jobs/procrastinate_queue.py, imported only when configured)."""
 
 from civility.jobs.base import Handlers, JobQueue
 from civility.jobs.embedded import EmbeddedQueue

@@ -8,14 +8,15 @@ import logging
 import os
 import socket
 import threading
+import time
 import traceback
 import uuid
 from datetime import timedelta
-from typing import Any
+from typing import Any, Callable, Sequence
 
 from sqlalchemy import Connection, and_, delete, func, or_, select, update
 
-from civility.jobs.base import Handlers
+from civility.jobs.base import Handlers, Payload
 from civility.storage.clock import as_utc, utcnow
 from civility.storage.engine import Database
 from civility.storage.schema import jobs
@@ -25,6 +26,7 @@ log = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 5
+KEEP_DONE = timedelta(days=7)
 
 
 def _backoff(attempts: int) -> timedelta:
@@ -54,14 +56,16 @@ class EmbeddedQueue:
         self.host = socket.gethostname()
         self.worker_id = f"{self.host}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._wake = threading.Event()
+        self._periodic: dict[str, int] = {}
+        self._period_queued: dict[str, int] = {}
 
     # -- enqueue ---------------------------------------------------------------------------
-    def enqueue(self, kind: str, payload: dict, *, key: str | None = None) -> None:
+    def enqueue(self, kind: str, payload: Payload, *, key: str | None = None) -> None:
         with self.db.write() as conn:
             self.enqueue_in(conn, kind, payload, key=key)
         self.wake()
 
-    def enqueue_in(self, conn: Connection, kind: str, payload: dict[str, Any], *, key: str | None = None) -> None:
+    def enqueue_in(self, conn: Connection, kind: str, payload: Payload, *, key: str | None = None) -> None:
         """Enqueue inside the caller's transaction (the job commits with the data it is about)."""
         now = utcnow()
         stmt = insert_on_conflict(conn, jobs).values(kind=kind, payload=payload, status="queued", attempts=0, run_after=now,
@@ -77,6 +81,22 @@ class EmbeddedQueue:
     def wait_for_work(self, timeout: float) -> None:
         self._wake.wait(timeout)
         self._wake.clear()
+
+    # -- periodic jobs -----------------------------------------------------------------------
+    def every(self, kind: str, seconds: int) -> None:
+        if seconds <= 0:
+            raise ValueError("a period must be at least one second")
+        self._periodic[kind] = int(seconds)
+
+    def _queue_periodic(self) -> None:
+        """Queue this period's job of each periodic kind, once per process and period; the dedupe
+        key (kind and period) makes it one job across every process on the database."""
+        now = time.time()
+        for kind, seconds in self._periodic.items():
+            start = int(now // seconds) * seconds
+            if self._period_queued.get(kind) != start:
+                self.enqueue(kind, {"period": start}, key=f"periodic:{kind}:{start}")
+                self._period_queued[kind] = start
 
     # -- claim and run ---------------------------------------------------------------------
     def _claim(self, limit: int) -> list[Any]:
@@ -108,6 +128,7 @@ class EmbeddedQueue:
             ).all()
 
     def run_pending(self, limit: int = 100) -> int:
+        self._queue_periodic()
         claimed = self._claim(limit)
         by_kind: dict[str, list[Any]] = {}
         for row in claimed:
@@ -177,20 +198,27 @@ class EmbeddedQueue:
             log.info("re-queued %d job(s) left running by a stopped process", len(requeue))
         return len(requeue)
 
-    def retry_failed(self, keys: list[str]) -> int:
+    def run_worker(self, *, on_start: Callable[[], object] | None = None, poll_interval: float = 1.0) -> None:
+        """The worker loop in this thread until the process is stopped (``civility worker``)."""
+        from civility.jobs.worker import WorkerThread
+
+        WorkerThread(self, poll_interval=poll_interval, on_start=on_start).run_forever()
+
+    def retry_failed(self, keys: Sequence[str]) -> int:
         """Give failed jobs with these dedupe keys a fresh set of attempts (an operator's retry)."""
         if not keys:
             return 0
         with self.db.write() as conn:
             return conn.execute(
-                update(jobs).where(jobs.c.dedupe_key.in_(keys), jobs.c.status == "failed")
+                update(jobs).where(jobs.c.dedupe_key.in_(list(keys)), jobs.c.status == "failed")
                 .values(status="queued", attempts=0, run_after=utcnow(), locked_by=None, lease_until=None, done_at=None)
             ).rowcount
 
-    def prune(self, *, older_than: timedelta = timedelta(days=7)) -> int:
-        """Delete finished jobs older than ``older_than`` (their work is in the data they changed;
-        handlers stay idempotent without them). Failed jobs are kept for inspection."""
-        cutoff = utcnow() - older_than
+    def prune(self, *, older_than: timedelta | None = None) -> int:
+        """Delete finished jobs older than ``older_than`` (a week by default; their work is in the
+        data they changed, handlers stay idempotent without them). Failed jobs are kept for
+        inspection (their payloads are ids, never personal data)."""
+        cutoff = utcnow() - (KEEP_DONE if older_than is None else older_than)
         with self.db.write() as conn:
             return conn.execute(delete(jobs).where(jobs.c.status == "done", jobs.c.done_at < cutoff)).rowcount
 
@@ -200,3 +228,7 @@ class EmbeddedQueue:
         out = {"queued": 0, "running": 0, "done": 0, "failed": 0}
         out.update({status: n for status, n in rows})
         return out
+
+    def close(self) -> None:
+        """Nothing of its own to release: the database belongs to the platform."""
+        self.wake()

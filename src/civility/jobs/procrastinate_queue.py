@@ -11,14 +11,17 @@ import os
 import socket
 import time
 from contextlib import suppress
-from typing import Any
+from datetime import timedelta
+from typing import Any, Callable, Sequence
 
 import procrastinate
 from procrastinate import exceptions as pex
+from procrastinate import periodic as pperiodic
 from procrastinate.jobs import Status
+from sqlalchemy import Connection
 
 from civility.errors import ConfigError
-from civility.jobs.base import Handlers
+from civility.jobs.base import Handlers, Payload
 
 log = logging.getLogger(__name__)
 
@@ -31,8 +34,7 @@ MAX_ATTEMPTS = 5
 HEARTBEAT_S = 2.0
 STALLED_AFTER_S = 10.0
 BATCH_MAX = 32
-KEEP_DONE_HOURS = 24  # succeeded jobs are kept a day (for inspection), then removed by the workers
-CLEANUP_EVERY_S = 600.0
+KEEP_DONE = timedelta(hours=24)  # succeeded jobs are kept a day (for inspection), then pruned
 _SCHEMA_LOCK = 0x63697631  # pg_advisory_lock key: one process applies procrastinate's schema
 
 _worker: contextvars.ContextVar[Any] = contextvars.ContextVar("civility_procrastinate_worker")
@@ -50,6 +52,22 @@ def libpq_url(database_url: str) -> str:
 
 def queue_name(kind: str) -> str:
     return QUEUE_PREFIX + kind
+
+
+def cron_for(seconds: int) -> str:
+    """procrastinate's cron for a period that divides a day (croniter: an optional sixth
+    column is the seconds)."""
+    if seconds <= 0 or 86400 % seconds:
+        raise ValueError(f"a period of {seconds} s does not divide a day")
+    if seconds < 60:
+        return f"* * * * * */{seconds}"
+    if seconds % 60:
+        raise ValueError(f"a period of {seconds} s is not a whole number of minutes")
+    if seconds < 3600:
+        return f"*/{seconds // 60} * * * *"
+    if seconds % 3600:
+        raise ValueError(f"a period of {seconds} s is not a whole number of hours")
+    return f"0 */{seconds // 3600} * * *" if seconds < 86400 else "0 0 * * *"
 
 
 class ProcrastinateQueue:
@@ -76,6 +94,7 @@ class ProcrastinateQueue:
         self.stalled_after_s = stalled_after_s
         self._retry = procrastinate.RetryStrategy(max_attempts=max_attempts, linear_wait=retry_wait_s)
         self.jobs_run = 0  # jobs this process finished (what run_pending answers)
+        self._periodic: dict[str, int] = {}
         self._defer_app: procrastinate.App | None = None
         self._defer_pid = 0
         self._schema_ok = False
@@ -85,8 +104,16 @@ class ProcrastinateQueue:
         # crash loses a "succeeded" mark, the job runs again and its idempotent handler does
         # nothing. The handlers' writes (decisions) go through the platform's engine, fully durable.
         extra = {"kwargs": {"options": "-c synchronous_commit=off"}} if worker else {}
-        app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=self.conninfo, **extra))
+        # A worker that starts late in a period still runs that period's periodic jobs.
+        longest = max(self._periodic.values(), default=0)
+        app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=self.conninfo, **extra),
+                                periodic_defaults={"max_delay": float(longest + 60)} if longest else None)
         task = app.task(name=TASK_NAME, pass_context=True, retry=self._retry)(self._run_job)
+        for kind, seconds in sorted(self._periodic.items()):
+            # procrastinate's own periodic deferrer: every worker runs it, the database keeps one
+            # job per (task, periodic id, tick) -- one run per period across all workers.
+            app.periodic(cron=cron_for(seconds), periodic_id=kind, queue=queue_name(kind),
+                         task_kwargs={"kind": kind, "payload": {}})(task)
         return app, task
 
     def _configured(self, kind: str, key: str | None, connection: Any = None) -> Any:
@@ -98,13 +125,13 @@ class ProcrastinateQueue:
         return self._defer_task(pool=connection is None).configure(**options)
 
     # -- enqueue ---------------------------------------------------------------------------
-    def enqueue(self, kind: str, payload: dict, *, key: str | None = None) -> None:
+    def enqueue(self, kind: str, payload: Payload, *, key: str | None = None) -> None:
         try:
             self._configured(kind, key).defer(kind=kind, payload=payload)
         except pex.AlreadyEnqueued:
             pass  # the same key is already waiting: that job will do the work
 
-    def enqueue_in(self, conn: Any, kind: str, payload: dict[str, Any], *, key: str | None = None) -> None:
+    def enqueue_in(self, conn: Connection, kind: str, payload: Payload, *, key: str | None = None) -> None:
         """Enqueue inside the caller's SQLAlchemy transaction: the job commits with its data.
         A savepoint keeps a duplicate key from aborting the caller's transaction."""
         if conn.dialect.name != "postgresql":
@@ -119,16 +146,31 @@ class ProcrastinateQueue:
     def wake(self) -> None:
         """Workers hear of new jobs through PostgreSQL LISTEN/NOTIFY; nothing to do here."""
 
+    def every(self, kind: str, seconds: int) -> None:
+        cron_for(seconds)  # refuse a period cron cannot express now, not in the worker
+        self._periodic[kind] = int(seconds)
+        self._defer_app = None  # the next deferring app knows the schedule too
+
     # -- run -------------------------------------------------------------------------------
     def run_pending(self, limit: int = 100) -> int:
         """Run due jobs in this thread until none is left or ``limit`` have run."""
         if limit <= 0:
             return 0
         before = self.jobs_run
-        self.run_worker(wait=False, stop_after=limit, listen_notify=False, install_signal_handlers=False)
+        self._work(wait=False, stop_after=limit, listen_notify=False, install_signal_handlers=False)
         return self.jobs_run - before
 
-    def run_worker(
+    def run_worker(self, *, on_start: Callable[[], object] | None = None, poll_interval: float = 1.0) -> None:
+        """A worker in the foreground (``civility worker``) until the process is stopped.
+        Workers hear of new jobs by LISTEN/NOTIFY; ``poll_interval`` is the fallback poll."""
+        if on_start is not None:
+            try:
+                on_start()
+            except Exception:  # warm-up only: the jobs still run (and report their own errors)
+                log.exception("worker start-up hook failed")
+        self._work(wait=True, poll_interval=poll_interval)
+
+    def _work(
         self,
         *,
         wait: bool = True,
@@ -136,9 +178,10 @@ class ProcrastinateQueue:
         name: str | None = None,
         listen_notify: bool = True,
         install_signal_handlers: bool = True,
+        poll_interval: float = 1.0,
     ) -> None:
-        """A worker in the foreground (``civility worker``): retries the jobs of dead workers at
-        start and every ``STALLED_AFTER_S`` seconds, then runs jobs until stopped (or caught up)."""
+        """Retry the jobs of dead workers at start and every ``STALLED_AFTER_S`` seconds, defer
+        the periodic jobs that are due, then run jobs until stopped (or caught up)."""
         self.ensure_schema()
         middleware = [_Track(self, stop_after)]
         options: dict[str, Any] = dict(
@@ -147,7 +190,7 @@ class ProcrastinateQueue:
             name=name or f"{socket.gethostname()}:{os.getpid()}",
             concurrency=1,  # scoring is CPU-bound: one job at a time per process; scale by processes
             listen_notify=listen_notify,
-            fetch_job_polling_interval=1.0 if wait else 0.05,
+            fetch_job_polling_interval=poll_interval if wait else 0.05,
             delete_jobs=self.delete_jobs,
             install_signal_handlers=install_signal_handlers,
             update_heartbeat_interval=self.heartbeat_s,
@@ -159,8 +202,8 @@ class ProcrastinateQueue:
         async def main() -> None:
             async with app.open_async():
                 await _retry_stalled(app, self.stalled_after_s)
-                side = (asyncio.create_task(_retry_stalled_forever(app, self.stalled_after_s, options["queues"]))
-                        if wait else None)
+                await _defer_due_periodic(app)
+                side = asyncio.create_task(_retry_stalled_forever(app, self.stalled_after_s)) if wait else None
                 try:
                     await app.run_worker_async(**options)
                 finally:
@@ -171,7 +214,9 @@ class ProcrastinateQueue:
 
         asyncio.run(main())
 
-    async def _run_job(self, context: Any, kind: str, payload: dict) -> None:
+    async def _run_job(self, context: Any, kind: str, payload: Payload, timestamp: int | None = None) -> None:
+        if timestamp is not None:  # a periodic job: procrastinate passes the tick it is for
+            payload = {**payload, "period": timestamp}
         handler = self.handlers.get(kind)
         if handler is None:
             raise LookupError(f"no handler registered for job kind {kind!r}")
@@ -207,15 +252,15 @@ class ProcrastinateQueue:
         return claimed
 
     # -- recovery, schema, inspection ------------------------------------------------------------
-    def recover(self, seconds_since_heartbeat: float | None = None) -> int:
-        """Put the jobs of workers that stopped sending heartbeats back in the queue."""
+    def recover(self) -> int:
+        """Put the jobs of workers that stopped sending heartbeats (for ``stalled_after_s``)
+        back in the queue."""
         self.ensure_schema()
-        seconds_since_heartbeat = seconds_since_heartbeat or self.stalled_after_s
         app, _ = self._new_app()
 
         async def main() -> int:
             async with app.open_async():
-                return await _retry_stalled(app, seconds_since_heartbeat)
+                return await _retry_stalled(app, self.stalled_after_s)
 
         return asyncio.run(main())
 
@@ -233,6 +278,44 @@ class ProcrastinateQueue:
             finally:
                 conn.execute("SELECT pg_advisory_unlock(%s)", (_SCHEMA_LOCK,))
         self._schema_ok = True
+
+    def retry_failed(self, keys: Sequence[str]) -> int:
+        """Failed jobs with these keys go back to the queue (procrastinate's own retry) with a
+        fresh set of attempts. A key that already has a waiting job is left alone."""
+        import psycopg
+
+        if not keys:
+            return 0
+        self.ensure_schema()
+        count = 0
+        with psycopg.connect(self.conninfo, autocommit=True) as conn:
+            ids = [r[0] for r in conn.execute(
+                "SELECT id FROM procrastinate_jobs WHERE status = 'failed' AND queue_name LIKE %s AND lock = ANY(%s)",
+                (QUEUE_PREFIX + "%", list(keys))).fetchall()]
+            for job_id in ids:
+                try:
+                    with conn.transaction():
+                        conn.execute("SELECT procrastinate_retry_job_v2(%s, now(), NULL, NULL, NULL)", (job_id,))
+                        conn.execute("UPDATE procrastinate_jobs SET attempts = 0 WHERE id = %s", (job_id,))
+                    count += 1
+                except psycopg.errors.UniqueViolation:
+                    continue  # a job with this key is already waiting
+        return count
+
+    def prune(self, *, older_than: timedelta | None = None) -> int:
+        """Delete succeeded jobs (and their events) older than ``older_than`` (a day by
+        default); failed jobs stay for a person to look at (their arguments are ids only)."""
+        import psycopg
+
+        self.ensure_schema()
+        age = KEEP_DONE if older_than is None else older_than
+        with psycopg.connect(self.conninfo, autocommit=True) as conn:
+            cur = conn.execute(
+                "DELETE FROM procrastinate_jobs WHERE status = 'succeeded' AND queue_name LIKE %s AND id IN "
+                "(SELECT job_id FROM procrastinate_events WHERE type = 'succeeded' AND at < now() - %s)",
+                (QUEUE_PREFIX + "%", age),
+            )
+            return cur.rowcount
 
     def counts(self) -> dict[str, int]:
         """Jobs by state, named as the embedded queue names them."""
@@ -283,20 +366,25 @@ async def _retry_stalled(app: procrastinate.App, seconds_since_heartbeat: float 
     return count
 
 
-async def _retry_stalled_forever(app: procrastinate.App, stalled_after_s: float, queues: list[str]) -> None:
-    """Retry the jobs of dead workers every few seconds; every ten minutes forget succeeded jobs
-    older than ``KEEP_DONE_HOURS`` (failed ones stay for a person to look at)."""
-    last_cleanup = 0.0
+async def _defer_due_periodic(app: procrastinate.App) -> None:
+    """Defer the periodic jobs of the current tick now, before the first fetch (procrastinate's
+    deferrer side task does the same concurrently; the database keeps one job per tick), so a
+    worker that runs only briefly (``run_pending``, ``--once``) does its periodic work too."""
+    if not app.periodic_registry.periodic_tasks:
+        return
+    deferrer = pperiodic.PeriodicDeferrer(registry=app.periodic_registry, **app.periodic_defaults)
+    await deferrer.defer_jobs(deferrer.get_previous_tasks(at=time.time()))
+
+
+async def _retry_stalled_forever(app: procrastinate.App, stalled_after_s: float) -> None:
+    """Retry the jobs of dead workers every few seconds (old jobs are pruned by the platform's
+    periodic maintenance job)."""
     while True:
         await asyncio.sleep(stalled_after_s / 2)
         try:
             await _retry_stalled(app, stalled_after_s)
-            if time.monotonic() - last_cleanup > CLEANUP_EVERY_S:
-                for queue in queues:
-                    await app.job_manager.delete_old_jobs(nb_hours=KEEP_DONE_HOURS, queue=queue)
-                last_cleanup = time.monotonic()
         except Exception:  # the worker must outlive a transient database error
-            log.exception("could not retry stalled jobs or remove old ones")
+            log.exception("could not retry stalled jobs")
 
 
 class _Track:

@@ -1,27 +1,23 @@
-"""The worker loop: a thread inside `serve` (embedded setup) or the main loop of `civility worker`.
-Platform.recover() re-queues crashed jobs once before it starts; it then runs due jobs until stopped."""
+"""The embedded queue's worker loop: a thread inside `serve` (embedded setup) or the main loop of
+`civility worker`. Platform.recover() re-queues crashed jobs once before it starts; it then runs
+due jobs (periodic ones included: the queue queues them, see EmbeddedQueue.every) until stopped."""
 
 from __future__ import annotations
 
 import logging
 import threading
-import time
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable
 
-from civility.jobs.embedded import EmbeddedQueue
+if TYPE_CHECKING:
+    from civility.jobs.embedded import EmbeddedQueue
 
 log = logging.getLogger(__name__)
 
 
 class WorkerThread:
-    def __init__(self, queue: EmbeddedQueue, *, batch: int = 32, poll_interval: float = 1.0,
-                 on_start: Callable[[], object] | None = None,
-                 periodic: Sequence[tuple[float, Callable[[], object]]] = ()):
-        """``periodic``: (interval in seconds, task) pairs run between jobs (first run at start),
-        e.g. retention clean-up; a failing task is logged and tried again next interval."""
+    def __init__(self, queue: "EmbeddedQueue", *, batch: int = 32, poll_interval: float = 1.0,
+                 on_start: Callable[[], object] | None = None):
         self.queue = queue
-        self.periodic = list(periodic)
-        self._next_run = [0.0] * len(self.periodic)
         self.batch = batch
         self.poll_interval = poll_interval
         self.on_start = on_start
@@ -42,7 +38,6 @@ class WorkerThread:
             except Exception:  # warm-up only: the jobs still run (and report their own errors)
                 log.exception("worker start-up hook failed")
         while not self._stop.is_set():
-            self._run_periodic()
             try:
                 ran = self.queue.run_pending(self.batch)
             except Exception:  # the database may be briefly unavailable; keep the loop alive
@@ -50,16 +45,6 @@ class WorkerThread:
                 ran = 0
             if ran == 0:
                 self.queue.wait_for_work(self.poll_interval)
-
-    def _run_periodic(self) -> None:
-        now = time.monotonic()
-        for i, (interval, task) in enumerate(self.periodic):
-            if now >= self._next_run[i]:
-                self._next_run[i] = now + interval
-                try:
-                    task()
-                except Exception:
-                    log.exception("periodic task %r failed", task)
 
     def stop(self, timeout: float = 10.0) -> None:
         self._stop.set()

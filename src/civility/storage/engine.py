@@ -54,6 +54,9 @@ def _sqlite_engine(url: str, synchronous: str) -> Engine:
             cur.execute("PRAGMA journal_mode=WAL")
         cur.execute(f"PRAGMA synchronous={synchronous}")
         cur.execute("PRAGMA foreign_keys=ON")
+        # Deleted and overwritten content is zeroed, not left in free space of the file (an
+        # erased comment must not be readable with `strings civility.db`).
+        cur.execute("PRAGMA secure_delete=ON")
         cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cur.close()
 
@@ -103,6 +106,22 @@ class Database:
     def read(self) -> Iterator[Connection]:
         with self.engine.connect() as conn:
             yield conn
+
+    def forget_freed(self) -> bool:
+        """After an erasure: on SQLite, copy the write-ahead log into the database file and
+        truncate the log, so old page images (the erased words) leave the -wal file too
+        (secure_delete has zeroed them in the database file). True when the log was emptied;
+        False when a reader still holds an old snapshot (the next checkpoint empties it).
+        Nothing to do on PostgreSQL, whose dead rows are reclaimed by (auto)vacuum."""
+        if not self.is_sqlite:
+            return True
+        with self._write_lock:
+            raw = self.engine.raw_connection()  # outside any transaction: a checkpoint needs that
+            try:
+                busy, _log, _done = raw.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            finally:
+                raw.close()
+        return busy == 0
 
     def dispose(self) -> None:
         self.engine.dispose()

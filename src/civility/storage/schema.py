@@ -211,3 +211,20 @@ bans = Table(
     Column("lifted_at", TS, nullable=True),
 )
 Index("ix_bans_email", bans.c.email)
+
+# Privacy requests (revision 0003): one row per export/erasure link. The link's token is never
+# stored, only its SHA-256; the job that mails it names the row by ``request_id`` (no address
+# in job arguments). A row lives until its link is used, expires, or the address is erased.
+privacy_links = Table(
+    "privacy_links",
+    metadata,
+    Column("request_id", String(64), primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("action", String(16), nullable=False),
+    Column("email", Text, nullable=False),  # compared as stored: stripped and lower-cased
+    Column("dedupe_key", String(200), nullable=False, unique=True),
+    Column("created_at", TS, nullable=False),
+    Column("expires_at", TS, nullable=False),
+)
+Index("ix_privacy_links_expires", privacy_links.c.expires_at)
+Index("ix_privacy_links_email", privacy_links.c.email)

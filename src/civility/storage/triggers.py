@@ -143,3 +143,60 @@ def ddl_0002(dialect: str, *, drop: bool = False) -> list[str]:
     if dialect == "postgresql":
         return POSTGRESQL_0002_DROP if drop else POSTGRESQL_0002
     raise ValueError(f"no triggers for dialect {dialect!r}")
+
+
+# Revision 0003: the audit log stays append-only, with one exception that erasure needs: a
+# person's decision on a comment that has been erased may lose its free-text note (the note and
+# the notes inside its reasons), keeping everything else, categories included.
+_ERASABLE_NOTE_SQLITE = """
+    NEW.note IS NULL AND OLD.actor <> 'machine'
+    AND NEW.id IS OLD.id AND NEW.comment_id IS OLD.comment_id AND NEW.decision IS OLD.decision
+    AND NEW.actor IS OLD.actor AND NEW.created_at IS OLD.created_at AND NEW.scores IS OLD.scores
+    AND NEW.model_version IS OLD.model_version AND NEW.policy_version IS OLD.policy_version
+    AND CAST(NEW.reasons AS TEXT) NOT LIKE '%"note"%'
+    AND EXISTS (SELECT 1 FROM comments c WHERE c.id = OLD.comment_id AND c.erased_at IS NOT NULL)
+"""
+
+SQLITE_0003 = [
+    "DROP TRIGGER IF EXISTS decisions_no_update",
+    f"""
+    CREATE TRIGGER decisions_no_update
+    BEFORE UPDATE ON decisions
+    WHEN NOT ({_ERASABLE_NOTE_SQLITE})
+    BEGIN
+        SELECT RAISE(ABORT, '{APPEND_ONLY_MESSAGE}');
+    END
+    """,
+]
+SQLITE_0003_DROP = ["DROP TRIGGER IF EXISTS decisions_no_update", SQLITE[1]]
+
+POSTGRESQL_0003 = [
+    f"""
+    CREATE OR REPLACE FUNCTION civility_decisions_append_only() RETURNS trigger AS $$
+    BEGIN
+        IF TG_OP = 'UPDATE' THEN
+            IF NEW.note IS NULL AND OLD.actor <> 'machine'
+               AND NEW.id = OLD.id AND NEW.comment_id = OLD.comment_id AND NEW.decision = OLD.decision
+               AND NEW.actor = OLD.actor AND NEW.created_at = OLD.created_at
+               AND NEW.scores::text = OLD.scores::text
+               AND NEW.model_version IS NOT DISTINCT FROM OLD.model_version
+               AND NEW.policy_version IS NOT DISTINCT FROM OLD.policy_version
+               AND NEW.reasons::text NOT LIKE '%"note"%'
+               AND EXISTS (SELECT 1 FROM comments c WHERE c.id = OLD.comment_id AND c.erased_at IS NOT NULL) THEN
+                RETURN NEW;
+            END IF;
+        END IF;
+        RAISE EXCEPTION '{APPEND_ONLY_MESSAGE}' USING ERRCODE = '23000';
+    END;
+    $$ LANGUAGE plpgsql
+    """,
+]
+POSTGRESQL_0003_DROP = [POSTGRESQL[3]]
+
+
+def ddl_0003(dialect: str, *, drop: bool = False) -> list[str]:
+    if dialect == "sqlite":
+        return SQLITE_0003_DROP if drop else SQLITE_0003
+    if dialect == "postgresql":
+        return POSTGRESQL_0003_DROP if drop else POSTGRESQL_0003
+    raise ValueError(f"no triggers for dialect {dialect!r}")

@@ -153,6 +153,8 @@ class Decider:
         with self.db.write() as conn:
             row = _locked_live_row(conn, comment_id, erased=f"comment {comment_id} was already erased")
             comment_repo.erase(conn, comment_id, at=utcnow())
+            # A moderator's free-text reason may quote the comment: it goes too (categories stay).
+            decision_repo.erase_notes(conn, comment_id)
             # An erased comment is never shown again, whatever it was.
             comment_repo.transition(conn, comment_id, to_status=CommentStatus.REJECTED.value, from_status=None,
                                     expected_version=None)
@@ -161,6 +163,7 @@ class Decider:
             payload = {"comment_id": comment_id, "article_id": row.article_id, "actor": actor}
             self.events.publish(conn, ev.COMMENT_ERASED, payload)
         self.events.committed(ev.COMMENT_ERASED, payload)
+        self.db.forget_freed()
         return record
 
     def purge_addresses(self, *, days: int) -> int:

@@ -15,7 +15,7 @@ from email.utils import formatdate, make_msgid
 from pathlib import Path
 from typing import Any, Mapping, Protocol
 
-from civility.errors import ConfigError
+from civility.errors import ConfigError, MailError
 
 
 @dataclass(frozen=True)
@@ -87,12 +87,18 @@ class SmtpSender:
         domain = self.sender.rpartition("@")[2] or "localhost"
         msg["Message-ID"] = make_msgid(idstring=_safe_id(mail.message_id), domain=domain)
         msg.set_content(mail.body)
-        with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
-            if self.starttls:
-                smtp.starttls(context=ssl.create_default_context())
-            if self.username:
-                smtp.login(self.username, self.password)
-            smtp.send_message(msg)
+        try:
+            with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
+                if self.starttls:
+                    smtp.starttls(context=ssl.create_default_context())
+                if self.username:
+                    smtp.login(self.username, self.password)
+                smtp.send_message(msg)
+        except (OSError, smtplib.SMTPException) as exc:
+            # smtplib's errors quote the recipient: re-raise without it (and without the chain),
+            # as this text lands in the job's error and the worker's log.
+            raise MailError(f"could not send the {mail.kind} mail {mail.message_id[:12]}: "
+                            f"{type(exc).__name__}") from None
 
 
 def sender_from_settings(settings: Mapping[str, Any]) -> MailSender:

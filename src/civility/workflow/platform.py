@@ -11,7 +11,7 @@ from typing import Any, Callable
 
 from civility.domain import Article, CommentStatus, DecisionRecord
 from civility.errors import Conflict, NotFound, ValidationError
-from civility.jobs.base import Handlers
+from civility.jobs.base import Handlers, JobQueue
 from civility.jobs.embedded import EmbeddedQueue
 from civility.jobs.worker import WorkerThread
 from civility.settings import Settings
@@ -31,7 +31,7 @@ from civility.workflow.cache import make_cache
 from civility.workflow.decide import Decider
 from civility.workflow.notify import PublishedNotifier
 from civility.workflow.policy_overrides import validate_overrides
-from civility.workflow.privacy import Privacy
+from civility.workflow.privacy import RETENTION_JOB, Privacy
 from civility.workflow.publish import NOTIFY_JOB, PublicComments
 from civility.workflow.ratelimit import address_bucket, hashed_key, make_rate_limiter
 from civility.workflow.reports import Reports
@@ -53,11 +53,11 @@ from civility.workflow.webhooks import Webhooks
 
 log = logging.getLogger(__name__)
 
-MAINTENANCE_INTERVAL_S = 3600.0
+MAINTENANCE_INTERVAL_S = 3600  # the retention job: once an hour across all workers
 Notifier = Callable[[dict[str, Any]], None]
 
 
-def make_queue(settings: Settings, db: Database, handlers: Handlers) -> Any:
+def make_queue(settings: Settings, db: Database, handlers: Handlers) -> JobQueue:
     """The configured JobQueue: the embedded one, or procrastinate on PostgreSQL."""
     if settings.queue == "procrastinate":
         from civility.jobs.procrastinate_queue import ProcrastinateQueue
@@ -67,12 +67,13 @@ def make_queue(settings: Settings, db: Database, handlers: Handlers) -> Any:
 
 
 class Platform:
-    def __init__(self, settings: Settings, db: Database, queue: Any = None, *, password_hasher: Any = None):
+    def __init__(self, settings: Settings, db: Database, queue: JobQueue | None = None, *,
+                 password_hasher: Any = None):
         self.settings = settings
         self.db = db
         self.events = ev.Events()
         self.handlers = Handlers()
-        self.queue = queue if queue is not None else make_queue(settings, db, self.handlers)
+        self.queue: JobQueue = queue if queue is not None else make_queue(settings, db, self.handlers)
         self.notifiers: list[Notifier] = []
         self.limiter = make_rate_limiter(settings.redis_url)
         self.cache = make_cache(settings.redis_url)  # public pages in Redis, dropped on approval
@@ -96,6 +97,10 @@ class Platform:
         publish.wire(self.events, self.queue, self.cache)
         self.webhooks = Webhooks(db, settings, self.queue)
         self.webhooks.register(self.events, self.handlers)
+        # Retention (addresses, sessions, privacy links, old jobs): a periodic job of the queue
+        # itself, so it runs once per period whichever and however many workers there are.
+        self.handlers.register(RETENTION_JOB, self.maintain)
+        self.queue.every(RETENTION_JOB, MAINTENANCE_INTERVAL_S)
 
     @classmethod
     def from_settings(cls, settings: Settings, *, password_hasher: Any = None) -> "Platform":
@@ -125,8 +130,7 @@ class Platform:
         job again, also when its last one failed for good. Returns how many comments that covers."""
         with self.db.read() as conn:
             ids = comment_repo.pending_without_machine_decision(conn, limit=100_000)
-        if hasattr(self.queue, "retry_failed"):
-            self.queue.retry_failed([f"score:{cid}" for cid in ids])
+        self.queue.retry_failed([f"score:{cid}" for cid in ids])
         with self.db.write() as conn:
             for cid in ids:
                 self.queue.enqueue_in(conn, SCORE_JOB, {"comment_id": cid}, key=f"score:{cid}")
@@ -134,34 +138,33 @@ class Platform:
         return len(ids)
 
     def start_worker(self, *, poll_interval: float = 1.0) -> WorkerThread:
-        """The in-process worker thread (embedded setup); recovers crashed jobs before its first run."""
+        """The in-process worker thread (embedded setup only); recovers crashed jobs before its
+        first run."""
+        if not isinstance(self.queue, EmbeddedQueue):
+            raise TypeError("the in-process worker thread runs the embedded queue; run `civility worker`")
         if self._worker is None or not self._worker.alive:
             self.recover()
             # The engine is loaded in the worker thread before its first job (not in the web
             # start-up, and not on the first comment's clock).
-            self._worker = WorkerThread(self.queue, poll_interval=poll_interval, on_start=self.scorer.moderator,
-                                        periodic=[(MAINTENANCE_INTERVAL_S, self.maintain)]).start()
+            self._worker = WorkerThread(self.queue, poll_interval=poll_interval,
+                                        on_start=self.scorer.moderator).start()
         return self._worker
 
     def run_worker_forever(self, *, poll_interval: float = 1.0) -> None:
         """`civility worker`: recover, then run jobs in this thread until interrupted."""
-        if hasattr(self.queue, "run_worker"):
-            self.recover()
-            self.queue.run_worker()
-            return
         self.recover()
-        WorkerThread(self.queue, poll_interval=poll_interval, on_start=self.scorer.moderator,
-                     periodic=[(MAINTENANCE_INTERVAL_S, self.maintain)]).run_forever()
+        self.queue.run_worker(on_start=self.scorer.moderator, poll_interval=poll_interval)
 
-    def maintain(self) -> dict[str, int]:
-        """Run hourly by the worker loop: queue the day's retention job (commenters' addresses
-        older than ``ip_retention_days``; one per day by its dedupe key), drop expired sessions
-        and finished jobs older than a week."""
-        self.privacy.schedule_retention()
-        out = {"sessions_deleted": self.accounts.purge_expired_sessions()}
-        if hasattr(self.queue, "prune"):
-            out["jobs_pruned"] = self.queue.prune()
-        return out
+    def maintain(self, payload: dict[str, Any] | None = None) -> dict[str, int]:
+        """The periodic retention job (hourly, one run per hour across all workers): forget
+        commenters' network addresses older than ``ip_retention_days``, drop expired sessions
+        and privacy links, and finished jobs past the queue's keeping time."""
+        return {
+            "addresses_purged": self.purge_addresses(),
+            "sessions_deleted": self.accounts.purge_expired_sessions(),
+            "privacy_links_deleted": self.privacy.purge_expired_links(),
+            "jobs_pruned": self.queue.prune(),
+        }
 
     def stop_worker(self) -> None:
         if self._worker is not None:
@@ -170,8 +173,7 @@ class Platform:
 
     def close(self) -> None:
         self.stop_worker()
-        if hasattr(self.queue, "close"):
-            self.queue.close()
+        self.queue.close()
         if hasattr(self.cache, "close"):
             self.cache.close()
         if hasattr(self.limiter, "close"):

@@ -13,7 +13,7 @@ from civility.domain import Comment, CommentStatus
 from civility.errors import ValidationError
 from civility.storage.clock import as_utc
 from civility.storage.pagination import after_clause, fetch_page
-from civility.storage.schema import comments, neardup_bands
+from civility.storage.schema import articles, comments, neardup_bands
 
 # Ids and versions from requests can be any integer; one the column cannot hold names no row
 # (instead of an OverflowError / out-of-range error from the driver, i.e. a 500).
@@ -257,8 +257,25 @@ def erase(conn: Connection, comment_id: int, *, at: datetime) -> bool:
     return result.rowcount == 1
 
 
-def ids_by_email(conn: Connection, email: str) -> list[int]:
-    return list(conn.execute(select(comments.c.id).where(comments.c.email == email).order_by(comments.c.id)).scalars())
+def _of_address(email_key: str):
+    """Comments posted with an address, compared as privacy requests compare them (stripped and
+    lower-cased), erased ones excluded."""
+    return (func.lower(func.trim(comments.c.email)) == email_key, comments.c.erased_at.is_(None))
+
+
+def ids_by_email(conn: Connection, email_key: str) -> list[int]:
+    """Ids of the live comments of an address (``email_key``: stripped, lower-cased)."""
+    return list(conn.execute(select(comments.c.id).where(*_of_address(email_key)).order_by(comments.c.id)).scalars())
+
+
+def rows_by_email(conn: Connection, email_key: str) -> list:
+    """The live comments of an address with their article's title (a privacy export)."""
+    return list(conn.execute(
+        select(comments, articles.c.title.label("article_title"))
+        .join(articles, articles.c.id == comments.c.article_id)
+        .where(*_of_address(email_key))
+        .order_by(comments.c.id)
+    ).all())
 
 
 def purge_addresses(conn: Connection, *, before: datetime) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, insert, select, update
 
 from civility.domain import DecisionRecord, Verdict
 from civility.storage.clock import as_utc, utcnow
@@ -52,6 +52,26 @@ def append(
     )
     new_id = conn.execute(insert(decisions).values(**values).returning(decisions.c.id)).scalar_one()
     return DecisionRecord(id=new_id, **values)
+
+
+def erase_notes(conn: Connection, comment_id: int) -> int:
+    """At erasure (the comment is already blanked in this transaction): people's decisions lose
+    their free-text notes, which may quote the comment; the categories of their reasons stay.
+    The machine's reasons hold offsets and marked notes only, and stay as they are. The
+    append-only trigger allows exactly this update (storage/triggers.py, revision 0003)."""
+    rows = conn.execute(
+        select(decisions.c.id, decisions.c.reasons, decisions.c.note)
+        .where(decisions.c.comment_id == comment_id, decisions.c.actor != "machine")
+    ).all()
+    changed = 0
+    for row in rows:
+        reasons = [{k: v for k, v in r.items() if k != "note"} if isinstance(r, dict) else r
+                   for r in (row.reasons or [])]
+        if row.note is None and reasons == list(row.reasons or []):
+            continue
+        conn.execute(update(decisions).where(decisions.c.id == row.id).values(note=None, reasons=reasons))
+        changed += 1
+    return changed
 
 
 def history(conn: Connection, comment_id: int) -> list[DecisionRecord]:
