@@ -18,6 +18,7 @@ from civility import errors
 from civility.domain import Article
 from civility.web import csrf
 from civility.web.deps import client_ip, get_platform, get_settings, template_context
+from civility.web.forms import read_text_fields
 
 _FORM_FIELDS = ("name", "email", "text")
 _HIDDEN_FIELDS = ("csrf_token", "idempotency_key", "website", "parent_id")
@@ -181,13 +182,14 @@ async def handle_post(
     report_base: str = "",
 ) -> Response:
     """Read the form here, then do the database work off the event loop."""
-    values, hidden = await read_form(request)
+    values, hidden, bad = await read_form(request)
     return await run_in_threadpool(
         process_post,
         request,
         article_id,
         values,
         hidden,
+        bad=bad,
         template=template,
         page_url=page_url,
         form_action=form_action,
@@ -207,6 +209,7 @@ def process_post(
     form_action: str,
     redirect_query: dict[str, str],
     report_base: str = "",
+    bad: dict[str, str] | None = None,
 ) -> Response:
     """Post the comment; on success 303 back to the page with the outcome, otherwise the
     same page again with messages, the reader's text and the same idempotency key."""
@@ -224,6 +227,12 @@ def process_post(
             after=None, state=state, report_base=report_base,
         )
         return templates.TemplateResponse(request, template, context, status_code=status, headers=headers)
+
+    if bad:  # bytes that are not UTF-8: nothing is stored, the reader is told which field
+        state.errors = {k: v for k, v in bad.items() if k in _FORM_FIELDS}
+        if set(bad) - set(_FORM_FIELDS):
+            state.form_error = "The form was not sent as UTF-8 text; please send it again."
+        return again(422)
 
     try:
         csrf.check_same_origin(request, settings.base_url)

@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from civility import errors
 from civility.web import csrf
 from civility.web.deps import client_ip, get_platform, get_settings, template_context
+from civility.web.forms import read_text_fields
 
 router = APIRouter(include_in_schema=False)
 
@@ -29,10 +30,6 @@ def _page(request: Request, template: str, status: int = 200, headers: dict[str,
         request, template, context, status_code=status, headers={**_NO_STORE, **(headers or {})})
 
 
-def _form_values(form: Any, *names: str) -> dict[str, str]:
-    return {n: v if isinstance(v := form.get(n, ""), str) else "" for n in names}
-
-
 def _check_form(request: Request, token: str) -> None:
     settings = get_settings(request)
     csrf.check_same_origin(request, settings.base_url)
@@ -46,8 +43,11 @@ def privacy_form(request: Request) -> Response:
 
 @router.post("/privacy", response_class=HTMLResponse)
 async def privacy_request(request: Request) -> Response:
-    values = _form_values(await request.form(), "email", "action", "csrf_token")
+    values, bad = await read_text_fields(request, ("email", "action", "csrf_token"))
     keep = {"email": values["email"][:254], "action": values["action"]}
+    if bad:
+        return _page(request, "privacy.html", 422, errors={k: v for k, v in bad.items() if k == "email"},
+                     form_error="The form was not sent as UTF-8 text; please send it again.", sent=False, **keep)
     try:
         _check_form(request, values["csrf_token"])
     except errors.PermissionDenied as exc:
@@ -76,9 +76,11 @@ def privacy_confirm_page(request: Request, token: str | None = None) -> Response
 
 @router.post("/privacy/confirm", response_class=HTMLResponse)
 async def privacy_confirm(request: Request) -> Response:
-    values = _form_values(await request.form(), "token", "csrf_token")
+    values, bad = await read_text_fields(request, ("token", "csrf_token"))
     privacy = get_platform(request).privacy
     try:
+        if bad:
+            raise errors.PermissionDenied("This link is not valid or was already used. Ask for a new one.")
         _check_form(request, values["csrf_token"])
         _, action = privacy.read_token(values["token"])
         if action == "export":

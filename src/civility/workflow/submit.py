@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from civility.domain import CommentStatus, Decision
 from civility.errors import CommentsClosed, Conflict, NotFound, ValidationError
-from civility.jobs.embedded import EmbeddedQueue
+from civility.jobs.base import JobQueue
 from civility.settings import Settings
 from civility.storage.clock import utcnow
 from civility.storage.engine import Database
@@ -37,6 +37,8 @@ TRUSTED_POLICY = "trusted@1"
 # Embeddings/overrides/isolates can make a name display as something else next to other text.
 _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 _EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)+")
+# Letters and signs that draw nothing: the Hangul fillers, the blank Braille pattern.
+_BLANK_GRAPHIC = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,14 @@ def _storable(value: str) -> bool:
     return True
 
 
+def has_visible(value: str) -> bool:
+    """At least one character that draws something: a letter, digit, punctuation or symbol.
+    Format characters (zero-width space and joiners, ZWNJ, word joiner, BOM, soft hyphen),
+    spaces, lone combining marks and the filler letters draw nothing. They stay allowed next
+    to visible ones: ZWNJ is part of normal Persian and Kurdish spelling."""
+    return any(unicodedata.category(ch)[0] in "LNPS" and ch not in _BLANK_GRAPHIC for ch in value)
+
+
 def validate(settings: Settings, name: object, email: object, text: object) -> CleanSubmission:
     """Per-field messages a reader can act on; raises ValidationError when any field is wrong."""
     errors: dict[str, str] = {}
@@ -71,6 +81,8 @@ def validate(settings: Settings, name: object, email: object, text: object) -> C
     elif not _storable(name_s) or any(unicodedata.category(ch) in {"Cc", "Zl", "Zp"} or ch in _BIDI_CONTROLS
                                       for ch in name_s):
         errors["name"] = "Your name contains characters that cannot be used."
+    elif not has_visible(name_s):
+        errors["name"] = "Your name must contain at least one visible letter or sign."
 
     if not email_s:
         errors["email"] = "Please enter your email address (it is never shown)."
@@ -85,6 +97,8 @@ def validate(settings: Settings, name: object, email: object, text: object) -> C
         )
     elif not _storable(text_s):
         errors["text"] = "Your comment contains characters that cannot be stored."
+    elif not has_visible(text_s):
+        errors["text"] = "Your comment must contain at least one visible character."
 
     if errors:
         raise ValidationError(errors)
@@ -103,7 +117,7 @@ def comments_closed(article, settings: Settings, now=None) -> bool:
 
 
 class Submitter:
-    def __init__(self, db: Database, settings: Settings, queue: EmbeddedQueue, events: ev.Events,
+    def __init__(self, db: Database, settings: Settings, queue: JobQueue, events: ev.Events,
                  limiter: RateLimiter, settle: Callable[[int], Outcome] | None = None):
         self.db = db
         # After the commit: wait (briefly) for the machine's verdict, so the answer is the truth.
