@@ -358,9 +358,15 @@ async def _retry_stalled(app: procrastinate.App, seconds_since_heartbeat: float 
     stalled = await app.job_manager.get_stalled_jobs(seconds_since_heartbeat=seconds_since_heartbeat)
     count = 0
     for job in stalled:
-        if job.queue.startswith(QUEUE_PREFIX):
+        if not job.queue.startswith(QUEUE_PREFIX):
+            continue
+        try:
             await app.job_manager.retry_job(job)
-            count += 1
+        except pex.UniqueViolation:
+            # A job with the same key already waits (e.g. re-derived by a start-up's recover):
+            # it does the same work, so the dead worker's copy is removed, not retried.
+            await app.job_manager.finish_job(job, Status.SUCCEEDED, delete_job=True)
+        count += 1
     if count:
         log.warning("retried %d job(s) left running by a dead worker", count)
     return count
