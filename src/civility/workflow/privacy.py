@@ -96,7 +96,7 @@ class Privacy:
             errors["action"] = "Choose export or erasure."
         if errors:
             raise ValidationError(errors)
-        assert isinstance(action, str)
+        action = str(action)
         secret = self.settings.secret_key
         hashed = hashed_key(secret, "privacy-email", email_key(email_s))
         now = utcnow()
