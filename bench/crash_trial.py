@@ -398,7 +398,8 @@ def main(argv: list[str] | None = None) -> int:
               f"acknowledged {report.acknowledged}, lost {report.lost}, duplicated {report.duplicated}, "
               f"wrong id {report.wrong_id}, retries {report.retries} ({report.cut_mid_request} cut mid-request), "
               f"jobs {report.jobs}, "
-              f"unscored {report.unscored_comments}, scored twice {report.scored_twice}, integrity {report.integrity}, {report.seconds}s")
+              f"unscored {report.unscored_comments}, scored twice {report.scored_twice}, "
+              f"integrity {report.integrity}, {report.seconds}s")
     return 0 if report.ok else 1
 
 

@@ -115,6 +115,33 @@ def test_decisions_are_append_only(db, comment_id):
         assert conn.execute(decisions.select()).one().decision == "review"
 
 
+def test_only_erasure_may_strip_a_persons_note_from_the_log(db, comment_id):
+    """Revision 0003: a person's note may be removed once the comment is erased, nothing else."""
+    reasons = [{"category": "moderator", "note": "quotes the comment"}]
+    with db.write() as conn:
+        person, machine = (conn.execute(
+            insert(decisions).values(comment_id=comment_id, decision=d, actor=actor, created_at=utcnow(),
+                                     reasons=reasons, scores={}, note="quotes the comment").returning(decisions.c.id)
+        ).scalar_one() for d, actor in (("reject", "moderator:mara"), ("review", "machine")))
+    strip = dict(note=None, reasons=[{"category": "moderator"}])
+    with pytest.raises(IntegrityError, match="append-only"):  # the comment is not erased
+        with db.write() as conn:
+            conn.execute(update(decisions).where(decisions.c.id == person).values(**strip))
+    _update(db, comment_id, text="", name="", email="", erased_at=utcnow())
+    for target, values in ((machine, strip), (person, {**strip, "decision": "approve"}),
+                           (person, {"note": None}), (person, {"note": "something else", "reasons": []})):
+        with pytest.raises(IntegrityError, match="append-only"):
+            with db.write() as conn:
+                conn.execute(update(decisions).where(decisions.c.id == target).values(**values))
+    with db.write() as conn:
+        conn.execute(update(decisions).where(decisions.c.id == person).values(**strip))
+    with db.read() as conn:
+        rows = {r.id: r for r in conn.execute(decisions.select())}
+    assert (rows[person].note, rows[person].reasons, rows[person].decision) == (None, [{"category": "moderator"}],
+                                                                                 "reject")
+    assert rows[machine].note == "quotes the comment"
+
+
 def test_decisions_cannot_be_truncated_on_postgresql(db, comment_id):
     if db.dialect != "postgresql":
         pytest.skip("TRUNCATE exists only on PostgreSQL (SQLite's DELETE is covered above)")

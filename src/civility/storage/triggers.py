@@ -170,8 +170,9 @@ SQLITE_0003 = [
 ]
 SQLITE_0003_DROP = ["DROP TRIGGER IF EXISTS decisions_no_update", SQLITE[1]]
 
+# (A plain string, the message written out: APPEND_ONLY_MESSAGE.)
 POSTGRESQL_0003 = [
-    f"""
+    """
     CREATE OR REPLACE FUNCTION civility_decisions_append_only() RETURNS trigger AS $$
     BEGIN
         IF TG_OP = 'UPDATE' THEN
@@ -186,7 +187,7 @@ POSTGRESQL_0003 = [
                 RETURN NEW;
             END IF;
         END IF;
-        RAISE EXCEPTION '{APPEND_ONLY_MESSAGE}' USING ERRCODE = '23000';
+        RAISE EXCEPTION 'decisions is append-only' USING ERRCODE = '23000';
     END;
     $$ LANGUAGE plpgsql
     """,

@@ -105,8 +105,9 @@ class Privacy:
         request_id = secrets.token_hex(16)
         with self.db.write() as conn:
             if ip:
-                self.limiter.hit(conn, hashed_key(secret, "privacy-ip", address_bucket(ip)), limit=REQUESTS_PER_IP_PER_HOUR,
-                                 window=HOUR, message="Too many requests from your network address; please wait.")
+                self.limiter.hit(conn, hashed_key(secret, "privacy-ip", address_bucket(ip)),
+                                 limit=REQUESTS_PER_IP_PER_HOUR, window=HOUR,
+                                 message="Too many requests from your network address; please wait.")
             self.limiter.hit(conn, hashed, limit=REQUESTS_PER_EMAIL_PER_HOUR, window=HOUR,
                              message="Too many requests for this address; please wait.")
             stored = link_repo.add_link(
