@@ -149,7 +149,7 @@ class ProcrastinateQueue:
     def every(self, kind: str, seconds: int) -> None:
         cron_for(seconds)  # refuse a period cron cannot express now, not in the worker
         self._periodic[kind] = int(seconds)
-        self._defer_app = None  # the next deferring app knows the schedule too
+        self.close()  # the next deferring app knows the schedule too
 
     # -- run -------------------------------------------------------------------------------
     def run_pending(self, limit: int = 100) -> int:
