@@ -258,3 +258,16 @@ def test_recover_and_prune_answer_counts(bench):
     assert bench.queue.counts()["done"] == 1
     assert bench.queue.prune(older_than=timedelta(seconds=-60)) == 1
     assert bench.queue.counts()["done"] == 0
+
+
+def test_run_pending_works_inside_a_running_event_loop(bench):
+    """E.g. under Playwright's sync API, which keeps a loop running in the main thread."""
+    import asyncio
+
+    bench.queue.enqueue("echo", {"n": 1})
+
+    async def inside() -> int:
+        return bench.queue.run_pending(10)
+
+    assert asyncio.run(inside()) == 1
+    assert bench.ran == [1]

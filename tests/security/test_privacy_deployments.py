@@ -171,7 +171,8 @@ def test_privacy_links_are_opaque_single_use_and_expiring(deployment):
     assert mail["to"].lower() == CANARY.lower()
     token = _mail_token(mail)
     decoded = _decoded(token)
-    assert "@" not in decoded and "canary" not in decoded and "export" not in decoded, decoded
+    # (No "@" test: random bytes hold one one time in eight.)
+    assert "canary" not in decoded and "example.org" not in decoded and "export" not in decoded, decoded
     assert len(token) >= 32
     page = site.client.get("/privacy/confirm", params={"token": token})
     assert page.status_code == 200

@@ -9,6 +9,7 @@ import contextvars
 import logging
 import os
 import socket
+import threading
 import time
 from contextlib import suppress
 from datetime import timedelta
@@ -212,7 +213,7 @@ class ProcrastinateQueue:
                         with suppress(asyncio.CancelledError):
                             await side
 
-        asyncio.run(main())
+        _run_async(main)
 
     async def _run_job(self, context: Any, kind: str, payload: Payload, timestamp: int | None = None) -> None:
         if timestamp is not None:  # a periodic job: procrastinate passes the tick it is for
@@ -262,7 +263,7 @@ class ProcrastinateQueue:
             async with app.open_async():
                 return await _retry_stalled(app, self.stalled_after_s)
 
-        return asyncio.run(main())
+        return _run_async(main)
 
     def ensure_schema(self) -> None:
         """Apply procrastinate's schema once (idempotent; an advisory lock serialises processes)."""
@@ -352,6 +353,30 @@ class ProcrastinateQueue:
             with suppress(Exception):
                 self._defer_app.close()
         self._defer_app = None
+
+
+def _run_async(main: Callable[[], Any]) -> Any:
+    """``asyncio.run(main())``, in a thread of its own when this thread already runs an event
+    loop (a caller inside async code, or a library such as Playwright's sync API): the queue's
+    blocking methods work from anywhere."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(main())
+    box: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            box["result"] = asyncio.run(main())
+        except BaseException as exc:  # handed to the caller's thread below
+            box["error"] = exc
+
+    thread = threading.Thread(target=run, name="civility-procrastinate")
+    thread.start()
+    thread.join()
+    if "error" in box:
+        raise box["error"]
+    return box.get("result")
 
 
 async def _retry_stalled(app: procrastinate.App, seconds_since_heartbeat: float = STALLED_AFTER_S) -> int:
