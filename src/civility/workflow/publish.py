@@ -19,6 +19,7 @@ from sqlalchemy import Connection
 
 from civility.domain import CommentStatus, Decision
 from civility.errors import NotFound, ValidationError
+from civility.jobs.base import JobQueue
 from civility.storage.clock import as_utc
 from civility.storage.engine import Database
 from civility.storage.repos import articles as article_repo
@@ -63,7 +64,7 @@ def announce(events: ev.Events, payload: dict[str, Any]) -> None:
     events.committed(EVENT_OF[Decision(payload["decision"])], payload)
 
 
-def wire(events: ev.Events, queue: Any, cache: PublicCommentsCache) -> None:
+def wire(events: ev.Events, queue: JobQueue, cache: PublicCommentsCache) -> None:
     """Subscribe the consequences of a status change (once per Platform)."""
 
     def drop_cached_pages(payload: dict[str, Any]) -> None:
