@@ -162,13 +162,13 @@ def _reply_parent(platform, article_id: str, parent_id: int | None):
     return {"id": c.id, "name": c.name}
 
 
-async def read_form(request: Request) -> tuple[dict[str, str], dict[str, str]]:
-    """(typed values, hidden values) from the posted form; anything not a string is dropped."""
-    form = await request.form()
-    values = {k: v for k in _FORM_FIELDS if isinstance(v := form.get(k, ""), str)}
-    values = {k: values.get(k, "") for k in _FORM_FIELDS}
-    hidden = {k: v for k in _HIDDEN_FIELDS if isinstance(v := form.get(k, ""), str)}
-    return values, hidden
+async def read_form(request: Request) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    """(typed values, hidden values, errors) from the posted form; anything not a string is
+    dropped, and a field that is not UTF-8 text is blank with a message in ``errors``."""
+    fields, bad = await read_text_fields(request, _FORM_FIELDS + _HIDDEN_FIELDS)
+    values = {k: fields[k] for k in _FORM_FIELDS}
+    hidden = {k: fields[k] for k in _HIDDEN_FIELDS}
+    return values, hidden, bad
 
 
 async def handle_post(

@@ -14,6 +14,7 @@ import urllib.error
 import urllib.request
 from typing import Any
 
+from civility.jobs.base import JobQueue
 from civility.settings import Settings
 from civility.storage.clock import utcnow
 from civility.storage.engine import Database
@@ -39,7 +40,7 @@ def sign(secret: str, body: bytes) -> str:
 
 
 class Webhooks:
-    def __init__(self, db: Database, settings: Settings, queue: Any):
+    def __init__(self, db: Database, settings: Settings, queue: JobQueue):
         self.db = db
         self.settings = settings
         self.queue = queue
