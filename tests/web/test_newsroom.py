@@ -320,7 +320,8 @@ def test_api_bulk_with_dry_run(client, platform, article, make_comment, bearer):
     dry = client.post("/api/moderation/bulk", json={"ids": ids, "decision": "reject", "dry_run": True}, headers=bearer)
     assert dry.json() == {"decision": "reject", "done": ids[1:], "skipped": ids[:1]}
     assert platform.comment_counts(article.id)["pending"] == 2
-    real = client.post("/api/moderation/bulk", json={"ids": ids, "decision": "reject", "reason": "spam wave"}, headers=bearer)
+    real = client.post("/api/moderation/bulk", json={"ids": ids, "decision": "reject", "reason": "spam wave",
+                                                                  "categories": ["spam"]}, headers=bearer)
     assert real.json()["done"] == ids[1:] and platform.comment_counts(article.id)["rejected"] == 2
     queue = client.get("/api/moderation/queue", params={"status": "rejected", "q": "detours"}, headers=bearer).json()
     assert len(queue["items"]) == 2
