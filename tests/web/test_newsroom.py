@@ -105,7 +105,7 @@ def test_held_comment_says_held_and_the_receipt_status_endpoint_follows_it(clien
     status = client.get("/api/comments/status", params={"receipt": receipt})
     assert status.json()["status"] == "pending"
     cid = platform.review_queue().items[0].comment.id
-    platform.decide(cid, "reject", actor="moderator:a", reason="rude")
+    platform.decide(cid, "reject", actor="moderator:a", categories=["insult"], reason="rude")
     assert client.get("/api/comments/status", params={"receipt": receipt}).json() == {
         "status": "rejected", "message": "Your comment was not published. A moderator found that it breaks the community rules."}
     assert "Your comment was not published." in client.get(location).text  # and after a reload, without JS

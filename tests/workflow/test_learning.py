@@ -105,7 +105,8 @@ def test_overturning_the_machine_is_flagged(platform, article):
         decision_repo.append(conn, comment_id=cid, decision="approve", actor="machine", scores={"insult": 0.1})
         comment_repo.transition(conn, cid, to_status="approved", from_status="pending", expected_version=1)
     version = platform.queue_item(cid).version
-    record = platform.decide(cid, "reject", actor="moderator:m", categories=["insult"], expected_version=version)
+    record = platform.decide(cid, "reject", actor="moderator:m", categories=["insult"], expected_version=version,
+                             reason="an insult after all")
     assert record.overturn is True
     other = platform.submit_comment(article.id, "R", "r2@example.org", "A fair point", ip=None).comment_id
     assert platform.decide(other, "approve", actor="moderator:m").overturn is False  # it was in review

@@ -94,7 +94,10 @@ class Decider:
         withdraw = decision == "withdraw"
         verdict = Decision.REJECT if withdraw else Decision(decision)
         # a withdrawal (un-publishing) may name rules; a rejection must
-        cited = clean_categories("reject", categories) if decision == "reject" or (withdraw and categories) else None
+        if withdraw:
+            cited = clean_categories("reject", categories) if categories else None
+        else:
+            cited = clean_categories(decision, categories)
         target = publish.STATUS_OF[verdict]
         with self.db.write() as conn:
             row = _locked_live_row(conn, comment_id, erased=f"comment {comment_id} was erased")
