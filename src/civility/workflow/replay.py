@@ -102,6 +102,7 @@ def replay(
             "database_url": f"sqlite:///{Path(tmp) / 'replay.db'}", "secret_key": secrets.token_urlsafe(24),
             "moderation": "auto", "relevance": "auto" if articles else "off", "model_dir": model_dir or "",
             "learn_every_decisions": 0, "learn_nightly": False, "site_model_check_s": 0,
+            "submit_wait_ms": 0,  # scored in batches below, after the stream's language is set
             "rate_limit_ip_per_hour": 10**9, "rate_limit_email_per_hour": 10**9, "comment_max_length": 10**6,
             "embedded_worker": False, "sqlite_synchronous": "NORMAL", "notify_on_publish": False,
             "mail_outbox_dir": str(Path(tmp) / "outbox"),
