@@ -50,7 +50,7 @@ def _seed(platform: Any) -> tuple[dict[str, str], dict[str, Any]]:
     ids = [platform.submit_comment("story-0", "Reader", f"r{i}@example.org", f"Comment {i}", ip=None).comment_id
            for i in range(6)]
     platform.decide(ids[0], "approve", actor="moderator:seed")
-    platform.decide(ids[1], "reject", actor="moderator:seed")
+    platform.decide(ids[1], "reject", actor="moderator:seed", categories=["spam"])
     moderator = platform.add_moderator("fuzzer", "fuzz password 0123", "admin")  # reaches the admin routes too
     token, _csrf = platform.create_session(moderator.id)
     return {"Authorization": f"Bearer {token}"}, {"article_id": "story-0", "comment_id": ids[2]}

@@ -152,6 +152,7 @@ def load_demo(platform: Platform) -> DemoInfo | None:
             item = platform.queue_item(result.comment_id)
             if item.comment.status is CommentStatus.PENDING:
                 reason = "demo: breaks the community rules" if state == "reject" else None
-                platform.decide(result.comment_id, state, actor=actor, reason=reason)
+                rules = (["spam"] if "channel" in text else ["insult"]) if state == "reject" else None
+                platform.decide(result.comment_id, state, actor=actor, reason=reason, categories=rules)
     return DemoInfo(moderator=DEMO_MODERATOR, password=password,
                     article_ids=tuple(a.id for a in ARTICLES if a.id), comments=len(COMMENTS))

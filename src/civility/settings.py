@@ -68,6 +68,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("embed_allowed_origins", "", "Comma-separated origins (https://news.example) whose pages the embed registers as articles by themselves, from the page's URL and title; empty: articles must be added first"),
     Setting("publisher_token", "", "Bearer token for POST /api/articles; empty disables the endpoint"),
     Setting("link_allowlist", "wikipedia.org,who.int,un.org,gov.uk,europa.eu", "Comma-separated domains whose links are not a promotion signal (the site's own domain is always allowed)"),
+    Setting("learn_every_decisions", 200, "The worker learns a site model after this many new human decisions (0: not on a count)", int),
+    Setting("learn_nightly", True, "The worker also learns once a day when there are new human decisions", bool),
+    Setting("learn_max_decisions", 100000, "A learning run reads at most this many of the most recent human decisions (0: all)", int),
+    Setting("site_model_check_s", 30, "Seconds between checks for a newly promoted site model in each web and worker process", int),
+    Setting("site_model_base_languages", "en,fr,ar,tr", "Comma-separated languages the shipped model judges (those of its training data); once a site model is active, others stay in review until the site's own bands for them are shown"),
     Setting("demo", False, "Demo mode: sample articles and a demo moderator; a placeholder secret is allowed", bool),
 )
 

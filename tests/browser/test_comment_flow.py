@@ -112,6 +112,7 @@ def test_rejected_comment_never_appears(live, new_page):
     moderator = new_page()
     _sign_in(moderator, base)
     item = moderator.locator(f"#q-{_comment_id(platform, article.id, text)}")
+    item.get_by_label("Rule(s) broken").select_option(["spam"])
     item.get_by_label("Reason (optional)").fill("commercial promotion")
     item.get_by_role("button", name=re.compile(r"^Reject")).click()
     moderator.get_by_role("status").filter(has_text="rejected").wait_for()

@@ -92,7 +92,7 @@ def test_moderator_revises_decisions_and_the_reader_sees_it(live, new_page):
     base, platform = live
     article = _article(platform)
     wrongly = platform.submit_comment(article.id, "Wrongly", "w@example.org", "Rejected by mistake.", ip=None).comment_id
-    platform.decide(wrongly, "reject", actor="machine-like:setup")
+    platform.decide(wrongly, "reject", actor="machine-like:setup", categories=["insult"])
     shown = _published(platform, article.id, "Shown", "Published by mistake.")
     moderator = new_page()
     _sign_in(moderator, base)
@@ -126,7 +126,7 @@ def test_the_notice_follows_the_verdict_with_and_without_javascript(live, new_pa
         page.get_by_role("button", name="Post comment").click()
         page.get_by_role("status").filter(has_text="held for review").wait_for()
         cid = next(i.comment.id for i in platform.review_queue(article_id=article.id).items if i.comment.text == text)
-        platform.decide(cid, "reject", actor="moderator:setup", reason="rude")
+        platform.decide(cid, "reject", actor="moderator:setup", categories=["insult"], reason="rude")
         if not js:
             page.get_by_role("button", name="Check again").click()
         try:

@@ -54,7 +54,7 @@ def test_embedded_on_another_site_the_email_never_reaches_the_browser(site, serv
     rejected = p.submit_comment("budget", "Canary R", canary, "rejected canary", ip=None).comment_id
     p.submit_comment("budget", "Canary P", canary, "pending canary", ip=None)
     p.decide(approved, "approve", actor="moderator:t")
-    p.decide(rejected, "reject", actor="moderator:t")
+    p.decide(rejected, "reject", actor="moderator:t", categories=["insult"])
     p.run_pending_jobs()
 
     bodies: list[tuple[str, str]] = []

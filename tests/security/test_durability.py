@@ -93,7 +93,7 @@ def _two_moderators(site):
                for i in range(20)]
         for cid in ids:
             a, b = _race(lambda cid=cid: site.platform.decide(cid, "approve", actor="moderator:ann"),
-                         lambda cid=cid: other.decide(cid, "reject", actor="moderator:bob"))
+                         lambda cid=cid: other.decide(cid, "reject", actor="moderator:bob", categories=["insult"]))
             conflicts = [o for o in (a, b) if isinstance(o, Conflict)]
             wins = [o for o in (a, b) if not isinstance(o, Exception)]
             assert len(wins) == 1 and len(conflicts) == 1, (a, b)
@@ -114,7 +114,8 @@ def test_a_stale_page_gets_409_over_http(site, serve):
     with serve(site.app) as server:
         def decide(mod, action):
             return httpx.post(f"{server.base}/api/moderation/comments/{cid}/{action}",
-                              json={"expected_version": version, "reason": "race"},
+                              json={"expected_version": version, "reason": "race",
+                                    **({"categories": ["insult"]} if action == "reject" else {})},
                               headers={"Authorization": f"Bearer {mod['token']}"}, timeout=30)
 
         a, b = _race(lambda: decide(ann, "approve"), lambda: decide(bob, "reject"))
@@ -128,7 +129,9 @@ def test_a_stale_page_gets_409_over_http(site, serve):
 def test_deciding_again_is_a_conflict_not_an_overwrite(site, first):
     site.add_article()
     cid = site.platform.submit_comment("budget", "R", "r@example.org", "a comment", ip=None).comment_id
-    site.platform.decide(cid, first, actor="moderator:ann")
+    rules = {"reject": ["insult"], "approve": None}
+    site.platform.decide(cid, first, actor="moderator:ann", categories=rules[first])
+    second = "reject" if first == "approve" else "approve"
     with pytest.raises(Conflict):
-        site.platform.decide(cid, "reject" if first == "approve" else "approve", actor="moderator:bob")
+        site.platform.decide(cid, second, actor="moderator:bob", categories=rules[second])
     assert site.platform.queue_item(cid).comment.status.value == ("approved" if first == "approve" else "rejected")

@@ -192,7 +192,7 @@ def test_notifications_only_after_approval(site):
     approved = p.submit_comment("budget", "A", "approved@example.org", "approved one", ip=None).comment_id
     p.run_pending_jobs()
     assert site.outbox() == [], "mail before any approval"
-    p.decide(rejected, "reject", actor="moderator:t")
+    p.decide(rejected, "reject", actor="moderator:t", categories=["insult"])
     p.run_pending_jobs()
     assert site.outbox() == [], "mail for a rejected comment"
     p.decide(approved, "approve", actor="moderator:t")

@@ -129,7 +129,8 @@ def make_comment(platform: Platform) -> Callable[..., int]:
         email = email or f"r-{uuid.uuid4().hex[:8]}@example.org"
         result = platform.submit_comment(article_id, name, email, text, ip="198.51.100.7")
         if state in ("approve", "reject"):
-            platform.decide(result.comment_id, state, actor="moderator:setup")
+            platform.decide(result.comment_id, state, actor="moderator:setup",
+                            categories=["insult"] if state == "reject" else None)
         return result.comment_id
 
     return make

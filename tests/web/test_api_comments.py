@@ -34,7 +34,7 @@ def test_pending_comment_is_not_listed_until_approved(client, platform, article)
 
 def test_rejected_comment_never_listed(client, platform, article):
     comment_id = _post(client, article.id, GOOD).json()["id"]
-    platform.decide(comment_id, "reject", actor="moderator:t")
+    platform.decide(comment_id, "reject", actor="moderator:t", categories=["insult"])
     assert client.get(f"/api/articles/{article.id}/comments").json()["items"] == []
 
 

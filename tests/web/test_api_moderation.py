@@ -76,7 +76,7 @@ def test_approve_then_public(client, article, make_comment, bearer):
 
 def test_reject_with_reason_is_in_history(client, article, make_comment, bearer):
     comment_id = make_comment(article.id)
-    answer = client.post(f"/api/moderation/comments/{comment_id}/reject", json={"reason": "personal attack"},
+    answer = client.post(f"/api/moderation/comments/{comment_id}/reject", json={"reason": "personal attack", "categories": ["insult"]},
                          headers=bearer)
     assert answer.status_code == 200
     history = client.get(f"/api/moderation/comments/{comment_id}/history", headers=bearer).json()
@@ -87,7 +87,7 @@ def test_reject_with_reason_is_in_history(client, article, make_comment, bearer)
 def test_second_decision_is_a_clear_409(client, article, make_comment, bearer):
     comment_id = make_comment(article.id)
     assert client.post(f"/api/moderation/comments/{comment_id}/approve", headers=bearer).status_code == 200
-    late = client.post(f"/api/moderation/comments/{comment_id}/reject", headers=bearer)
+    late = client.post(f"/api/moderation/comments/{comment_id}/reject", json={"categories": ["insult"]}, headers=bearer)
     assert late.status_code == 409
     assert late.json()["error"] == "conflict" and late.json()["message"]
     # The audit log keeps the first decision and nothing was overwritten.

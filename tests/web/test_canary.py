@@ -55,7 +55,7 @@ def test_no_public_output_carries_the_commenters_email(client, platform, make_ar
     responses.append(("POST form", posted.text + str(dict(posted.headers))))
     platform.decide(ids[0], "approve", actor="moderator:t")
     platform.decide(ids[1], "approve", actor="moderator:t")
-    platform.decide(ids[2], "reject", actor="moderator:t")
+    platform.decide(ids[2], "reject", actor="moderator:t", categories=["insult"])
     # A threaded reply by the canary (published) and one held; a reader's report of a canary comment.
     reply = platform.submit_comment(article.id, "Canary reply", canary, "canary reply text", ip=None, parent_id=ids[0])
     platform.decide(reply.comment_id, "approve", actor="moderator:t")

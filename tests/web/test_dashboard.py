@@ -7,11 +7,13 @@ from __future__ import annotations
 import re
 
 
-def _decide(client, util, comment_id, decision, *, token=None, reason="", version=""):
+def _decide(client, util, comment_id, decision, *, token=None, reason="", version="", categories=None):
     page = client.get("/moderate").text
+    if categories is None:
+        categories = ["threat"] if decision == "reject" else []
     return client.post(
         f"/moderate/comments/{comment_id}/decision",
-        data={"decision": decision, "reason": reason, "expected_version": version,
+        data={"decision": decision, "reason": reason, "expected_version": version, "categories": categories,
               "csrf_token": token if token is not None else util.form_token(page), "back": "/moderate?status=pending"},
         follow_redirects=False,
     )
@@ -123,7 +125,7 @@ def test_conflict_is_shown_clearly(client, platform, article, make_comment, mode
     page = client.get("/moderate").text
     token = util.form_token(page)
     version = re.search(r'name="expected_version" value="(\d+)"', page).group(1)
-    platform.decide(comment_id, "reject", actor="moderator:other")  # someone else was faster
+    platform.decide(comment_id, "reject", actor="moderator:other", categories=["insult"])  # someone else was faster
     answer = _decide(client, util, comment_id, "approve", token=token, version=version)
     assert answer.status_code == 409
     assert "Your decision was not recorded." in answer.text

@@ -105,7 +105,7 @@ def test_held_comment_says_held_and_the_receipt_status_endpoint_follows_it(clien
     status = client.get("/api/comments/status", params={"receipt": receipt})
     assert status.json()["status"] == "pending"
     cid = platform.review_queue().items[0].comment.id
-    platform.decide(cid, "reject", actor="moderator:a", reason="rude")
+    platform.decide(cid, "reject", actor="moderator:a", categories=["insult"], reason="rude")
     assert client.get("/api/comments/status", params={"receipt": receipt}).json() == {
         "status": "rejected", "message": "Your comment was not published. A moderator found that it breaks the community rules."}
     assert "Your comment was not published." in client.get(location).text  # and after a reload, without JS
@@ -320,7 +320,8 @@ def test_api_bulk_with_dry_run(client, platform, article, make_comment, bearer):
     dry = client.post("/api/moderation/bulk", json={"ids": ids, "decision": "reject", "dry_run": True}, headers=bearer)
     assert dry.json() == {"decision": "reject", "done": ids[1:], "skipped": ids[:1]}
     assert platform.comment_counts(article.id)["pending"] == 2
-    real = client.post("/api/moderation/bulk", json={"ids": ids, "decision": "reject", "reason": "spam wave"}, headers=bearer)
+    real = client.post("/api/moderation/bulk", json={"ids": ids, "decision": "reject", "reason": "spam wave",
+                                                                  "categories": ["spam"]}, headers=bearer)
     assert real.json()["done"] == ids[1:] and platform.comment_counts(article.id)["rejected"] == 2
     queue = client.get("/api/moderation/queue", params={"status": "rejected", "q": "detours"}, headers=bearer).json()
     assert len(queue["items"]) == 2

@@ -40,7 +40,7 @@ def test_approve_publishes_and_appends(platform, article, pending):
 
 
 def test_reject_keeps_the_reason_and_never_publishes(platform, article, pending):
-    record = platform.decide(pending, "reject", actor="moderator:ruth", reason="personal attack")
+    record = platform.decide(pending, "reject", actor="moderator:ruth", categories=["insult"], reason="personal attack")
     assert record.note == "personal attack" and record.reasons == [{"category": "moderator", "note": "personal attack"}]
     assert platform.public_comments(article.id).items == []
     assert platform.queue_item(pending).comment.status is CommentStatus.REJECTED
@@ -49,16 +49,16 @@ def test_reject_keeps_the_reason_and_never_publishes(platform, article, pending)
 def test_second_moderator_gets_a_conflict(platform, pending):
     platform.decide(pending, "approve", actor="moderator:a")
     with pytest.raises(Conflict):
-        platform.decide(pending, "reject", actor="moderator:b")
+        platform.decide(pending, "reject", actor="moderator:b", categories=["insult"])
     with pytest.raises(Conflict):
-        platform.decide(pending, "reject", actor="moderator:b", expected_version=1)  # stale page
+        platform.decide(pending, "reject", actor="moderator:b", categories=["insult"], expected_version=1)  # stale page
     assert [d.actor for d in platform.comment_history(pending)] == ["machine", "moderator:a"]
 
 
 def test_a_later_decision_with_the_current_version_is_appended(platform, article, pending):
     platform.decide(pending, "approve", actor="moderator:a")
     version = platform.queue_item(pending).version
-    platform.decide(pending, "reject", actor="moderator:b", reason="missed a slur", expected_version=version)
+    platform.decide(pending, "reject", actor="moderator:b", categories=["insult"], reason="missed a slur", expected_version=version)
     assert platform.public_comments(article.id).items == []
     assert [d.decision for d in platform.comment_history(pending)] == ["review", "approve", "reject"]
 
@@ -71,7 +71,8 @@ def test_simultaneous_decisions_one_wins_one_conflicts(make_platform, article, p
     def act(p, decision):
         barrier.wait()
         try:
-            p.decide(pending, decision, actor=f"moderator:{decision}", expected_version=1)
+            p.decide(pending, decision, actor=f"moderator:{decision}", expected_version=1,
+                     categories=["insult"] if decision == "reject" else None)
             outcomes.append("ok")
         except Conflict:
             outcomes.append("conflict")
@@ -114,7 +115,7 @@ def test_notification_job_only_after_approval(platform, article):
     rejected = platform.submit_comment(article.id, "B", "b@example.org", "to reject", ip=None).comment_id
     platform.run_pending_jobs()
     assert sent == []  # held comments notify nobody
-    platform.decide(rejected, "reject", actor="moderator:a")
+    platform.decide(rejected, "reject", actor="moderator:a", categories=["insult"])
     platform.run_pending_jobs()
     assert sent == []
     platform.decide(approved, "approve", actor="moderator:a")

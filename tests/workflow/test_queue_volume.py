@@ -69,7 +69,7 @@ def test_full_text_search_finds_words_and_forgets_erased_text(platform, article)
 
 def test_bulk_decisions_skip_what_moved(platform, article):
     ids = [platform.submit_comment(article.id, "B", f"b{i}@example.org", f"bulk {i}", ip=None).comment_id for i in range(4)]
-    platform.decide(ids[0], "reject", actor="moderator:other")
+    platform.decide(ids[0], "reject", actor="moderator:other", categories=["insult"])
     result = platform.bulk_decide(ids + [10**9], "approve", actor="moderator:bulk")
     assert result == {"done": ids[1:], "skipped": [ids[0], 10**9]}
     assert [platform.queue_item(i).decisions[-1].actor for i in ids[1:]] == ["moderator:bulk"] * 3

@@ -32,7 +32,7 @@ def test_public_list_shows_approved_only(platform, article):
     approved = _approved(platform, article.id, 2)
     pending = platform.submit_comment(article.id, "P", "p@example.org", "pending", ip=None).comment_id
     rejected = platform.submit_comment(article.id, "R", "r@example.org", "rejected", ip=None).comment_id
-    platform.decide(rejected, "reject", actor="moderator:a")
+    platform.decide(rejected, "reject", actor="moderator:a", categories=["insult"])
     ids = [c.id for c in platform.public_comments(article.id).items]
     assert ids == approved and pending not in ids and rejected not in ids
 

@@ -49,7 +49,7 @@ def test_hold_all_still_stores_signatures_for_later(platform, article):
 
 def test_decided_comments_are_not_scored_again(platform, article):
     cid = platform.submit_comment(article.id, "A", "a@example.org", "hello", ip=None).comment_id
-    platform.decide(cid, "reject", actor="moderator:x")
+    platform.decide(cid, "reject", actor="moderator:x", categories=["insult"])
     assert platform.scorer.build_inputs([cid]) == []
 
 

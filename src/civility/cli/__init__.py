@@ -4,6 +4,7 @@
     migrate, moderator, article, settings
                              cli/admin.py      (database and content administration)
     train, evaluate, score   cli/ml.py         (the moderation engine)
+    learn, replay            cli/learning.py   (learning from the site's decisions)
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ _COMMANDS = {
     "train": ("civility.cli.ml", "train"),
     "evaluate": ("civility.cli.ml", "evaluate"),
     "score": ("civility.cli.ml", "score"),
+    "learn": ("civility.cli.learning", "learn"),
+    "replay": ("civility.cli.learning", "replay"),
 }
 
 

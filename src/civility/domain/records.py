@@ -56,3 +56,5 @@ class DecisionRecord:
     model_version: str | None
     policy_version: str | None
     note: str | None = None
+    categories: list[str] | None = None  # the rules a human rejection names
+    overturn: bool | None = None  # a human decision against the machine's automatic one

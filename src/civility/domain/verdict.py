@@ -61,6 +61,8 @@ class Verdict:
     model: str = "none"
     policy: str = "none"
     notes: tuple[str, ...] = field(default=())
+    # the shipped model's own scores when a site model corrected them (kept for learning)
+    base_scores: dict[str, float | None] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Column,
     DateTime,
     Float,
@@ -118,8 +119,31 @@ decisions = Table(
     Column("model_version", Text, nullable=True),
     Column("policy_version", Text, nullable=True),
     Column("note", Text, nullable=True),
+    # Learning (0006): the rules a moderator's rejection names, whether a human decision
+    # overturned the machine's automatic one, and the shipped model's own scores of a machine
+    # verdict (``scores`` holds the site-corrected ones once a site model is active).
+    Column("categories", JSON, nullable=True),
+    Column("overturn", Boolean, nullable=True),
+    Column("base_scores", JSON, nullable=True),
 )
 Index("ix_decisions_comment", decisions.c.comment_id, decisions.c.id)
+
+# Every site model ever learnt (never deleted): the artifact (coefficients and bands, JSON), what
+# its learning run measured, and which one is active (status "active"; exactly one or none).
+site_models = Table(
+    "site_models",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("version", Integer, nullable=False, unique=True),
+    Column("created_at", TS, nullable=False),
+    Column("status", String(16), nullable=False),  # active | kept | rejected | retired
+    Column("base_model", Text, nullable=False),
+    Column("artifact", JSON, nullable=False),
+    Column("report", JSON, nullable=False),
+    Column("decisions_used", Integer, nullable=False),
+    Column("promoted_at", TS, nullable=True),
+)
+Index("ix_site_models_status", site_models.c.status, site_models.c.version)
 
 jobs = Table(
     "jobs",

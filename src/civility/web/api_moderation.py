@@ -51,6 +51,8 @@ def decision_out(record) -> DecisionOut:
         model_version=record.model_version,
         policy_version=record.policy_version,
         note=record.note,
+        categories=record.categories,
+        overturn=record.overturn,
     )
 
 
@@ -140,6 +142,7 @@ def _decide(request: Request, moderator: ModeratorSession, comment_id: int, deci
         actor=moderator.actor,
         reason=(body.reason or "").strip() or None,
         expected_version=body.expected_version,
+        categories=body.categories,
     )
     return DecideOut(
         comment_id=comment_id,
@@ -215,6 +218,8 @@ class BulkIn(BaseModel):
     ids: list[int] = Field(min_length=1, max_length=200)
     decision: Literal["approve", "reject"]
     reason: str | None = Field(default=None, max_length=1000)
+    categories: list[Annotated[str, Field(max_length=40)]] | None = Field(
+        default=None, max_length=12, description="the rule(s) a bulk rejection cites; required to reject")
     dry_run: bool = Field(default=False, description="only count what would be decided")
 
 
@@ -238,7 +243,8 @@ def bulk(request: Request, moderator: Annotated[ModeratorSession, Depends(requir
                 pending = False
             (done if pending else skipped).append(cid)
         return BulkOut(decision=body.decision, done=done, skipped=skipped)
-    result = platform.bulk_decide(body.ids, body.decision, actor=moderator.actor, reason=(body.reason or "").strip() or None)
+    result = platform.bulk_decide(body.ids, body.decision, actor=moderator.actor, reason=(body.reason or "").strip() or None,
+                                  categories=body.categories if body.decision == "reject" else None)
     return BulkOut(decision=body.decision, **result)
 
 

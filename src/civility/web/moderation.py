@@ -120,10 +120,11 @@ async def bulk(request: Request) -> Response:
     form = await request.form()
     ids = [v for v in form.getlist("ids") if isinstance(v, str)][:BULK_MAX + 1]
     fields = {k: v if isinstance(v := form.get(k, ""), str) else "" for k in ("action", "csrf_token", "confirm", "back", "reason")}
-    return await run_in_threadpool(_bulk, request, ids, fields)
+    rules = [v for v in form.getlist("categories") if isinstance(v, str)][:12]
+    return await run_in_threadpool(_bulk, request, ids, fields, rules)
 
 
-def _bulk(request: Request, raw_ids: list[str], fields: dict[str, str]) -> Response:
+def _bulk(request: Request, raw_ids: list[str], fields: dict[str, str], rules: list[str] | None = None) -> Response:
     moderator = find_moderator(request)
     if moderator is None:
         raise errors.PermissionDenied("Sign in as a moderator first.")
@@ -148,7 +149,8 @@ def _bulk(request: Request, raw_ids: list[str], fields: dict[str, str]) -> Respo
         context = template_context(request, moderator=moderator, action=action, items=items, back_url=back,
                                    reason=fields["reason"][:1000])
         return request.app.state.templates.TemplateResponse(request, "bulk_preview.html", context)
-    result = platform.bulk_decide(ids, action, actor=moderator.actor, reason=fields["reason"].strip()[:1000] or None)
+    result = platform.bulk_decide(ids, action, actor=moderator.actor, reason=fields["reason"].strip()[:1000] or None,
+                                  categories=(rules or []) if action == "reject" else None)
     joiner = "&" if "?" in back else "?"
     query = urlencode({"done": f"bulk-{action}", "n": len(result["done"]), "skipped": len(result["skipped"]),
                        "undo": _undo_tokens(request).dumps({"ids": result["done"], "by": moderator.actor})})
@@ -231,14 +233,15 @@ async def decide(
     expected_version: Annotated[str, Form(max_length=20)] = "",
     csrf_token: Annotated[str, Form(max_length=1000)] = "",
     back: Annotated[str, Form(max_length=2000)] = "/moderate",
+    categories: Annotated[list[str] | None, Form(max_length=40)] = None,
 ) -> Response:
     return await run_in_threadpool(
-        _decide, request, comment_id, decision, reason, expected_version, csrf_token, back
+        _decide, request, comment_id, decision, reason, expected_version, csrf_token, back, categories or []
     )
 
 
 def _decide(request: Request, comment_id: int, decision: str, reason: str, expected_version: str,
-            csrf_token: str, back: str) -> Response:
+            csrf_token: str, back: str, categories: list[str]) -> Response:
     moderator = find_moderator(request)
     if moderator is None:
         raise errors.PermissionDenied("Sign in as a moderator first.")
@@ -256,6 +259,7 @@ def _decide(request: Request, comment_id: int, decision: str, reason: str, expec
             actor=moderator.actor,
             reason=reason.strip() or None,
             expected_version=version,
+            categories=categories if decision == "reject" else None,
         )
     except errors.Conflict as exc:
         return _detail(request, moderator, comment_id, conflict=str(exc), status_code=409)

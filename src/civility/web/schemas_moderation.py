@@ -4,7 +4,7 @@ machine's verdict with per-category scores and reasons, and the append-only deci
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -63,6 +63,8 @@ class DecisionOut(BaseModel):
     model_version: str | None
     policy_version: str | None
     note: str | None
+    categories: list[str] | None = None
+    overturn: bool | None = None
 
 
 class ModeratorCommentOut(BaseModel):
@@ -107,6 +109,10 @@ class DecideIn(BaseModel):
     reason: str | None = Field(default=None, max_length=1000, description="optional, kept in the audit log")
     expected_version: int | None = Field(
         default=None, description="the comment version you saw; a moved version answers 409"
+    )
+    categories: list[Annotated[str, Field(max_length=40)]] | None = Field(
+        default=None, max_length=12,
+        description="the publisher's rule(s) a rejection cites (category ids); required to reject, none to approve",
     )
 
 

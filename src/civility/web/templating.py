@@ -12,6 +12,7 @@ import jinja2
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
+from civility.domain.categories import CATEGORY_TABLE
 from civility.web import timefmt
 from civility.workflow.reports import REPORT_REASONS
 
@@ -87,4 +88,6 @@ def make_templates() -> Jinja2Templates:
     )
     env.globals["static_url"] = static_url
     env.globals["report_reasons"] = REPORT_REASONS
+    # the rules a moderator's rejection can cite (toxic is the data's umbrella, not a rule)
+    env.globals["reject_rules"] = [c for c in CATEGORY_TABLE.values() if c.id != "toxic"]
     return Jinja2Templates(env=env)

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from civility.domain import CommentStatus, Decision, DecisionRecord
+from civility.domain import CATEGORIES, CommentStatus, Decision, DecisionRecord
 from civility.errors import Conflict, NotFound, ValidationError
 from civility.storage.clock import utcnow
 from civility.storage.engine import Database
@@ -27,6 +27,29 @@ from civility.workflow import publish
 DECISIONS = ("approve", "reject", "withdraw")
 REASON_MAX = 1000
 UNDO_WINDOW_S = 300  # a moderator may take back their own decision this long (bulk actions' undo)
+
+
+def clean_categories(decision: str, categories: object) -> list[str] | None:
+    """The rules a rejection names (at least one, each a category id); an approval names none."""
+    if categories is None or categories == "" or categories == []:
+        values: list[str] = []
+    elif isinstance(categories, str):
+        values = [c.strip() for c in categories.split(",") if c.strip()]
+    elif isinstance(categories, (list, tuple)) and all(isinstance(c, str) for c in categories):
+        values = [c.strip() for c in categories if c.strip()]
+    else:
+        raise ValidationError({"categories": "a list of category ids"})
+    if decision == "approve":
+        if values:
+            raise ValidationError({"categories": "an approval breaks no rule: give no categories"})
+        return None
+    if not values:
+        raise ValidationError({"categories": "a rejection names at least one of the publisher's rules: "
+                                             + ", ".join(c for c in CATEGORIES if c != "toxic")})
+    unknown = [c for c in values if c not in CATEGORIES]
+    if unknown:
+        raise ValidationError({"categories": f"not a rule: {', '.join(unknown)}"})
+    return list(dict.fromkeys(values))
 
 
 def _locked_live_row(conn: Connection, comment_id: int, *, erased: str) -> Any:
@@ -52,6 +75,7 @@ class Decider:
         actor: str,
         reason: str | None = None,
         expected_version: int | None = None,
+        categories: list[str] | None = None,
     ) -> DecisionRecord:
         """Apply a moderator's decision.
 
@@ -69,6 +93,11 @@ class Decider:
             raise ValidationError({"reason": f"at most {REASON_MAX} characters"})
         withdraw = decision == "withdraw"
         verdict = Decision.REJECT if withdraw else Decision(decision)
+        # a withdrawal (un-publishing) may name rules; a rejection must
+        if withdraw:
+            cited = clean_categories("reject", categories) if categories else None
+        else:
+            cited = clean_categories(decision, categories)
         target = publish.STATUS_OF[verdict]
         with self.db.write() as conn:
             row = _locked_live_row(conn, comment_id, erased=f"comment {comment_id} was erased")
@@ -101,6 +130,9 @@ class Decider:
             # The audit row keeps what the moderator had in front of them: the machine's latest
             # scores and the model/policy versions that produced them (None when never scored).
             seen = decision_repo.latest_machine(conn, comment_id)
+            # an overturn: the machine had decided this comment automatically, the other way
+            overturn = bool(seen is not None and seen.decision in ("approve", "reject") and seen.decision != decision
+                            and row.status == publish.STATUS_OF[Decision(seen.decision)].value)
             record = decision_repo.append(
                 conn,
                 comment_id=comment_id,
@@ -111,6 +143,8 @@ class Decider:
                 model_version=seen.model_version if seen else None,
                 policy_version=seen.policy_version if seen else None,
                 note=reason,
+                categories=cited,
+                overturn=overturn,
             )
             report_repo.close_open(conn, comment_id)
         if withdraw:

@@ -29,6 +29,7 @@ from civility.workflow.accounts import Accounts
 from civility.workflow.articles import Articles
 from civility.workflow.cache import make_cache
 from civility.workflow.decide import Decider
+from civility.workflow.learning import LEARN_JOB, Learner
 from civility.workflow.notify import PublishedNotifier
 from civility.workflow.policy_overrides import validate_overrides
 from civility.workflow.privacy import RETENTION_JOB, Privacy
@@ -85,6 +86,7 @@ class Platform:
         self.scorer = Scorer(db, settings, self.events)
         self.submitter = Submitter(db, settings, self.queue, self.events, self.limiter, settle=self._settle)
         self.reports = Reports(db, settings, self.events, self.limiter)
+        self.learner = Learner(db, settings, self.scorer, self.queue)
         self._worker: WorkerThread | None = None
 
         # Export/erasure by mailed link and address retention (workflow/privacy.py).
@@ -101,6 +103,10 @@ class Platform:
         # itself, so it runs once per period whichever and however many workers there are.
         self.handlers.register(RETENTION_JOB, self.maintain)
         self.queue.every(RETENTION_JOB, MAINTENANCE_INTERVAL_S)
+        self.handlers.register(LEARN_JOB, self.learner.handle_job)
+        for name in (ev.COMMENT_APPROVED, ev.COMMENT_REJECTED):
+            self.events.subscribe_after_commit(name, self._after_decision)
+        self.events.subscribe_after_commit(ev.COMMENT_ERASED, self.learner.forget)
 
     @classmethod
     def from_settings(cls, settings: Settings, *, password_hasher: Any = None) -> "Platform":
@@ -158,7 +164,8 @@ class Platform:
     def maintain(self, payload: dict[str, Any] | None = None) -> dict[str, int]:
         """The periodic retention job (hourly, one run per hour across all workers): forget
         commenters' network addresses older than ``ip_retention_days``, drop expired sessions
-        and privacy links, and finished jobs past the queue's keeping time."""
+        and privacy links, and finished jobs past the queue's keeping time; queue the nightly learning run."""
+        self.learner.schedule_nightly()
         return {
             "addresses_purged": self.purge_addresses(),
             "sessions_deleted": self.accounts.purge_expired_sessions(),
@@ -324,13 +331,13 @@ class Platform:
                                         category=category, lang=lang, email=email, q=q)
 
     def bulk_decide(self, comment_ids: list[int], decision: str, *, actor: str,
-                    reason: str | None = None) -> dict[str, list[int]]:
+                    reason: str | None = None, categories: list[str] | None = None) -> dict[str, list[int]]:
         """Decide several pending comments (each its own audit row); those decided meanwhile by
         someone else are skipped and named. Returns {"done": [...], "skipped": [...]}."""
         done, skipped = [], []
         for cid in dict.fromkeys(comment_ids):
             try:
-                self.decider.decide(cid, decision, actor=actor, reason=reason)
+                self.decider.decide(cid, decision, actor=actor, reason=reason, categories=categories)
                 done.append(cid)
             except (Conflict, NotFound):
                 skipped.append(cid)
@@ -357,8 +364,10 @@ class Platform:
         return self.review.counts(article_id)
 
     def decide(self, comment_id: int, decision: str, *, actor: str, reason: str | None = None,
-               expected_version: int | None = None) -> DecisionRecord:
-        return self.decider.decide(comment_id, decision, actor=actor, reason=reason, expected_version=expected_version)
+               expected_version: int | None = None, categories: list[str] | None = None) -> DecisionRecord:
+        """A moderator's decision; a rejection names the rule(s) broken (``categories``)."""
+        return self.decider.decide(comment_id, decision, actor=actor, reason=reason, expected_version=expected_version,
+                                   categories=categories)
 
     def comment_history(self, comment_id: int) -> list[DecisionRecord]:
         return self.decider.history(comment_id)
@@ -387,6 +396,22 @@ class Platform:
 
     def delete_session(self, token: str | None) -> None:
         self.accounts.delete_session(token)
+
+    # -- learning from the site's decisions ------------------------------------------------------
+    def _after_decision(self, payload: dict[str, Any]) -> None:
+        if payload.get("actor") not in (None, "machine"):
+            try:
+                if self.learner.maybe_schedule(payload):
+                    self.queue.wake()
+            except Exception:  # scheduling must never undo or fail a moderator's decision
+                log.exception("could not schedule a learning run")
+
+    def learn(self) -> dict[str, Any]:
+        """One learning run now (the CLI; the worker runs the same as a job)."""
+        return self.learner.run()
+
+    def rollback_site_model(self) -> tuple[int | None, int | None]:
+        return self.learner.rollback()
 
     # -- notifications (only after approval) -----------------------------------------------------
     def _notify(self, payload: dict[str, Any]) -> None:

@@ -50,6 +50,9 @@ class Scorer:
         self._load_error: str | None = None
         self._loaded_at = 0.0
         self._policies = PolicyResolver(None)
+        self._site: Any = None  # the active site model (moderation/site_model.py), or None
+        self._site_version: int | None = None
+        self._site_checked = -1e9
 
     # -- the engine ----------------------------------------------------------------------------
     def moderator(self) -> Any | None:
@@ -67,6 +70,12 @@ class Scorer:
     def ready(self) -> bool:
         """True when this process has the engine loaded (scoring one comment is then quick)."""
         return self._moderator_loaded and self._moderator is not None and not self._retry_due()
+
+    def use_engine(self, moderator: Any) -> None:
+        """Score with this already-loaded engine (a test double, or one shared by a benchmark)."""
+        with self._lock:
+            self._moderator, self._moderator_loaded, self._load_error = moderator, True, None
+            self._policies = PolicyResolver(moderator)
 
     def _retry_due(self) -> bool:
         """A failed load is tried again after a while (e.g. the artifact was built meanwhile)."""
@@ -87,6 +96,59 @@ class Scorer:
             self._load_error = f"moderation engine unavailable ({type(exc).__name__}: {exc}); held for review"
             log.error("%s", self._load_error)
             return None
+
+    # -- the site model ------------------------------------------------------------------------
+    def site_model(self) -> Any | None:
+        """The promoted site model, re-checked in the database every ``site_model_check_s``
+        seconds: a model promoted by any process is used here without a restart."""
+        now = time.monotonic()
+        if now - self._site_checked < self.settings.site_model_check_s:
+            return self._site
+        from civility.storage.repos import learning as learning_repo
+
+        with self.db.read() as conn:
+            version = learning_repo.active_version(conn)
+            row = learning_repo.get(conn, version) if version is not None and version != self._site_version else None
+        with self._lock:
+            self._site_checked = now
+            if version is None:
+                self._site, self._site_version = None, None
+            elif row is not None:
+                self._site, self._site_version = self._load_site(row), version
+        return self._site
+
+    def _load_site(self, row: Any) -> Any | None:
+        from civility.errors import ModelError
+        from civility.moderation.site_model import SiteModel
+
+        moderator = self.moderator()
+        try:
+            site = SiteModel.from_dict(row.artifact)
+            if moderator is not None:
+                site.check_base(moderator.model_version)
+            return site
+        except ModelError as exc:  # the shipped bands apply until `civility learn` runs again
+            log.error("site model %s not used: %s", row.version, exc)
+            return None
+
+    def forget_site_model(self) -> None:
+        """Look the active site model up again on next use (after a learning run or a rollback)."""
+        with self._lock:
+            self._site_checked = -1e9
+            self._site_version = None
+
+    def with_site_model(self, moderator: Any, inputs: Sequence[ModerationInput], policies: Sequence[Any],
+                        verdicts: list[Verdict]) -> list[Verdict]:
+        site = self.site_model()
+        if site is None:
+            return verdicts
+        out = []
+        for item, policy, verdict in zip(inputs, policies, verdicts):
+            if verdict.model != moderator.model_version:  # held after a scoring failure
+                out.append(verdict)
+                continue
+            out.append(site.apply(verdict, lang=item.lang, text=item.text, base_policy=policy or moderator.default_policy))
+        return out
 
     def _allowlist(self) -> tuple[str, ...]:
         own = urlsplit(self.settings.base_url).hostname
@@ -109,7 +171,7 @@ class Scorer:
             verdicts = [hold_all_verdict(self._load_error or HOLD_ALL_NOTE) for _ in todo]
         else:
             inputs, policies = self._inputs(todo)
-            verdicts = self._verdicts(moderator, inputs, policies)
+            verdicts = self.with_site_model(moderator, inputs, policies, self._verdicts(moderator, inputs, policies))
         # One transaction for the whole batch: one commit (one fsync on SQLite) instead of one per
         # comment; rows are locked in id order so two workers never deadlock on PostgreSQL.
         published: list[dict[str, Any]] = []
@@ -229,6 +291,7 @@ class Scorer:
             model_version=verdict.model,
             policy_version=verdict.policy,
             note="; ".join(verdict.notes) or None,
+            base_scores=verdict.base_scores,
         )
         scores = [float(v) for v in data["scores"].values() if v is not None]
         comment_repo.set_machine_summary(conn, comment_id, risk=max(scores) if scores else None,

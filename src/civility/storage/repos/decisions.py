@@ -24,6 +24,8 @@ def row_to_record(row) -> DecisionRecord:
         model_version=row.model_version,
         policy_version=row.policy_version,
         note=row.note,
+        categories=list(row.categories) if row.categories is not None else None,
+        overturn=row.overturn,
     )
 
 
@@ -38,6 +40,9 @@ def append(
     model_version: str | None = None,
     policy_version: str | None = None,
     note: str | None = None,
+    categories: list[str] | None = None,
+    overturn: bool | None = None,
+    base_scores: dict[str, Any] | None = None,
 ) -> DecisionRecord:
     values = dict(
         comment_id=comment_id,
@@ -49,8 +54,12 @@ def append(
         model_version=model_version,
         policy_version=policy_version,
         note=note,
+        categories=categories,
+        overturn=overturn,
     )
-    new_id = conn.execute(insert(decisions).values(**values).returning(decisions.c.id)).scalar_one()
+    new_id = conn.execute(
+        insert(decisions).values(**values, base_scores=base_scores).returning(decisions.c.id)
+    ).scalar_one()
     return DecisionRecord(id=new_id, **values)
 
 
