@@ -17,6 +17,7 @@ from sqlalchemy import text as sql_text
 
 from civility.domain import Article, ModerationInput
 from civility.errors import Conflict, ModelError
+from civility.jobs.base import JobQueue
 from civility.settings import Settings
 from civility.storage.clock import utcnow
 from civility.storage.engine import Database
@@ -34,7 +35,7 @@ _PROCESS_LOCK = threading.Lock()
 
 
 class Learner:
-    def __init__(self, db: Database, settings: Settings, scorer: Any, queue: Any = None):
+    def __init__(self, db: Database, settings: Settings, scorer: Any, queue: JobQueue | None = None):
         self.db = db
         self.settings = settings
         self.scorer = scorer
