@@ -101,8 +101,10 @@ def queue(
     article_id: Annotated[str | None, Query(max_length=200)] = None,
     after: Annotated[str | None, Query(max_length=500)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    lang: Annotated[str | None, Query(pattern=r"^[a-z]{2,3}$", description="only comments identified as this language (ISO 639: en, ckb, kmr, ar, fa, tr; und = undetermined)")] = None,
 ) -> QueuePageOut:
-    page = get_platform(request).review_queue(status=status, article_id=article_id or None, after=after or None, limit=limit)
+    page = get_platform(request).review_queue(status=status, article_id=article_id or None, after=after or None, limit=limit,
+                                              lang=lang or None)
     return QueuePageOut(items=[queue_item_out(i) for i in page.items], next_cursor=page.next_cursor)
 
 

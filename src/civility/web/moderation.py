@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from civility import errors
 from civility.domain import CommentStatus
+from civility.moderation.language import PUBLISHER_LANGUAGES, UNDETERMINED, language_name, valid_code
 from civility.web import csrf
 from civility.web.api_moderation import queue_item_out
 from civility.web.auth import safe_next
@@ -53,14 +54,17 @@ def dashboard(
     after: str | None = None,
     done: str | None = None,
     id: int | None = None,
+    lang: str | None = None,
 ) -> Response:
     moderator = find_moderator(request)
     if moderator is None:
         return _login_redirect(request)
     status = status if status in _STATUSES else CommentStatus.PENDING.value
     article_id = article or None
-    page = get_platform(request).review_queue(status=status, article_id=article_id, after=after or None, limit=50)
-    base_query = {"status": status, **({"article": article_id} if article_id else {})}
+    lang = lang if lang and valid_code(lang) else None
+    page = get_platform(request).review_queue(status=status, article_id=article_id, after=after or None, limit=50,
+                                              lang=lang)
+    base_query = {"status": status, **({"article": article_id} if article_id else {}), **({"lang": lang} if lang else {})}
     back_url = "/moderate?" + urlencode(base_query)
     notice = _NOTICES[done].format(id=id) if done in _NOTICES and id is not None else None
     context = template_context(
@@ -69,6 +73,8 @@ def dashboard(
         status=status,
         article_id=article_id,
         articles=_all_articles(request),
+        lang=lang,
+        languages=[(code, language_name(code)) for code in (*PUBLISHER_LANGUAGES, UNDETERMINED)],
         counts=get_platform(request).comment_counts(article_id),
         items=[queue_item_out(i) for i in page.items],
         next_cursor=page.next_cursor,

@@ -12,6 +12,7 @@ import jinja2
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
+from civility.moderation.language import language_name
 from civility.web import timefmt
 
 HERE = Path(__file__).parent
@@ -83,6 +84,7 @@ def make_templates() -> Jinja2Templates:
         relative=timefmt.relative,
         paragraphs=paragraphs,
         highlight=highlight,
+        language_name=language_name,
     )
     env.globals["static_url"] = static_url
     return Jinja2Templates(env=env)

@@ -199,8 +199,8 @@ class Platform:
         return self.public.page(article_id, after=after, limit=limit, newest_first=newest_first)
 
     def review_queue(self, *, status: str = "pending", article_id: str | None = None, after: str | None = None,
-                     limit: int = 50) -> Page[QueueItem]:
-        return self.review.review_queue(status=status, article_id=article_id, after=after, limit=limit)
+                     limit: int = 50, lang: str | None = None) -> Page[QueueItem]:
+        return self.review.review_queue(status=status, article_id=article_id, after=after, limit=limit, lang=lang)
 
     def queue_item(self, comment_id: int) -> QueueItem:
         return self.review.queue_item(comment_id)

@@ -18,7 +18,7 @@ class ReviewQueue:
         self.db = db
 
     def review_queue(self, *, status: str = "pending", article_id: str | None = None, after: str | None = None,
-                     limit: int = 50) -> Page[QueueItem]:
+                     limit: int = 50, lang: str | None = None) -> Page[QueueItem]:
         try:
             status = CommentStatus(status).value
         except ValueError:
@@ -28,7 +28,7 @@ class ReviewQueue:
         descending = status != CommentStatus.PENDING.value
         with self.db.read() as conn:
             rows, cursor = comment_repo.page(conn, status=status, article_id=article_id, after=after, limit=limit,
-                                             descending=descending)
+                                             descending=descending, lang=lang)
             histories = decision_repo.histories(conn, [r.id for r in rows])
             titles: dict[str, str] = {}
             for r in rows:

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from civility.domain import CommentStatus
 from civility.errors import Conflict, NotFound, ValidationError
 from civility.jobs.embedded import EmbeddedQueue
+from civility.moderation.language import identify
 from civility.settings import Settings
 from civility.storage.clock import utcnow
 from civility.storage.engine import Database
@@ -157,6 +158,7 @@ class Submitter:
                 name=clean.name,
                 email=clean.email,
                 text=clean.text,
+                lang=identify(clean.text, hint=article_repo.lang_of(conn, article_id)).lang,
                 status=CommentStatus.PENDING.value,
                 version=1,
                 created_at=utcnow(),

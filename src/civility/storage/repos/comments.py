@@ -63,12 +63,16 @@ def page(
     after: str | None,
     limit: int,
     descending: bool = False,
+    lang: str | None = None,
 ):
-    """Rows of one status (optionally one article) in (created_at, id) order, plus the next cursor."""
+    """Rows of one status (optionally one article, one language) in (created_at, id) order, plus
+    the next cursor."""
     order = (comments.c.created_at.desc(), comments.c.id.desc()) if descending else (comments.c.created_at, comments.c.id)
     query = select(comments).where(comments.c.status == status).order_by(*order)
     if article_id is not None:
         query = query.where(comments.c.article_id == article_id)
+    if lang is not None:
+        query = query.where(comments.c.lang == lang)
     cond = after_clause(comments.c.created_at, comments.c.id, after, descending=descending)
     if cond is not None:
         query = query.where(cond)
