@@ -38,6 +38,16 @@ LANGUAGE_NAMES = {"en": "English", "ckb": "Sorani", "kmr": "Kurmanji", "ar": "Ar
 _CODE = re.compile(r"[a-z]{2,3}")
 
 
+# Which languages a training source's comments are in (the model manifest lists its sources)
+SOURCE_LANGUAGES = {"mlma": ("en", "fr", "ar"), "offenseval2020_tr": ("tr",), "offenseval2020_ar": ("ar",),
+                    "parsoffensive": ("fa",)}
+
+
+def source_languages(sources: Iterable[str]) -> frozenset[str]:
+    """The languages of these training sources (a source not listed is English)."""
+    return frozenset(lang for s in sources for lang in SOURCE_LANGUAGES.get(s, ("en",)))
+
+
 def language_name(code: str | None) -> str:
     """A moderator-facing name: 'Sorani', or the code itself for a language without a name here."""
     if not code:
