@@ -13,8 +13,9 @@ on short comments in the publisher's languages:
 - Arabic-script text is only ever given an Arabic-script language (the model sometimes answers
   Uyghur or Sindhi for a two-word Sorani comment), and dialect labels fold into their macro
   language (Egyptian ``arz`` is ``ar``).
-- Below ``MIN_CONFIDENCE`` a comment gets a publisher language from the model's top guesses if
-  one is there, else ``und`` (undetermined): short comments are never forced into a language.
+- Below ``MIN_CONFIDENCE`` (``MIN_OTHER_CONFIDENCE`` for a language the publisher does not write
+  in) a comment gets a publisher language from the model's top guesses if one is there, else
+  ``und`` (undetermined): short comments are never forced into a language.
 
 Script is the ISO 15924 code of the letters that dominate (``Latn``, ``Arab``, ``Cyrl`` ...;
 ``Zyyy`` when there are no letters, e.g. only emoji or numbers)."""
@@ -30,7 +31,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
-PUBLISHER_LANGUAGES = ("en", "ckb", "kmr", "ar", "fa", "tr")
+PUBLISHER_LANGUAGES = ("en", "ckb", "kmr", "ar", "fa", "tr")  # preferred in a close call
 RTL_LANGUAGES = frozenset({"ckb", "ar", "fa", "ur", "ps", "he", "yi", "ug", "sd"})
 UNDETERMINED = "und"
 LANGUAGE_NAMES = {"en": "English", "ckb": "Sorani", "kmr": "Kurmanji", "ar": "Arabic", "fa": "Persian",
@@ -58,6 +59,8 @@ def language_name(code: str | None) -> str:
 def valid_code(code: str) -> bool:
     return bool(_CODE.fullmatch(code))
 MIN_CONFIDENCE = 0.4  # the model's probability below which its first guess alone is not taken
+# a language the publisher does not write in needs more: "Punch a nazi!" reads as Italian at 0.5
+MIN_OTHER_CONFIDENCE = 0.8
 TOP_K = 5
 MAX_CHARS = 1000  # language shows in the first thousand characters; longer input costs time only
 
@@ -173,9 +176,9 @@ def identify(text: str, *, hint: str | None = None, candidates: Iterable[str] = 
     if script == "Latn":
         guesses, rule = _latin_tiebreak(clean, guesses)
     lang, p = guesses[0] if guesses else (UNDETERMINED, 0.0)
-    if p >= MIN_CONFIDENCE or rule:
+    if rule or (p >= MIN_CONFIDENCE and (lang in prefer or p >= MIN_OTHER_CONFIDENCE)):
         return LanguageId(lang, script, min(p, 1.0), rule)
-    pick = _preferred(guesses, prefer, p / 4, hint)
+    pick = _preferred(guesses, prefer, p / 10 if p >= MIN_CONFIDENCE else p / 4, hint)
     if pick:
         return LanguageId(pick[0], script, pick[1], "unsure: a publisher language among the model's guesses")
     return LanguageId(UNDETERMINED, script, 0.0, f"unsure (model's guess {lang} at {p:.2f})")

@@ -45,7 +45,9 @@ class ModerationEngine:
         self.relevance = relevance
         self.link_allowlist = tuple(link_allowlist)
         self.model_version = classifier.version
-        self.default_policy = Policy.from_thresholds(classifier.artifact.manifest.get("thresholds", {}))
+        manifest = classifier.artifact.manifest
+        self.default_policy = Policy.from_thresholds(manifest.get("thresholds", {}),
+                                                     languages=manifest.get("language_thresholds"))
         self._article_vectors: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
 
     @classmethod
@@ -109,6 +111,7 @@ class ModerationEngine:
 
     def _one(self, item: ModerationInput, scored: Scored, i: int, policy: Policy) -> Verdict:
         lang = self.language(item)
+        policy = policy.for_language(lang)
         row = scored.probabilities[i]
         scores: dict[str, float | None] = {c: None for c in CATEGORIES}
         scores.update({c: float(p) for c, p in zip(self.classifier.categories, row)})
