@@ -244,7 +244,8 @@ def _latin_tiebreak(clean: str, guesses: list[tuple[str, float]]) -> tuple[list[
     kmr_words = sum(w in KURMANJI_WORDS for w in words)
     kmr_strong = sum(w in KURMANJI_STRONG for w in words)
     if top != "kmr" and not turkish and not other and (kurmanji or kmr_strong) and (
-            kmr_words >= 2 or (kurmanji and kmr_words) or "kmr" in scores or kmr_words == len(words)):
+            kmr_words >= 2 or (kurmanji and kmr_words) or "kmr" in scores or kmr_words == len(words)
+            or (kurmanji and p < MIN_CONFIDENCE)):
         if top in PUBLISHER_LANGUAGES or p < 0.9:
             scores["kmr"] = max(scores.get("kmr", 0.0), p + 1e-6)
             return sorted(scores.items(), key=lambda kv: -kv[1]), "Kurmanji spelling (ê î û) and words"

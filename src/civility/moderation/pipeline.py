@@ -104,10 +104,12 @@ class ModerationEngine:
         return [self._one(item, scored, i, policy) for i, item in enumerate(items)]
 
     def language(self, item: ModerationInput) -> str:
-        """The comment's language: as stored with it, else identified from its text."""
+        """The comment's language: as stored with it, else identified from its text (without the
+        article's language as a hint: on an English site that would read unsure comments as English,
+        for the English-only models to misjudge)."""
         if item.lang:
             return item.lang
-        return identify(item.text, hint=item.article.lang if item.article is not None else None).lang
+        return identify(item.text).lang
 
     def _one(self, item: ModerationInput, scored: Scored, i: int, policy: Policy) -> Verdict:
         lang = self.language(item)

@@ -158,7 +158,7 @@ class Submitter:
                 name=clean.name,
                 email=clean.email,
                 text=clean.text,
-                lang=identify(clean.text, hint=article_repo.lang_of(conn, article_id)).lang,
+                lang=identify(clean.text).lang,
                 status=CommentStatus.PENDING.value,
                 version=1,
                 created_at=utcnow(),

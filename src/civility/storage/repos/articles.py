@@ -54,10 +54,6 @@ def id_exists(conn: Connection, article_id: str) -> bool:
     return conn.execute(select(articles.c.id).where(articles.c.id == article_id)).first() is not None
 
 
-def lang_of(conn: Connection, article_id: str) -> str | None:
-    return conn.execute(select(articles.c.lang).where(articles.c.id == article_id)).scalar()
-
-
 def list_page(conn: Connection, *, limit: int, after: str | None) -> tuple[list[Article], str | None]:
     query = select(articles).order_by(articles.c.created_at.desc(), articles.c.id.desc())
     cond = after_clause(articles.c.created_at, articles.c.id, after, descending=True)
