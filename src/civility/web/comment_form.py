@@ -14,6 +14,7 @@ from fastapi.responses import RedirectResponse, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.concurrency import run_in_threadpool
 
+from civility.web.i18n import PageLanguage, reader_language
 from civility import errors
 from civility.domain import Article, CommentStatus
 from civility.web import csrf
@@ -64,7 +65,8 @@ def page_context(
     submitted: str | None = None,
 ) -> dict[str, Any]:
     """Everything the article and embed templates need: the article, one page of approved
-    comments, and the form (empty, or as the reader left it)."""
+    comments, and the form (empty, or as the reader left it), in the page's language (the
+    embed's ``lang``, else the article's)."""
     platform = get_platform(request)
     settings = get_settings(request)
     page = platform.public_comments(article.id, after=after or None, limit=settings.page_size)
@@ -72,8 +74,10 @@ def page_context(
     query = dict(page_query or {})
     first_url = f"{page_url}?{urlencode(query)}" if query else page_url
     more_url = f"{page_url}?{urlencode({**query, 'after': page.next_cursor})}" if page.next_cursor else None
+    language = PageLanguage(reader_language(query.get("lang"), article.lang))
     return template_context(
         request,
+        **language.context(),
         article=article,
         comments=list(page.items),
         comment_count=platform.approved_count(article.id),

@@ -30,8 +30,9 @@ def _resolve(request: Request, article: str | None, url: str | None):
     raise ValidationError({"article": "give ?article=ID or ?url=ADDRESS"}, "Which article?")
 
 
-def _frame_path(article_id: str) -> tuple[str, dict[str, str]]:
-    return "/embed/comments", {"article": article_id}
+def _frame_path(article_id: str, lang: str | None = None) -> tuple[str, dict[str, str]]:
+    """The frame's path and query; ``lang`` (the embed's, e.g. ckb) stays through posting."""
+    return "/embed/comments", {"article": article_id, **({"lang": lang} if lang else {})}
 
 
 @router.get("/embed.js")
@@ -50,9 +51,10 @@ def embed_frame(
     url: Annotated[str | None, Query(max_length=2000)] = None,
     after: Annotated[str | None, Query(max_length=500)] = None,
     submitted: str | None = None,
+    lang: Annotated[str | None, Query(max_length=20, pattern=r"^[A-Za-z]{2,3}([-_][A-Za-z]{2,4})?$")] = None,
 ) -> Response:
     found = _resolve(request, article, url)
-    path, query = _frame_path(found.id)
+    path, query = _frame_path(found.id, lang)
     context = comment_form.page_context(
         request,
         found,
@@ -66,8 +68,12 @@ def embed_frame(
 
 
 @router.post("/embed/comments", response_class=HTMLResponse)
-async def embed_post(request: Request, article: Annotated[str, Query(max_length=200)]) -> Response:
-    path, query = _frame_path(article)
+async def embed_post(
+    request: Request,
+    article: Annotated[str, Query(max_length=200)],
+    lang: Annotated[str | None, Query(max_length=20, pattern=r"^[A-Za-z]{2,3}([-_][A-Za-z]{2,4})?$")] = None,
+) -> Response:
+    path, query = _frame_path(article, lang)
     return await comment_form.handle_post(
         request,
         article,

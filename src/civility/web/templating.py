@@ -87,4 +87,7 @@ def make_templates() -> Jinja2Templates:
         language_name=language_name,
     )
     env.globals["static_url"] = static_url
+    # reader pages pass their language's gettext (web/i18n.py); every other page is English
+    env.globals.update(_=lambda s: s, gettext=lambda s: s, ngettext=lambda s, p, n: s if n == 1 else p,
+                       page_lang="en", page_dir="ltr", relative_in_lang=timefmt.relative)
     return Jinja2Templates(env=env)

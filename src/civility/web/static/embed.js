@@ -1,6 +1,7 @@
 /* civility embed: put
      <script src="https://COMMENTS-HOST/embed.js" data-article-id="ID" async></script>
-   (or data-article-url="https://your.site/page") where the comments should appear.
+   (or data-article-url="https://your.site/page") where the comments should appear; data-lang="ckb"
+   (ckb, kmr, ar, fa, tr, en) shows the frame in that language (default: the article's).
    It inserts a frame served by the comment host and keeps its height fitted to the content.
    No framework, no build step; the frame itself works without JavaScript. */
 (function () {
@@ -13,6 +14,8 @@
   if (!id && !url) { url = window.location.href.split("#")[0]; }
   var params = new URLSearchParams();
   if (id) { params.set("article", id); } else { params.set("url", url); }
+  var lang = script.getAttribute("data-lang") || script.getAttribute("lang");
+  if (lang) { params.set("lang", lang); }
 
   var frame = document.createElement("iframe");
   frame.src = origin + "/embed/comments?" + params.toString();
