@@ -7,12 +7,16 @@ Kurdish (``ckb``, Sorani) and Kurdish (``ku``, which on the web is almost always
 letters; reported here as ``kmr``). Around it, a few rules for what a statistical model gets wrong
 on short comments in the publisher's languages:
 
-- Sorani's own letters (ە ێ ۆ ڕ ڵ, none used in Arabic or Persian) decide Arabic-script text
-  for ``ckb`` unless the model is sure of another language; Arabic-only letters (ة ى ي ك) and
+- Sorani's own letters (ە ێ ۆ ڕ ڵ, none used in Arabic or Persian), a word-initial ئ and the
+  commonest short Sorani comments decide Arabic-script text for ``ckb`` unless the model is sure
+  of another language; a few Persian words that are not Arabic decide Persian typed with Arabic
+  letters; Arabic-only letters (ة ى ي ك) and
   Persian-only letters (پ چ ژ گ ی ک) break ties between Arabic and Persian.
 - Arabic-script text is only ever given an Arabic-script language (the model sometimes answers
   Uyghur or Sindhi for a two-word Sorani comment), and dialect labels fold into their macro
   language (Egyptian ``arz`` is ``ar``).
+- Kurmanji's ê î û and its commonest words decide Latin text the model reads as English or
+  Turkish (ğ ı ö ü are Turkish only).
 - Below ``MIN_CONFIDENCE`` (``MIN_OTHER_CONFIDENCE`` for a language the publisher does not write
   in) a comment gets a publisher language from the model's top guesses if one is there, else
   ``und`` (undetermined): short comments are never forced into a language.
@@ -37,6 +41,39 @@ UNDETERMINED = "und"
 LANGUAGE_NAMES = {"en": "English", "ckb": "Sorani", "kmr": "Kurmanji", "ar": "Arabic", "fa": "Persian",
                   "tr": "Turkish", "fr": "French", UNDETERMINED: "undetermined"}
 _CODE = re.compile(r"[a-z]{2,3}")
+MIN_CONFIDENCE = 0.4  # the model's probability below which its first guess alone is not taken
+# a language the publisher does not write in needs more: "Punch a nazi!" reads as Italian at 0.5
+MIN_OTHER_CONFIDENCE = 0.8
+TOP_K = 5
+MAX_CHARS = 1000  # language shows in the first thousand characters; longer input costs time only
+
+# fastText labels folded into the code civility stores
+_FOLD = {"ku": "kmr", "arz": "ar", "ary": "ar", "arq": "ar", "acm": "ar", "apc": "ar", "pes": "fa", "prs": "fa",
+         "azb": "fa", "mzn": "fa", "glk": "fa"}
+_ARABIC_SCRIPT_LANGS = frozenset({"ar", "fa", "ckb", "ur", "ps", "ug", "sd", "ks", "bal", "pnb", "lrc"})
+
+SORANI_LETTERS = frozenset("ەێۆڕڵ")  # ە U+06D5, ێ U+06CE, ۆ U+06C6, ڕ U+0695, ڵ U+06B5
+SORANI_WORDS = frozenset({"سوپاس", "نازانم"})  # frequent short comments without those letters
+ARABIC_ONLY = frozenset("ةىيكإأآؤ")  # letters Persian and Kurdish spelling do not use (أ آ rarely)
+PERSIAN_LETTERS = frozenset("پچژگیک")  # shared with Kurdish, not used in Arabic
+TURKISH_LETTERS = frozenset("ğıİöüÖÜĞ")
+KURMANJI_LETTERS = frozenset("êîûÊÎÛ")
+# letters neither Kurmanji nor Turkish writes (French, German, Spanish ... words with ê î û)
+OTHER_LATIN = frozenset("éèàâôùëïñäßåøãõœæÉÈÀÂÔ")
+# very common Kurmanji words that English and Turkish do not have (a short comment has few)
+KURMANJI_WORDS = frozenset(
+    "ji û jî li bi ev ew ez hûn xwe divê gelek pir spas vê wê bû dibe dikin kengî çima çawa tune hebe heye "
+    "nûçe nûçeyê nûçeya nûçeyek dibin dike bike bikin bûn kir kirin hene ne e bo".split()
+)
+KURMANJI_STRONG = KURMANJI_WORDS - {"ne", "e", "bo", "li", "bi", "ev", "ew", "ez", "pir"}
+# common Persian words that are not Arabic words (Persian typed with an Arabic keyboard has ي ك)
+PERSIAN_WORDS = frozenset("از را این اين است که كه رو شما خیلی خيلي چرا چی برای براي یه يه آن ولی ولي هست نیست نيست".split())
+ARABIC_WORDS = frozenset("في على عن الى إلى هذا هذه التي الذي كان انا أنا انت أنت لم لن ليس الله و".split())
+
+_NOISE = re.compile(r"https?://\S+|www\.\S+|\S+@\S+|@\w+|#|\bRT\b|\bURL\b|\bUSER\b", re.IGNORECASE)
+_SCRIPTS = {"LATIN": "Latn", "ARABIC": "Arab", "CYRILLIC": "Cyrl", "GREEK": "Grek", "HEBREW": "Hebr",
+            "CJK": "Hani", "HIRAGANA": "Jpan", "KATAKANA": "Jpan", "HANGUL": "Hang", "DEVANAGARI": "Deva",
+            "ARMENIAN": "Armn", "GEORGIAN": "Geor", "THAI": "Thai", "SYRIAC": "Syrc", "BENGALI": "Beng"}
 
 
 # Which languages a training source's comments are in (the model manifest lists its sources)
@@ -58,40 +95,6 @@ def language_name(code: str | None) -> str:
 
 def valid_code(code: str) -> bool:
     return bool(_CODE.fullmatch(code))
-MIN_CONFIDENCE = 0.4  # the model's probability below which its first guess alone is not taken
-# a language the publisher does not write in needs more: "Punch a nazi!" reads as Italian at 0.5
-MIN_OTHER_CONFIDENCE = 0.8
-TOP_K = 5
-MAX_CHARS = 1000  # language shows in the first thousand characters; longer input costs time only
-
-# fastText labels folded into the code civility stores
-_FOLD = {"ku": "kmr", "arz": "ar", "ary": "ar", "arq": "ar", "acm": "ar", "apc": "ar", "pes": "fa", "prs": "fa",
-         "azb": "fa", "mzn": "fa", "glk": "fa", "sdh": "ckb"}
-_ARABIC_SCRIPT_LANGS = frozenset({"ar", "fa", "ckb", "ur", "ps", "ug", "sd", "ks", "bal", "pnb", "lrc"})
-
-SORANI_LETTERS = frozenset("ەێۆڕڵ")  # ە U+06D5, ێ U+06CE, ۆ U+06C6, ڕ U+0695, ڵ U+06B5
-SORANI_WORDS = frozenset({"سوپاس", "نازانم"})  # frequent short comments without those letters
-KURDISH_EXTRA = frozenset("ڤ")  # also written in some Arabic dialects for /v/: a hint, not proof
-ARABIC_ONLY = frozenset("ةىيكإأآؤ")  # letters Persian and Kurdish spelling do not use (أ آ rarely)
-PERSIAN_LETTERS = frozenset("پچژگیک")  # shared with Kurdish, not used in Arabic
-TURKISH_LETTERS = frozenset("ğıİöüÖÜĞ")
-KURMANJI_LETTERS = frozenset("êîûÊÎÛ")
-# letters neither Kurmanji nor Turkish writes (French, German, Spanish ... words with ê î û)
-OTHER_LATIN = frozenset("éèàâôùëïñäßåøãõœæÉÈÀÂÔ")
-# very common Kurmanji words that English and Turkish do not have (a short comment has few)
-KURMANJI_WORDS = frozenset(
-    "ji û jî li bi ev ew ez hûn xwe divê gelek pir spas vê wê bû dibe dikin kengî çima çawa tune hebe heye "
-    "nûçe nûçeyê nûçeya nûçeyek dibin dike bike bikin bûn kir kirin hene ne e bo".split()
-)
-KURMANJI_STRONG = KURMANJI_WORDS - {"ne", "e", "bo", "li", "bi", "ev", "ew", "ez", "pir"}
-# common Persian words that are not Arabic words (Persian typed with an Arabic keyboard has ي ك)
-PERSIAN_WORDS = frozenset("از را این اين است که كه رو شما خیلی خيلي چرا چی برای براي یه يه آن ولی ولي هست نیست نيست".split())
-ARABIC_WORDS = frozenset("في على عن الى إلى هذا هذه التي الذي كان انا أنا انت أنت لم لن ليس الله و".split())
-
-_NOISE = re.compile(r"https?://\S+|www\.\S+|\S+@\S+|@\w+|#|\bRT\b|\bURL\b|\bUSER\b", re.IGNORECASE)
-_SCRIPTS = {"LATIN": "Latn", "ARABIC": "Arab", "CYRILLIC": "Cyrl", "GREEK": "Grek", "HEBREW": "Hebr",
-            "CJK": "Hani", "HIRAGANA": "Jpan", "KATAKANA": "Jpan", "HANGUL": "Hang", "DEVANAGARI": "Deva",
-            "ARMENIAN": "Armn", "GEORGIAN": "Geor", "THAI": "Thai", "SYRIAC": "Syrc", "BENGALI": "Beng"}
 
 
 @dataclass(frozen=True)
