@@ -110,3 +110,15 @@ def test_embed_lang_chooses_the_language_and_survives_posting(client, article, u
     assert client.get("/embed/comments", params={"article": article.id, "lang": "<x>"}).status_code == 422
     unknown = client.get("/embed/comments", params={"article": article.id, "lang": "de"}).text
     assert _html_tag(unknown) == '<html lang="en" dir="ltr">'  # a language without a catalog: the article's
+
+
+def test_site_language_for_pages_without_an_article(make_app, client):
+    _, platform, arabic = make_app(site_language="ar")
+    home = arabic.get("/").text
+    assert _html_tag(home) == '<html lang="ar" dir="rtl">' and "لا توجد مقالات بعد." in home
+    rules = arabic.get("/rules").text
+    assert _html_tag(rules) == '<html lang="ar" dir="rtl">' and "قواعد المجتمع" in rules and "الهجمات الشخصية" in rules
+    english = client.get("/rules").text
+    assert _html_tag(english) == '<html lang="en" dir="ltr">' and "Personal attacks" in english
+    moderator_login = arabic.get("/moderate/login").text
+    assert _html_tag(moderator_login) == '<html lang="en" dir="ltr">'  # the moderator pages stay English
