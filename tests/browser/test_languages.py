@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta, timezone
+
 import pytest
 
 from civility.workflow.types import ArticleIn

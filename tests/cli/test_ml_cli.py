@@ -124,7 +124,7 @@ def test_score_with_articles_fills_off_topic_when_relevance_is_installed(tmp_pat
 def test_language_bands_writes_the_layer_into_the_manifest_only(tmp_path, capsys):
     import shutil
 
-    from civility.models.artifact import default_model_dir
+    from civility.moderation.artifact import default_model_dir
 
     model = tmp_path / "model"
     shutil.copytree(default_model_dir(), model)

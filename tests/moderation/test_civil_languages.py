@@ -11,14 +11,14 @@ import pytest
 from civility.demo import ARTICLES
 from civility.demo_languages import CIVIL_COMMENTS
 from civility.domain import Article, ModerationInput
-from civility.moderation.pipeline import Moderator
+from civility.moderation.pipeline import ModerationEngine
 
 ARTICLE_BY_ID = {a.id: Article(id=a.id, title=a.title, body=a.body, lang=a.lang or "en") for a in ARTICLES}
 
 
 @pytest.fixture(scope="module")
 def verdicts():
-    moderator = Moderator.load()  # the relevance model too, when installed
+    moderator = ModerationEngine.load()  # the relevance model too, when installed
     out = {}
     for lang, items in CIVIL_COMMENTS.items():
         inputs = [ModerationInput(text=text, article=ARTICLE_BY_ID[article_id]) for article_id, text in items]

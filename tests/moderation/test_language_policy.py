@@ -13,7 +13,7 @@ import pytest
 from civility.domain import CATEGORIES, ModerationInput
 from civility.errors import ValidationError
 from civility.models.language_bands import choose_language_layer
-from civility.moderation.pipeline import Moderator
+from civility.moderation.pipeline import ModerationEngine
 from civility.moderation.policy import NEVER, Policy
 
 LAYER = {"en": {}, "tr": {"thresholds": {"toxic": {"approve_below": 0.2, "reject_above": NEVER}}, "why": "x"},
@@ -72,8 +72,8 @@ def test_choose_language_layer_on_labelled_scores():
 
 
 @pytest.fixture(scope="module")
-def moderator() -> Moderator:
-    return Moderator.load(relevance="off")
+def moderator() -> ModerationEngine:
+    return ModerationEngine.load(relevance="off")
 
 
 def test_shipped_manifest_has_the_layer(moderator):

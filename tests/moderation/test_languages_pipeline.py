@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import pytest
 
 from civility.domain import Article, Evidence, ModerationInput
-from civility.moderation.pipeline import Moderator
+from civility.moderation.pipeline import ModerationEngine
 
 ARTICLE = Article(id="c", title="Ceasefire talks resume as aid convoys wait at the border crossing",
                   body="Negotiators returned to the table on Tuesday after a week-long pause.")
@@ -41,13 +41,13 @@ class FakeRelevance:
 
 
 @pytest.fixture(scope="module")
-def base() -> Moderator:
-    return Moderator.load(relevance="off")
+def base() -> ModerationEngine:
+    return ModerationEngine.load(relevance="off")
 
 
 @pytest.fixture
-def moderator(base) -> Moderator:
-    return Moderator(base.classifier, FakeRelevance())
+def moderator(base) -> ModerationEngine:
+    return ModerationEngine(base.classifier, FakeRelevance())
 
 
 @pytest.mark.parametrize("text,lang", [

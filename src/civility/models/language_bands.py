@@ -11,18 +11,13 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 
-from civility.models import artifact as artifact_io
+from civility.models.bands import MIN_POSITIVES_TO_CHOOSE, SEPARATE_BANDS, TARGET_APPROVE_MISS
 from civility.models.data import fingerprint
 from civility.models.metrics import auc_ap
-from civility.moderation.policy import (
-    ANY_LANGUAGE,
-    LANGUAGE_MIN_AUC,
-    MIN_POSITIVES_TO_CHOOSE,
-    NEVER,
-    SEPARATE_BANDS,
-    TARGET_APPROVE_MISS,
-    Policy,
-)
+from civility.moderation import artifact as artifact_io
+from civility.moderation.policy import ANY_LANGUAGE, NEVER, Policy
+
+LANGUAGE_MIN_AUC = 0.80  # a language judged worse than this stays in review
 
 
 def choose_language_layer(
@@ -92,11 +87,11 @@ def choose_for_model(model_dir: str | Path | None, rows: Iterable[dict[str, Any]
     and write it into the model's manifest (only the manifest changes)."""
     from civility.models.evaluate import score_rows
     from civility.moderation.classifier import Classifier
-    from civility.moderation.pipeline import Moderator
+    from civility.moderation.pipeline import ModerationEngine
 
     path = Path(model_dir) if model_dir else artifact_io.default_model_dir()
     classifier = Classifier.load(path)
-    moderator = Moderator(classifier, None)
+    moderator = ModerationEngine(classifier, None)
     base = Policy.from_thresholds(classifier.artifact.manifest.get("thresholds", {}))
     scored = score_rows(moderator, rows, policy=base)
     layer = choose_language_layer(scored["scores"], scored["any_label"], scored["langs"], scored["categories"], base)

@@ -93,7 +93,7 @@ class Policy:
         language the model judges badly stays in review whatever the site's bands."""
         if not self.languages:
             return self
-        key = lang if lang in self.languages else ANY_LANGUAGE
+        key = lang if lang is not None and lang in self.languages else ANY_LANGUAGE
         entry = self.languages.get(key)
         plain = Policy(self.bands, self.hold_all, self.layers, {})
         return plain.overlay(entry, name=f"language:{key}") if entry else plain

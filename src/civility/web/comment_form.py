@@ -14,11 +14,11 @@ from fastapi.responses import RedirectResponse, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.concurrency import run_in_threadpool
 
-from civility.web.i18n import PageLanguage, reader_language
 from civility import errors
 from civility.domain import Article, CommentStatus
 from civility.web import csrf
 from civility.web.deps import client_ip, get_platform, get_settings, template_context
+from civility.web.i18n import PageLanguage, reader_language
 
 _FORM_FIELDS = ("name", "email", "text")
 _RECEIPT_MAX_AGE = 7 * 24 * 3600
