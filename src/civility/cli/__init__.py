@@ -3,7 +3,8 @@
     serve, worker            cli/serve.py      (the web app and the job worker)
     migrate, moderator, article, settings
                              cli/admin.py      (database and content administration)
-    train, evaluate, score   cli/ml.py         (the moderation engine)
+    train, evaluate, score, language-bands
+                             cli/ml.py         (the moderation engine)
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ _COMMANDS = {
     "train": ("civility.cli.ml", "train"),
     "evaluate": ("civility.cli.ml", "evaluate"),
     "score": ("civility.cli.ml", "score"),
+    "language-bands": ("civility.cli.ml", "language_bands"),
 }
 
 
