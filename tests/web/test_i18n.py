@@ -136,3 +136,21 @@ def test_newsroom_reader_strings_are_translated(client, make_article, make_comme
     platform.close_comments(article.id)
     closed = client.get(f"/articles/{article.id}").text
     assert "لێدوانەکان داخراون" in closed and "Comments are closed" not in closed
+
+
+def test_receipt_status_answers_in_the_pages_language(client, make_article, util):
+    article = make_article(title="استئناف محادثات وقف إطلاق النار", body="عاد المفاوضون.", lang="ar")
+    page = client.get(f"/articles/{article.id}").text
+    answer = client.post(f"/articles/{article.id}/comments", data={
+        "csrf_token": util.form_token(page), "idempotency_key": util.hidden_value(page, "idempotency_key"),
+        "name": "سلمى", "email": "salma@example.net", "text": "شكرا على هذا الخبر المهم", "website": ""},
+        follow_redirects=False)
+    assert answer.status_code == 303
+    receipt = re.search(r"submitted=([\w.-]+)", answer.headers["location"]).group(1)
+    held_ar = PageLanguage("ar").gettext("Thank you. Your comment is held for review: a moderator reads it before it appears.")
+    assert held_ar != "Thank you. Your comment is held for review: a moderator reads it before it appears."
+    assert held_ar in client.get(answer.headers["location"]).text  # the page's notice
+    arabic = client.get("/api/comments/status", params={"receipt": receipt, "lang": "ar"}).json()
+    assert arabic == {"status": "pending", "message": held_ar}  # what the page's script shows
+    english = client.get("/api/comments/status", params={"receipt": receipt}).json()
+    assert english["message"].startswith("Thank you. Your comment is held")
