@@ -1,5 +1,6 @@
 """Sample content for `civility serve --demo`: four news articles written for the project, comments
-in every state (published, rejected, waiting for review; one in Arabic to show right-to-left text),
+in every state (published, rejected, waiting for review; one in each of the publisher's other
+languages: Arabic, Sorani, Kurmanji, Persian, Turkish, to show right-to-left text and the language filter),
 and a demo moderator whose random password is printed once. Loaded only into an empty database."""
 
 from __future__ import annotations
@@ -132,6 +133,11 @@ COMMENTS: tuple[tuple[str, str, str, str, str], ...] = (
     ("river-library-reopens", "Sam", "sam@example.net",
      "Good to see it open again, though the shorter hours mean I still can't get there after work.",
      "pending"),
+    # one in each other publisher language (from civility.demo_languages; Kurdish needs native review)
+    ("ceasefire-talks-resume", "Karwan", "karwan@example.org", "سوپاس بۆ ئەم هەواڵە گرنگە", "pending"),
+    ("ceasefire-talks-resume", "Berfîn", "berfin@example.org", "Hêvîdar im ku vê carê agirbest berdewam bike", "pending"),
+    ("city-budget-2027", "Shirin", "shirin@example.net", "مسئولان پیش از رأی‌گیری به حرف مردم گوش ندادند", "pending"),
+    ("heatwave-warning-extended", "Ayşe", "ayse@example.net", "Lütfen yaşlı komşularınızı kontrol edin", "pending"),
 )
 
 

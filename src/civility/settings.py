@@ -28,6 +28,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("database_url", "sqlite:///civility.db", "SQLAlchemy URL: sqlite:///PATH (default) or postgresql://USER@HOST/DB"),
     Setting("secret_key", PLACEHOLDER_SECRET, "Signs sessions and CSRF tokens. Must be changed outside demo mode"),
     Setting("site_name", "civility", "Name shown in page titles and the header"),
+    Setting("site_language", "en", "Language of the reader pages that belong to no article (home, rules); an article's pages use the article's language",
+            choices=("en", "ckb", "kmr", "ar", "fa", "tr")),
     Setting("base_url", "http://127.0.0.1:8000", "Public address of this server, used in the embed snippet and links in mail"),
     Setting("moderation", "auto", "auto: score with the model and apply the policy; hold: hold every comment for review", choices=("auto", "hold")),
     Setting("model_dir", "", "Directory of a model artifact; empty uses the model shipped in the package"),

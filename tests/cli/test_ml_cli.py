@@ -119,3 +119,26 @@ def test_score_with_articles_fills_off_topic_when_relevance_is_installed(tmp_pat
     out = {json.loads(line)["id"]: json.loads(line) for line in capsys.readouterr().out.splitlines()}
     assert isinstance(out["on"]["scores"]["off_topic"], float)
     assert out["none"]["scores"]["off_topic"] is None and out["none"]["notes"]
+
+
+def test_language_bands_writes_the_layer_into_the_manifest_only(tmp_path, capsys):
+    import shutil
+
+    from civility.moderation.artifact import default_model_dir
+
+    model = tmp_path / "model"
+    shutil.copytree(default_model_dir(), model)
+    weights = (model / "weights.npz").read_bytes()
+    rng = random.Random(5)
+    good = ["Bu haber çok güzel, teşekkürler", "Emeğinize sağlık", "Harika bir yazı olmuş"]
+    bad = ["Sen tam bir aptalsın", "Defol git salak", "Geri zekalı herif"]
+    rows = [{"id": f"tr{i}", "lang": "tr", "text": f"{rng.choice(bad if i % 4 == 0 else good)} {i}",
+             "labels": {"toxic": int(i % 4 == 0)}} for i in range(240)]
+    rows += [{"id": f"fa{i}", "lang": "fa", "text": f"ممنون {i}", "labels": {"toxic": 0}} for i in range(20)]
+    data = _write(tmp_path / "multi.jsonl", rows)
+    assert main(["language-bands", "--model", str(model), "--data", str(data)]) == 0
+    out = capsys.readouterr().out
+    assert "fa   review: too few labelled comments" in out
+    manifest = json.loads((model / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["language_thresholds"]["*"]["hold_all"] and manifest["language_dev"]["rows"] == 260
+    assert (model / "weights.npz").read_bytes() == weights

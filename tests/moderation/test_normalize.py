@@ -125,10 +125,10 @@ def test_a_cyrillic_name_inside_english_text_is_kept():
     "Путин сказал, что переговоры продолжатся",  # Russian
     "Η κυβέρνηση ανακοίνωσε νέα μέτρα",  # Greek
     "الحكومة أعلنت وقف إطلاق النار",  # Arabic
-    "می‌خواهم بدانم چرا",  # Persian, with a ZWNJ that belongs in the word
+    "مي‌خواهم بدانم چرا",  # Persian (yeh in the form scored), with a ZWNJ that belongs in the word
     "Hükümet ateşkes ilan etti, ırkçılık kabul edilemez",  # Turkish (dotless ı)
     "Hikûmetê agirbest ragihand",  # Kurmanji
-    "حکومەت ئاگربەستی ڕاگەیاند",  # Sorani
+    "حكومەت ئاگربەستي ڕاگەياند",  # Sorani (kaf, yeh in the forms scored)
 ])
 def test_non_latin_and_accented_scripts_are_kept(text):
     n = normalize(text)
@@ -271,3 +271,35 @@ def test_a_300_character_comment_takes_under_0_2_ms():
             normalize(text)
         best = min(best, (time.process_time() - start) / len(variants))
     assert best < 0.2e-3, f"{best * 1e6:.0f} us per comment"
+
+
+@pytest.mark.parametrize("typed,scored", [
+    ("حکومت اعلام کرد", "حكومت اعلام كرد"),  # Persian keheh -> kaf
+    ("ممنون بابت این خبر", "ممنون بابت اين خبر"),  # Persian yeh -> Arabic yeh
+    ("على مستوى", "علي مستوي"),  # alef maksura
+    ("كتابـــــــ مُهِمٌّ", "كتاب مهم"),  # tatweel and harakat dropped
+    ("ﻻ ﺷﻜﺮا", "لا شكرا"),  # presentation forms (NFKC)
+    ("مدرسة ٣٤ ۲۰ أحمد", "مدرسة 34 20 أحمد"),  # Eastern digits; teh marbuta and hamza kept
+    ("می‌خواهم", "مي\u200cخواهم"),  # ZWNJ kept inside the word
+    ("خانه‌ها", "خانه\u200cها"),  # Persian heh + ZWNJ stays (not Sorani)
+    ("سوپاس بۆ ئەم هه‌واڵه‌", "سوپاس بۆ ئەم هەواڵە"),  # Sorani heh + ZWNJ and word-final heh are ە
+    ("ئەمە ھەواڵە", "ئەمە هەواڵە"),  # heh doachashmee
+    ("زۆر باشه", "زۆر باشە"),
+])
+def test_arabic_script_variants_fold_to_one_form(typed, scored):
+    n = normalize(typed)
+    assert n.text == scored
+    assert normalize(n.text).text == n.text  # stable
+    assert n.span_to_original(0, len(n.text)) == (0, len(typed))  # evidence covers what was typed
+
+
+def test_arabic_variants_score_alike_and_evidence_points_at_the_typed_word():
+    a, b = normalize("انت كلب"), normalize("انت کلب")
+    assert a.text == b.text
+    start = a.text.index("كلب")
+    assert a.span_to_original(start, start + 3) == (4, 7)
+
+
+def test_text_without_arabic_letters_skips_the_arabic_pass():
+    for text in ("Thanks for the report", "Hükümet ateşkes ilan etti", "naïve café ١"[:-2]):
+        assert normalize(text).text == unicodedata.normalize("NFKC", text).casefold()

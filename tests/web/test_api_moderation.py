@@ -136,3 +136,18 @@ def test_sign_in_returns_a_working_token(client, moderator, util):
     assert body["moderator"] == "mod" and body["role"] == "moderator" and body["csrf_token"]
     queue = client.get("/api/moderation/queue", headers={"Authorization": f"Bearer {body['token']}"})
     assert queue.status_code == 200
+
+
+def test_queue_filters_by_language(client, article, make_comment, bearer):
+    arabic = make_comment(article.id, text="شكرا على هذا الخبر المهم")
+    turkish = make_comment(article.id, text="Bu önemli haber için teşekkürler")
+
+    def ids(**params):
+        answer = client.get("/api/moderation/queue", params=params, headers=bearer)
+        assert answer.status_code == 200, answer.text
+        return [(i["comment"]["id"], i["comment"]["lang"]) for i in answer.json()["items"]]
+
+    assert ids() == [(arabic, "ar"), (turkish, "tr")]
+    assert ids(lang="tr") == [(turkish, "tr")]
+    assert ids(lang="fa") == []
+    assert client.get("/api/moderation/queue", params={"lang": "en-US"}, headers=bearer).status_code == 422

@@ -157,3 +157,18 @@ def test_sign_out(client, moderator, util):
     answer = client.post("/moderate/logout", data={"csrf_token": token}, follow_redirects=False)
     assert answer.status_code == 303
     assert client.get("/moderate", follow_redirects=False).status_code == 303
+
+
+def test_queue_shows_and_filters_by_language(client, article, make_comment, moderator, util):
+    sorani = make_comment(article.id, text="سوپاس بۆ ئەم هەواڵە گرنگە")
+    make_comment(article.id, text="Thanks for this important news about the detours.")
+    util.login(client)
+    html = client.get("/moderate").text
+    assert "Sorani (ckb)" in html and "English (en)" in html
+    assert '<option value="kmr">Kurmanji (kmr)</option>' in html
+    only = client.get("/moderate?lang=ckb").text
+    assert f"Comment #{sorani}" in only and "important news" not in only
+    assert '<option value="ckb" selected>' in only
+    assert "lang=ckb" in only  # the status tabs keep the filter
+    # a malformed code is ignored, never echoed
+    assert "important news" in client.get("/moderate?lang=%3Cb%3E").text

@@ -132,7 +132,7 @@ def test_user_strings_are_escaped_and_marked_auto_direction(client, article, mak
     assert "<img src=x" not in html and "<script>alert(2)" not in html
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
     assert '<bdi class="comment-name" dir="auto">مریم</bdi>' in html
-    assert '<p class="comment-text" dir="auto">ئەمە بابەتێکی گرنگە</p>' in html
+    assert '<p class="comment-text" dir="auto" lang="ckb">ئەمە بابەتێکی گرنگە</p>' in html  # language identified
 
 
 def test_more_comments_link_pages_through_everything(make_app):

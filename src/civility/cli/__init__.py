@@ -3,7 +3,8 @@
     serve, worker            cli/serve.py      (the web app and the job worker)
     migrate, moderator, article, settings
                              cli/admin.py      (database and content administration)
-    train, evaluate, score   cli/ml.py         (the moderation engine)
+    train, evaluate, score, language-bands
+                             cli/ml.py         (the moderation engine)
     learn, replay            cli/learning.py   (learning from the site's decisions)
 """
 
@@ -30,6 +31,7 @@ _COMMANDS = {
     "score": ("civility.cli.ml", "score"),
     "learn": ("civility.cli.learning", "learn"),
     "replay": ("civility.cli.learning", "replay"),
+    "language-bands": ("civility.cli.ml", "language_bands"),
 }
 
 

@@ -108,6 +108,25 @@ def _print_report(rep: dict[str, Any]) -> None:
         click.echo(f"  lang {lang:8s} rows={entry['rows']:6d} automation={_fmt(entry['automation']['automation_rate'])}  {figures}")
 
 
+@click.command("language-bands")
+@click.option("--model", "model_dir", default=None, type=click.Path(file_okay=False), help="Model artifact (default: the shipped model)")
+@click.option("--data", "data", required=True, type=click.Path(exists=True, dir_okay=False),
+              help="Labelled JSON Lines (.gz) with a lang per row, e.g. multilingual_dev.jsonl.gz")
+def language_bands(model_dir: str | None, data: str) -> None:
+    """Choose the per-language policy layer on a labelled multilingual file; writes it into the model manifest."""
+    from civility.models.data import read_labelled
+    from civility.models.language_bands import choose_for_model
+
+    layer = choose_for_model(model_dir, read_labelled(data), data)
+    for lang, entry in sorted(layer.items()):
+        if entry.get("hold_all"):
+            click.echo(f"  {lang:4s} review: {entry.get('why', '')}")
+        elif "thresholds" in entry:
+            click.echo(f"  {lang:4s} toxic approve below {entry['thresholds']['toxic']['approve_below']}: {entry.get('why', '')}")
+        else:
+            click.echo(f"  {lang:4s} default bands")
+
+
 @click.command()
 @click.option("--model", "model_dir", default=None, type=click.Path(file_okay=False), help="Model artifact (default: the shipped model)")
 @click.option("--data", "data", required=True, type=click.Path(exists=True, dir_okay=False), help="Labelled JSON Lines (.gz)")

@@ -5,6 +5,7 @@ back through normalisation). Pure: numpy/scipy arithmetic over a loaded artifact
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -15,6 +16,7 @@ from civility.moderation import spam
 from civility.moderation.artifact import ModelArtifact, load
 from civility.moderation.features import Analysis
 from civility.moderation.heads import STACK_FROM, STACK_SCALE
+from civility.moderation.language import source_languages
 from civility.moderation.lexicon import COLUMN_NAMES
 from civility.moderation.normalize import Normalized, normalize
 
@@ -60,6 +62,14 @@ class Classifier:
     @property
     def version(self) -> str:
         return self.artifact.name_version
+
+    @cached_property
+    def languages(self) -> frozenset[str]:
+        """The languages the model was trained on (its word evidence means something only there)."""
+        manifest = self.artifact.manifest
+        if manifest.get("languages"):
+            return frozenset(manifest["languages"])
+        return source_languages(s["source"] for s in manifest.get("sources", ()) if isinstance(s, dict) and "source" in s)
 
     def normalize(self, text: str) -> Normalized:
         return normalize(text)

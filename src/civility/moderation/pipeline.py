@@ -13,10 +13,15 @@ import numpy as np
 from civility.domain import CATEGORIES, Article, Evidence, ModerationInput, Reason, Verdict
 from civility.moderation import spam
 from civility.moderation.classifier import Classifier, Scored, spam_probability
+from civility.moderation.language import UNDETERMINED, identify, language_name, script_of
 from civility.moderation.policy import Policy
 
 NO_RELEVANCE_NOTE = "off_topic not scored: the relevance model is not installed (pip install 'civility[relevance]')"
 NO_ARTICLE_NOTE = "off_topic not scored: the comment has no article"
+UNREAD_COMMENT_NOTE = "off_topic not scored: the relevance model does not read {name} ({code})"
+UNREAD_ARTICLE_NOTE = "off_topic not scored: the relevance model does not read the article's language, {name} ({code})"
+UNREAD_EVIDENCE_NOTE = ("no words are highlighted: the model has no training data in {name} ({code}); "
+                        "the score comes from the text as a whole")
 ARTICLE_CACHE_SIZE = 512
 
 
@@ -40,7 +45,9 @@ class ModerationEngine:
         self.relevance = relevance
         self.link_allowlist = tuple(link_allowlist)
         self.model_version = classifier.version
-        self.default_policy = Policy.from_thresholds(classifier.artifact.manifest.get("thresholds", {}))
+        manifest = classifier.artifact.manifest
+        self.default_policy = Policy.from_thresholds(manifest.get("thresholds", {}),
+                                                     languages=manifest.get("language_thresholds"))
         self._article_vectors: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
 
     @classmethod
@@ -69,11 +76,19 @@ class ModerationEngine:
             self._article_vectors.move_to_end(key)
         return vec
 
-    def _off_topic(self, item: ModerationInput) -> tuple[float | None, tuple[Evidence, ...], str | None]:
+    def _off_topic(self, item: ModerationInput, lang: str) -> tuple[float | None, tuple[Evidence, ...], str | None]:
         if self.relevance is None:
             return None, (), NO_RELEVANCE_NOTE
         if item.article is None:
             return None, (), NO_ARTICLE_NOTE
+        # A comment is never off-topic because of its language: a pair the model cannot read is
+        # not scored (and no word of it is shown as evidence).
+        readable = getattr(self.relevance, "languages", frozenset({"en"}))
+        if not _reads(readable, lang, item.text):
+            return None, (), UNREAD_COMMENT_NOTE.format(name=language_name(lang), code=lang)
+        article_lang = (item.article.lang or "en").lower().split("-")[0]
+        if article_lang not in readable:
+            return None, (), UNREAD_ARTICLE_NOTE.format(name=language_name(article_lang), code=article_lang)
         result = self.relevance.score(
             item.text, item.article, article_vector=self.article_vector(item.article), parent_text=item.parent_text
         )
@@ -88,7 +103,17 @@ class ModerationEngine:
         scored = self.classifier.run([self.classifier.normalize(item.text) for item in items])
         return [self._one(item, scored, i, policy) for i, item in enumerate(items)]
 
+    def language(self, item: ModerationInput) -> str:
+        """The comment's language: as stored with it, else identified from its text (without the
+        article's language as a hint: on an English site that would read unsure comments as English,
+        for the English-only models to misjudge)."""
+        if item.lang:
+            return item.lang
+        return identify(item.text).lang
+
     def _one(self, item: ModerationInput, scored: Scored, i: int, policy: Policy) -> Verdict:
+        lang = self.language(item)
+        policy = policy.for_language(lang)
         row = scored.probabilities[i]
         scores: dict[str, float | None] = {c: None for c in CATEGORIES}
         scores.update({c: float(p) for c, p in zip(self.classifier.categories, row)})
@@ -101,7 +126,7 @@ class ModerationEngine:
             extra_evidence["spam"] = tuple(signals.evidence)
             if signals.notes:
                 reason_notes["spam"] = "; ".join(signals.notes)
-        off_topic, off_evidence, off_note = self._off_topic(item)
+        off_topic, off_evidence, off_note = self._off_topic(item, lang)
         scores["off_topic"] = off_topic
         if off_topic is None:
             notes.append(off_note or NO_RELEVANCE_NOTE)
@@ -110,7 +135,8 @@ class ModerationEngine:
             if off_note:
                 reason_notes["off_topic"] = off_note
         decision, flagged = policy.decide(scores)
-        evidence = scored.evidence(i, [c for c in flagged if c != "off_topic"])
+        reads_words = _reads(self.classifier.languages, lang, item.text)
+        evidence = scored.evidence(i, [c for c in flagged if c != "off_topic"]) if reads_words else {}
         reasons = []
         for cat in flagged:
             score = float(scores[cat] or 0.0)
@@ -119,11 +145,24 @@ class ModerationEngine:
             spans = _merge(evidence.get(cat, ()) + extra_evidence.get(cat, ()))
             note = reason_notes.get(cat)
             if not spans and note is None:
-                note = "no single word stands out: the score comes from the text as a whole"
+                note = ("no single word stands out: the score comes from the text as a whole" if reads_words
+                        else UNREAD_EVIDENCE_NOTE.format(name=language_name(lang), code=lang))
             reasons.append(Reason(cat, score, threshold, spans, note))
         if policy.hold_all:
             notes.append("hold-everything mode: every comment goes to a moderator")
         return Verdict(decision, scores, tuple(reasons), self.model_version, policy.version, tuple(notes))
+
+
+def _reads(languages: frozenset[str], lang: str, text: str) -> bool:
+    """Whether a model trained on ``languages`` reads a comment identified as ``lang`` (an
+    undetermined one counts as read when it is written in the script of one it reads)."""
+    if lang in languages:
+        return True
+    if lang == UNDETERMINED:
+        script = script_of(text)
+        return script == "Zyyy" or (script == "Latn" and bool(languages & {"en", "fr", "tr"})) or (
+            script == "Arab" and bool(languages & {"ar", "fa", "ckb"}))
+    return False
 
 
 def _merge(spans: Sequence[Evidence]) -> tuple[Evidence, ...]:

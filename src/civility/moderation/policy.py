@@ -51,17 +51,25 @@ def _band_from(category: str, value: Any, origin: str) -> Band:
     return Band(**out)
 
 
+ANY_LANGUAGE = "*"  # the language layer's entry for languages it does not name
+
+
 @dataclass(frozen=True)
 class Policy:
     bands: Mapping[str, Band]
     hold_all: bool = False
     layers: tuple[str, ...] = field(default=("default",))
+    # per-language overrides ({"hold_all": ..., "thresholds": ...}, as for overlay), laid over the
+    # effective policy of a comment in that language; "*" for the languages not named
+    languages: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "bands", MappingProxyType(dict(self.bands)))
+        object.__setattr__(self, "languages", MappingProxyType(dict(self.languages)))
 
     @classmethod
-    def from_thresholds(cls, thresholds: Mapping[str, Any], *, name: str = "default") -> "Policy":
+    def from_thresholds(cls, thresholds: Mapping[str, Any], *, name: str = "default",
+                        languages: Mapping[str, Mapping[str, Any]] | None = None) -> "Policy":
         bands = {c: Band(*FALLBACK_BAND) for c in CATEGORIES}
         bands["off_topic"] = Band(*OFF_TOPIC_BAND)
         for cat, value in thresholds.items():
@@ -70,7 +78,25 @@ class Policy:
             if isinstance(value, Mapping):  # the manifest also records how a band was chosen
                 value = {k: v for k, v in value.items() if k in ("approve_below", "reject_above")}
             bands[cat] = _band_from(cat, value, name)
-        return cls(bands, False, (name,))
+        policy = cls(bands, False, (name,))
+        if languages:
+            layer = {str(lang): _language_entry(entry) for lang, entry in languages.items()}
+            for lang, entry in layer.items():
+                policy.overlay(entry, name=f"language:{lang}")  # validates it
+            policy = cls(bands, False, (name,), layer)
+        return policy
+
+    def for_language(self, lang: str | None) -> "Policy":
+        """The effective policy for a comment in ``lang``: this one with the language layer's entry
+        laid over it (none for a language with the default bands), without the layer itself, so
+        that its version names exactly the bands applied. The language layer comes last: a
+        language the model judges badly stays in review whatever the site's bands."""
+        if not self.languages:
+            return self
+        key = lang if lang is not None and lang in self.languages else ANY_LANGUAGE
+        entry = self.languages.get(key)
+        plain = Policy(self.bands, self.hold_all, self.layers, {})
+        return plain.overlay(entry, name=f"language:{key}") if entry else plain
 
     def overlay(self, overrides: Mapping[str, Any] | None, *, name: str) -> "Policy":
         """A new policy with ``overrides`` laid over this one. Shape:
@@ -95,7 +121,7 @@ class Policy:
                 raise ValidationError({f"{name}.thresholds.{cat}": "not a category"})
             merged = {**bands[cat].to_dict(), **(value if isinstance(value, Mapping) else {"?": value})}
             bands[cat] = _band_from(cat, merged, f"{name}.thresholds")
-        return Policy(bands, hold_all, (*self.layers, name))
+        return Policy(bands, hold_all, (*self.layers, name), self.languages)
 
     def for_context(self, site: Mapping[str, Any] | None = None, article: Mapping[str, Any] | None = None) -> "Policy":
         """Defaults < site overrides < article overrides."""
@@ -104,10 +130,10 @@ class Policy:
     @cached_property
     def version(self) -> str:
         """Stable id of the effective settings: the same bands give the same version."""
-        body = json.dumps(
-            {"hold_all": self.hold_all, "bands": {c: b.to_dict() for c, b in sorted(self.bands.items())}},
-            sort_keys=True,
-        )
+        settings: dict[str, Any] = {"hold_all": self.hold_all, "bands": {c: b.to_dict() for c, b in sorted(self.bands.items())}}
+        if self.languages:
+            settings["languages"] = {k: dict(v) for k, v in self.languages.items()}
+        body = json.dumps(settings, sort_keys=True)
         return f"policy-{hashlib.sha1(body.encode(), usedforsecurity=False).hexdigest()[:10]}"
 
     def decide(self, scores: Mapping[str, float | None]) -> tuple[Decision, list[str]]:
@@ -127,3 +153,14 @@ class Policy:
         if reject:
             return Decision.REJECT, flagged
         return (Decision.REVIEW if flagged else Decision.APPROVE), flagged
+
+
+def _language_entry(entry: Any) -> dict[str, Any]:
+    """A stored language-layer entry without its bookkeeping (why, figures)."""
+    if not isinstance(entry, Mapping):
+        raise ValidationError({"languages": "each language maps to {hold_all, thresholds}"})
+    out: dict[str, Any] = {k: v for k, v in entry.items() if k in ("hold_all", "thresholds")}
+    if "thresholds" in out:
+        out["thresholds"] = {c: {k: v for k, v in b.items() if k in ("approve_below", "reject_above")}
+                             for c, b in out["thresholds"].items()}
+    return out

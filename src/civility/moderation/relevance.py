@@ -113,6 +113,7 @@ class RelevanceModel:
     """Scores ``P(off_topic)`` of a comment against an article (and the comment it answers)."""
 
     version = "minilm-onnx-int8@1"
+    languages = frozenset({"en"})  # what the encoder and the word-overlap features read
 
     def __init__(self, encoder: "Encoder", calibration: dict[str, Any] | None = None):
         self.encoder = encoder

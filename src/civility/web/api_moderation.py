@@ -112,7 +112,7 @@ def queue(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     sort: Literal["oldest", "newest", "fine_first", "risky_first"] | None = None,
     category: Annotated[str | None, Query(max_length=40, description="a rule category of the machine's reasons")] = None,
-    lang: Annotated[str | None, Query(max_length=16)] = None,
+    lang: Annotated[str | None, Query(pattern=r"^[a-z]{2,3}$", description="only comments identified as this language (ISO 639: en, ckb, kmr, ar, fa, tr; und = undetermined)")] = None,
     email: Annotated[str | None, Query(max_length=254, description="the commenter's email (exact, any case)")] = None,
     q: Annotated[str | None, Query(max_length=200, description="full-text search of the comment texts")] = None,
 ) -> QueuePageOut:

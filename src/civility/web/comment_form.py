@@ -19,6 +19,7 @@ from civility.domain import Article
 from civility.web import csrf
 from civility.web.deps import client_ip, get_platform, get_settings, template_context
 from civility.web.forms import read_text_fields
+from civility.web.i18n import PageLanguage, reader_language
 
 _FORM_FIELDS = ("name", "email", "text")
 _HIDDEN_FIELDS = ("csrf_token", "idempotency_key", "website", "parent_id")
@@ -98,7 +99,8 @@ def page_context(
 ) -> dict[str, Any]:
     """Everything the article and embed templates need: the article, one page of threads of
     approved comments, and the form (empty, or as the reader left it; a reply when ``reply_to``
-    names a published comment of the article)."""
+    names a published comment of the article), in the page's language (the embed's ``lang``,
+    else the article's)."""
     platform = get_platform(request)
     settings = get_settings(request)
     page = platform.public_threads(article.id, after=after or None, limit=settings.page_size)
@@ -111,8 +113,10 @@ def page_context(
     query = dict(page_query or {})
     first_url = f"{page_url}?{urlencode(query)}" if query else page_url
     more_url = f"{page_url}?{urlencode({**query, 'after': page.next_cursor})}" if page.next_cursor else None
+    language = PageLanguage(reader_language(query.get("lang"), article.lang))
     return template_context(
         request,
+        **language.context(),
         article=article,
         threads=[_nest(thread) for thread in page.items],
         comment_count=platform.approved_count(article.id),

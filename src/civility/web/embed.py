@@ -64,8 +64,9 @@ def _not_registered(request: Request, article: str | None, url: str | None) -> R
     return request.app.state.templates.TemplateResponse(request, "embed_unknown.html", context, status_code=404)
 
 
-def _frame_path(article_id: str) -> tuple[str, dict[str, str]]:
-    return "/embed/comments", {"article": article_id}
+def _frame_path(article_id: str, lang: str | None = None) -> tuple[str, dict[str, str]]:
+    """The frame's path and query; ``lang`` (the embed's, e.g. ckb) stays through posting."""
+    return "/embed/comments", {"article": article_id, **({"lang": lang} if lang else {})}
 
 
 @router.get("/embed.js")
@@ -86,12 +87,13 @@ def embed_frame(
     submitted: str | None = None,
     reply_to: Annotated[str | None, Query(max_length=30)] = None,
     title: Annotated[str | None, Query(max_length=500)] = None,
+    lang: Annotated[str | None, Query(max_length=20, pattern=r"^[A-Za-z]{2,3}([-_][A-Za-z]{2,4})?$")] = None,
 ) -> Response:
     try:
         found = _resolve(request, article, url, title)
     except NotFound:
         return _not_registered(request, article, url)
-    path, query = _frame_path(found.id)
+    path, query = _frame_path(found.id, lang)
     context = comment_form.page_context(
         request,
         found,
@@ -107,8 +109,12 @@ def embed_frame(
 
 
 @router.post("/embed/comments", response_class=HTMLResponse)
-async def embed_post(request: Request, article: Annotated[str, Query(max_length=200)]) -> Response:
-    path, query = _frame_path(article)
+async def embed_post(
+    request: Request,
+    article: Annotated[str, Query(max_length=200)],
+    lang: Annotated[str | None, Query(max_length=20, pattern=r"^[A-Za-z]{2,3}([-_][A-Za-z]{2,4})?$")] = None,
+) -> Response:
+    path, query = _frame_path(article, lang)
     return await comment_form.handle_post(
         request,
         article,

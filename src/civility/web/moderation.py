@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from civility import errors
 from civility.domain import CommentStatus
 from civility.domain.categories import CATEGORY_TABLE
+from civility.moderation.language import PUBLISHER_LANGUAGES, UNDETERMINED, language_name, valid_code
 from civility.web import csrf
 from civility.web.api_moderation import queue_item_out
 from civility.web.auth import safe_next
@@ -80,6 +81,7 @@ def dashboard(
     article_id = article or None
     sort = sort if sort in _SORTS else None
     category = category if category in CATEGORY_TABLE else None
+    lang = lang if lang and valid_code(lang) else None
     filters = {k: v for k, v in (("sort", sort), ("category", category), ("lang", lang), ("email", email), ("q", q)) if v}
     page = get_platform(request).review_queue(status=status, article_id=article_id, after=after or None, limit=50,
                                               **{k: v for k, v in filters.items()})
@@ -100,6 +102,8 @@ def dashboard(
         articles=articles,
         article=next((a for a in articles if a.id == article_id), None) if article_id else None,
         comments_open=get_platform(request).comments_open,
+        lang=lang,
+        languages=[(code, language_name(code)) for code in (*PUBLISHER_LANGUAGES, UNDETERMINED)],
         counts=get_platform(request).comment_counts(article_id),
         items=[queue_item_out(i) for i in page.items],
         next_cursor=page.next_cursor,

@@ -9,9 +9,15 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from civility.web import comment_form
-from civility.web.deps import get_platform, template_context
+from civility.web.deps import get_platform, get_settings, template_context
+from civility.web.i18n import PageLanguage, reader_language
 
 router = APIRouter(include_in_schema=False)
+
+
+def _site_language(request: Request) -> dict:
+    """The site's reader language (``site_language``) for pages that belong to no article."""
+    return PageLanguage(reader_language(get_settings(request).site_language)).context()
 
 
 def article_path(article_id: str) -> str:
@@ -23,13 +29,14 @@ def index(request: Request, cursor: str | None = None) -> Response:
     platform = get_platform(request)
     page = platform.list_articles(limit=30, cursor=cursor or None)
     counts = platform.approved_counts([a.id for a in page.items])
-    context = template_context(request, articles=list(page.items), next_cursor=page.next_cursor, counts=counts)
+    context = template_context(request, **_site_language(request), articles=list(page.items),
+                               next_cursor=page.next_cursor, counts=counts)
     return request.app.state.templates.TemplateResponse(request, "index.html", context)
 
 
 @router.get("/rules", response_class=HTMLResponse)
 def rules(request: Request) -> Response:
-    return request.app.state.templates.TemplateResponse(request, "rules.html", template_context(request))
+    return request.app.state.templates.TemplateResponse(request, "rules.html", template_context(request, **_site_language(request)))
 
 
 @router.get("/articles/{article_id}", response_class=HTMLResponse)

@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from civility import errors
 from civility.web import comment_form, csrf
 from civility.web.deps import client_ip, get_platform, get_settings, template_context
+from civility.web.i18n import PageLanguage, reader_language
 
 router = APIRouter(include_in_schema=False)
 STATUS_CHECKS_PER_HOUR = 600
@@ -113,9 +114,13 @@ def _post(request: Request, article_id: str, comment_id: int, fields: dict[str, 
 
 
 @router.get("/api/comments/status")
-def receipt_status(request: Request, receipt: Annotated[str, Query(max_length=200)]) -> Response:
-    """The current state of the comment a signed receipt names (what the posting page shows)."""
-    return JSONResponse(_receipt_status(request, receipt), headers={"Cache-Control": "no-store"})
+def receipt_status(request: Request, receipt: Annotated[str, Query(max_length=200)],
+                   lang: Annotated[str | None, Query(max_length=20)] = None) -> Response:
+    """The current state of the comment a signed receipt names (what the posting page shows), the
+    message in the page's language (``lang``) where its catalog has it."""
+    found = _receipt_status(request, receipt)
+    found["message"] = PageLanguage(reader_language(lang)).gettext(found["message"])
+    return JSONResponse(found, headers={"Cache-Control": "no-store"})
 
 
 def _receipt_status(request: Request, receipt: str) -> dict:

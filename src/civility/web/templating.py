@@ -13,6 +13,7 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
 from civility.domain.categories import CATEGORY_TABLE
+from civility.moderation.language import language_name
 from civility.web import timefmt
 from civility.workflow.reports import REPORT_REASONS
 
@@ -85,9 +86,13 @@ def make_templates() -> Jinja2Templates:
         relative=timefmt.relative,
         paragraphs=paragraphs,
         highlight=highlight,
+        language_name=language_name,
     )
     env.globals["static_url"] = static_url
     env.globals["report_reasons"] = REPORT_REASONS
     # the rules a moderator's rejection can cite (toxic is the data's umbrella, not a rule)
     env.globals["reject_rules"] = [c for c in CATEGORY_TABLE.values() if c.id != "toxic"]
+    # reader pages pass their language's gettext (web/i18n.py); every other page is English
+    env.globals.update(_=lambda s: s, gettext=lambda s: s, ngettext=lambda s, p, n: s if n == 1 else p,
+                       page_lang="en", page_dir="ltr", relative_in_lang=timefmt.relative)
     return Jinja2Templates(env=env)

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from civility.domain import CommentStatus, Decision
 from civility.errors import CommentsClosed, Conflict, NotFound, ValidationError
 from civility.jobs.base import JobQueue
+from civility.moderation.language import identify
 from civility.settings import Settings
 from civility.storage.clock import utcnow
 from civility.storage.engine import Database
@@ -199,6 +200,7 @@ class Submitter:
                 name=clean.name,
                 email=clean.email,
                 text=clean.text,
+                lang=identify(clean.text).lang,
                 status=CommentStatus.PENDING.value,
                 version=1,
                 created_at=utcnow(),

@@ -69,15 +69,19 @@ def page(
     descending: bool = False,
     top_level: bool = False,
     public: bool = False,
+    lang: str | None = None,
 ):
-    """Rows of one status (optionally one article) in (created_at, id) order, plus the next cursor.
-    ``top_level``: threads' first comments only; ``public``: no reply whose parent is not published."""
+    """Rows of one status (optionally one article, one language) in (created_at, id) order, plus
+    the next cursor. ``top_level``: threads' first comments only; ``public``: no reply whose parent
+    is not published."""
     order = (comments.c.created_at.desc(), comments.c.id.desc()) if descending else (comments.c.created_at, comments.c.id)
     query = select(comments).where(comments.c.status == status).order_by(*order)
     if top_level:
         query = query.where(comments.c.parent_id.is_(None))
     if article_id is not None:
         query = query.where(comments.c.article_id == article_id)
+    if lang is not None:
+        query = query.where(comments.c.lang == lang)
     cond = after_clause(comments.c.created_at, comments.c.id, after, descending=descending)
     if cond is not None:
         query = query.where(cond)

@@ -82,7 +82,8 @@
     var tries = 0;
     var check = function () {
       tries += 1;
-      window.fetch("/api/comments/status?receipt=" + encodeURIComponent(receipt), { credentials: "omit" })
+      window.fetch("/api/comments/status?receipt=" + encodeURIComponent(receipt)
+                   + "&lang=" + encodeURIComponent(document.documentElement.lang || "en"), { credentials: "omit" })
         .then(function (r) { return r.ok ? r.json() : null; })
         .then(function (data) {
           if (data && data.status !== "pending") {

@@ -1,6 +1,7 @@
 /* civility embed: put
      <script src="https://COMMENTS-HOST/embed.js" data-article-id="ID" async></script>
-   (or data-article-url="https://your.site/page") where the comments should appear.
+   (or data-article-url="https://your.site/page") where the comments should appear; data-lang="ckb"
+   (ckb, kmr, ar, fa, tr, en) shows the frame in that language (default: the article's).
    It inserts a frame served by the comment host and keeps its height fitted to the content.
    No framework, no build step; the frame itself works without JavaScript. */
 (function () {
@@ -18,6 +19,8 @@
     // publisher's (setting embed_allowed_origins): the title shown for the discussion.
     params.set("title", (script.getAttribute("data-article-title") || document.title || "").slice(0, 300));
   }
+  var lang = script.getAttribute("data-lang") || script.getAttribute("lang");
+  if (lang) { params.set("lang", lang); }
 
   var frame = document.createElement("iframe");
   frame.src = origin + "/embed/comments?" + params.toString();
