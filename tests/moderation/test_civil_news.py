@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from civility.domain import ModerationInput
-from civility.moderation.pipeline import Moderator
+from civility.moderation.pipeline import ModerationEngine
 
 DATA = Path(__file__).parent / "data" / "civil_news.jsonl"
 TOPICS = {"politics", "war", "crime", "health", "sport", "business", "local news", "climate/environment",
@@ -46,8 +46,8 @@ def load() -> list[dict]:
 
 
 @pytest.fixture(scope="module")
-def moderator() -> Moderator:
-    return Moderator.load(relevance="off", link_allowlist=("wikipedia.org", "who.int", "un.org", "gov.uk", "europa.eu"))
+def moderator() -> ModerationEngine:
+    return ModerationEngine.load(relevance="off", link_allowlist=("wikipedia.org", "who.int", "un.org", "gov.uk", "europa.eu"))
 
 
 @pytest.fixture(scope="module")

@@ -56,14 +56,14 @@ def _progress(total: int | None = None) -> Any:
 @click.option("--dev", "dev", required=True, multiple=True, type=click.Path(exists=True, dir_okay=False),
               help="Dev JSON Lines: policy bands and reported figures; repeat for several (each reweighted to the base rate on its own)")
 @click.option("--base-rate", "base_rate", default=None, type=click.FloatRange(0, 1, min_open=True, max_open=True),
-              help="Share of comments that break a rule, at which the bands keep their errors (default: the one in models/operating_point.py)")
+              help="Share of comments that break a rule, at which the bands keep their errors (default: the one in models/bands.py)")
 @click.option("--out", "out", required=True, type=click.Path(file_okay=False), help="Directory to write the artifact to")
 @click.option("--seed", default=13, show_default=True, help="Random seed (same data + seed = same model)")
 @click.option("--include-unlicensed", is_flag=True, help="Also train on sources with no licence (research only, never ship)")
 def train(data: tuple[str, ...], dev: tuple[str, ...], out: str, seed: int, include_unlicensed: bool, base_rate: float | None) -> None:
     """Build a model artifact from labelled data."""
     from civility.models.build import build
-    from civility.models.operating_point import DEFAULT_BASE_RATE
+    from civility.models.bands import DEFAULT_BASE_RATE
     from civility.models.train import TrainConfig
 
     artifact = build(

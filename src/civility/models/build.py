@@ -13,7 +13,8 @@ import numpy as np
 
 from civility.errors import ModelError
 from civility.models import artifact as artifact_io
-from civility.models import evaluate, operating_point
+from civility.models import bands as band_choice
+from civility.models import evaluate
 from civility.models.data import SOURCE_LICENCES, fingerprint, licence_allows, read_labelled, training_labels, training_text
 from civility.models.embedding import distil
 from civility.models.metrics import auc_ap
@@ -68,11 +69,11 @@ def with_promotion_signals(classifier: Classifier, probs: np.ndarray, rows: Sequ
 def choose_policy(
     model_dir: str | Path,
     tuning: Sequence[Sequence[dict[str, Any]]] | Sequence[dict[str, Any]],
-    base_rate: float = operating_point.DEFAULT_BASE_RATE,
+    base_rate: float = band_choice.DEFAULT_BASE_RATE,
     names: Sequence[str] | None = None,
 ) -> artifact_format.ModelArtifact:
     """(Re)measure a stored artifact on the tuning files and choose its policy bands there at
-    ``base_rate`` (see models/operating_point.py); saves it back. ``tuning`` is one list of rows
+    ``base_rate`` (see models/bands.py); saves it back. ``tuning`` is one list of rows
     per tuning file (or one list); each file is reweighted to the base rate on its own and weighs
     the same. Also used alone when only the scoring around the heads changed, not the weights."""
     groups_rows = [tuning] if tuning and isinstance(tuning[0], dict) else list(tuning)  # type: ignore[list-item]
@@ -92,28 +93,28 @@ def choose_policy(
     abuse = [c for c in cats if c != "spam"]
     any_label = np.array([evaluate.any_label(r.get("labels") or {}, cats) for r in rows_all])
     # an abuse rejection is right when the comment breaks any rule; wrong when it breaks none
-    weights = operating_point.base_rate_weights(any_label, groups, base_rate)
+    weights = band_choice.base_rate_weights(any_label, groups, base_rate)
     abuse_idx = [cats.index(c) for c in abuse]
-    chosen = operating_point.choose(
+    chosen = band_choice.choose(
         probs[:, abuse_idx], y[:, abuse_idx], any_label, weights, abuse, review_only=REVIEW_ONLY, groups=groups,
     )
     if "spam" in cats:
         j = cats.index("spam")
         spam_y = y[:, j]
-        spam_w = operating_point.base_rate_weights(spam_y, groups, base_rate)
-        band = operating_point.choose_single(probs[:, j], spam_y, spam_w)
+        spam_w = band_choice.base_rate_weights(spam_y, groups, base_rate)
+        band = band_choice.choose_single(probs[:, j], spam_y, spam_w)
         # a comment with no promotion cue is never held as spam; one with only weak cues (a link to
         # an unknown domain, money talk) is never rejected as spam
         floor = float(np.ceil((spam.no_cue_ceiling() + 1e-4) * 1e4) / 1e4)
         band["approve_below"] = max(band["approve_below"], floor)
         band["reject_above"] = max(band["reject_above"], band["approve_below"], spam.LINK_ONLY_SCALE + 0.01)
         chosen["spam"] = band
-    chosen = operating_point.raise_union_floor(chosen, probs, any_label, weights, cats, exclude=("spam",))
+    chosen = band_choice.raise_union_floor(chosen, probs, any_label, weights, cats, exclude=("spam",))
     artifact.manifest["thresholds"] = {cat: chosen[cat] for cat in cats}
     artifact.manifest["policy_choice"] = {
         "base_rate": base_rate,
-        "reject_precision": operating_point.REJECT_PRECISION,
-        "approve_breaking": operating_point.APPROVE_BREAKING,
+        "reject_precision": band_choice.REJECT_PRECISION,
+        "approve_breaking": band_choice.APPROVE_BREAKING,
         "tuning_files": names,
     }
     artifact.manifest["dev_metrics"] = per_file[names[0]]
@@ -149,7 +150,7 @@ def build(
     out_dir: str | Path,
     *,
     config: TrainConfig | None = None,
-    base_rate: float = operating_point.DEFAULT_BASE_RATE,
+    base_rate: float = band_choice.DEFAULT_BASE_RATE,
     include_unlicensed: bool = False,
     progress: Callable[[str], None] = lambda msg: None,
 ) -> artifact_format.ModelArtifact:

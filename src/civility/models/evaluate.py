@@ -10,7 +10,7 @@ from typing import Any, Iterable, Mapping
 import numpy as np
 
 from civility.domain import Article, ModerationInput
-from civility.models import operating_point
+from civility.models import bands as band_choice
 from civility.models.metrics import auc_ap, bands, expected_calibration_error, precision_recall_at, reliability
 from civility.moderation.pipeline import ModerationEngine
 from civility.moderation.policy import Policy
@@ -116,9 +116,9 @@ def _category_figures(p: np.ndarray, y: np.ndarray, policy: Policy, cat: str, wi
 
 def at_base_rate(scored: dict[str, Any], rate: float) -> dict[str, Any]:
     """Automation and the error of each automatic band with every source reweighted to ``rate``
-    (the share of comments that break a rule; see models/operating_point.py)."""
-    weights = operating_point.base_rate_weights(scored["any_label"], scored["sources"], rate)
-    out = operating_point.band_errors(scored["decisions"], scored["any_label"], weights, scored["reject_right"])
+    (the share of comments that break a rule; see models/bands.py)."""
+    weights = band_choice.base_rate_weights(scored["any_label"], scored["sources"], rate)
+    out = band_choice.band_errors(scored["decisions"], scored["any_label"], weights, scored["reject_right"])
     return {"base_rate": rate, **out}
 
 
