@@ -12,7 +12,7 @@ and average precision). Two recipes side by side, in the same run:
 The sentence-vector table is taken from the shipped artifact (it is distilled from MiniLM once,
 never trained on labels), so the run needs no encoder.
 
-    python bench/bench_loso.py [--holdout civil_comments --holdout davidson2017 ...] [--json OUT]
+    python bench/bench_loso.py [--holdout civil_comments --holdout davidson2017 ...] [--cats toxic,insult] [--json OUT]
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ import numpy as np
 from civility.models.build import select_sources
 from civility.models.data import read_labelled, training_text
 from civility.models.metrics import auc_ap
-from civility.models.train import MODEL_CATEGORIES, TrainConfig, build_features, fit_heads, label_matrix
+from civility.models.train import TrainConfig, build_features, fit_heads, label_matrix
 from civility.moderation.artifact import load as load_artifact
 from civility.moderation.normalize import normalize
 
@@ -50,19 +50,18 @@ def recipe_rows(rows: list[dict], recipe: str) -> tuple[list[dict], TrainConfig]
     return kept, config
 
 
-def run(holdout: str, recipe: str, rows: list[dict], dev: list[dict], vectors) -> dict:
+def run(holdout: str, recipe: str, rows: list[dict], dev: list[dict], vectors, cats: tuple[str, ...] = CATS) -> dict:
     train, config = recipe_rows([r for r in rows if r.get("source") != holdout], recipe)
     texts = [normalize(training_text(r)).text for r in train]
     featurizer, x = build_features(texts, config.min_df)
     dense = vectors.transform(texts)
-    heads = fit_heads(x, train, config, MODEL_CATEGORIES, dense=dense)
+    heads = fit_heads(x, train, config, cats, dense=dense)
     test = [r for r in dev if r.get("source") == holdout]
     tt = [normalize(r["text"]).text for r in test]
     probs = heads.predict_proba(featurizer.weight(featurizer.counts(tt)), vectors.transform(tt))
-    y, _ = label_matrix(test, MODEL_CATEGORIES)
+    y, _ = label_matrix(test, cats)
     out = {"rows": len(test)}
-    for cat in CATS:
-        j = MODEL_CATEGORIES.index(cat)
+    for j, cat in enumerate(cats):
         auc, ap = auc_ap(probs[:, j], y[:, j])
         if auc is not None:
             out[cat] = {"roc_auc": round(auc, 4), "average_precision": round(ap, 4), "positives": int(np.nansum(y[:, j]))}
@@ -73,6 +72,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--holdout", action="append", help="source to leave out (repeatable)")
     ap.add_argument("--recipe", action="append", choices=("1.1", "1.2"))
+    ap.add_argument("--cats", default=",".join(CATS), help="heads to train and score (fewer is faster)")
     ap.add_argument("--json", dest="json_out")
     args = ap.parse_args()
     rows = read_labelled(DATA / "train.jsonl.gz") + read_labelled(DATA / "news_train.jsonl.gz")
@@ -85,7 +85,7 @@ def main() -> None:
     for holdout in args.holdout or HOLDOUTS:
         for recipe in args.recipe or ("1.1", "1.2"):
             t0 = time.perf_counter()
-            res = run(holdout, recipe, rows, dev, vectors)
+            res = run(holdout, recipe, rows, dev, vectors, tuple(args.cats.split(",")))
             res["seconds"] = round(time.perf_counter() - t0)
             report["results"].setdefault(holdout, {})[recipe] = res
             print(holdout, recipe, json.dumps(res), flush=True)

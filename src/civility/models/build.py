@@ -27,7 +27,7 @@ from civility.moderation.normalize import NORMALIZER_VERSION
 from civility.moderation.policy import REVIEW_ONLY
 
 MODEL_NAME = "civility-linear"
-MODEL_VERSION = "1.1"  # 1.1: sentence vectors for the identity heads; Turkish rows
+MODEL_VERSION = "1.2"  # 1.2: news comments, promotion needs a commercial cue, bands at a news base rate
 
 
 def select_sources(rows: Sequence[dict[str, Any]], include_unlicensed: bool) -> tuple[list[dict[str, Any]], dict[str, int]]:
