@@ -50,29 +50,34 @@ def base_rate_weights(any_label: np.ndarray, groups: Sequence[str], rate: float)
 
 
 def reject_threshold(p: np.ndarray, right: np.ndarray, w: np.ndarray, precision: float = REJECT_PRECISION,
-                     min_rejections: int = MIN_REJECTIONS) -> float:
-    """Lowest threshold t (>= REJECT_FLOOR) at which the rejections {p >= t} are at least
-    ``precision`` right (weighted); NEVER when no threshold is. ``right``: 1/0/NaN per row."""
+                     min_rejections: int = MIN_REJECTIONS, groups: Sequence[str] | None = None) -> float:
+    """Lowest threshold t (>= REJECT_FLOOR) at which the rejections {p >= t}, and those at every
+    higher threshold, are at least ``precision`` right (weighted) in every group (a tuning file
+    reweighted on its own: a threshold precise on tweets but not on news comments fails); NEVER
+    when no threshold is. ``right``: 1/0/NaN per row."""
     known = ~np.isnan(right) & (w > 0)
-    p, right, w = p[known], right[known], w[known]
+    group_of = np.asarray(list(groups) if groups is not None else ["all"] * len(p), dtype=object)
+    p, right, w, group_of = p[known], right[known], w[known], group_of[known]
     if len(p) < min_rejections:
         return NEVER
     order = np.argsort(-p, kind="stable")
-    p, right, w = p[order], right[order], w[order]
-    good_w = np.cumsum(w * right)
-    all_w = np.cumsum(w)
-    prec = good_w / np.maximum(all_w, 1e-12)
+    p, right, w, group_of = p[order], right[order], w[order], group_of[order]
     count = np.arange(1, len(p) + 1)
+    precise = np.ones(len(p), dtype=bool)
+    for g in dict.fromkeys(group_of.tolist()):
+        m = group_of == g
+        good = np.cumsum(np.where(m, w * right, 0.0))
+        judged = np.cumsum(np.where(m, w, 0.0))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            prec = np.where(judged > 0, good / np.where(judged > 0, judged, 1.0), 1.0)
+        precise &= prec >= precision
     # a threshold is a distinct score: only the last row of each run of ties counts
     last_of_tie = np.r_[p[1:] != p[:-1], True]
-    ok = (prec >= precision) & (count >= min_rejections) & last_of_tie & (p >= REJECT_FLOOR)
-    if not ok.any():
-        return NEVER
-    # the lowest threshold whose whole reject set is precise enough, and every higher one too
-    bad = np.flatnonzero(~(prec >= precision) & (count >= min_rejections) & last_of_tie)
-    candidates = np.flatnonzero(ok)
+    counted = (count >= min_rejections) & last_of_tie
+    bad = np.flatnonzero(counted & ~precise)
+    candidates = np.flatnonzero(counted & precise & (p >= REJECT_FLOOR))
     if bad.size:
-        candidates = candidates[candidates < bad[0]] if (candidates < bad[0]).any() else candidates[:0]
+        candidates = candidates[candidates < bad[0]]
     if not candidates.size:
         return NEVER
     return float(np.ceil(p[candidates[-1]] * 1e4) / 1e4)
@@ -111,7 +116,8 @@ def choose(
         right = (reject_right or {}).get(cat, any_label)
         # a category with too few positives to show its error never rejects on its own
         enough = n_pos >= min_positives
-        reject = NEVER if cat in review_only or not enough else reject_threshold(probs[:, j], right, weights, reject_precision)
+        reject = NEVER if cat in review_only or not enough else reject_threshold(
+            probs[:, j], right, weights, reject_precision, groups=groups)
         out[cat] = {"approve_below": 0.5, "reject_above": reject, "positives": n_pos, "chosen": n_pos >= min_positives}
         if n_pos >= min_positives:
             chosen.append(j)
@@ -195,7 +201,8 @@ def choose(
 
 
 def choose_single(p: np.ndarray, y: np.ndarray, w: np.ndarray, *, min_positives: int = 30,
-                  approve_miss: float = 0.05, reject_precision: float = REJECT_PRECISION) -> dict[str, Any]:
+                  approve_miss: float = 0.05, reject_precision: float = REJECT_PRECISION,
+                  groups: Sequence[str] | None = None) -> dict[str, Any]:
     """A band for a category judged on its own labels (spam: labelled in one source only, outside
     the abuse umbrella): reject where its rejections are ``reject_precision`` right at the base
     rate; approve below the score under which ``approve_miss`` of its positives fall."""
@@ -203,7 +210,7 @@ def choose_single(p: np.ndarray, y: np.ndarray, w: np.ndarray, *, min_positives:
     n_pos = int(np.sum(y[known] == 1))
     if n_pos < min_positives:
         return {"approve_below": 0.5, "reject_above": NEVER, "positives": n_pos, "chosen": False}
-    reject = reject_threshold(p, y, w, reject_precision)
+    reject = reject_threshold(p, y, w, reject_precision, groups=groups)
     pos = np.sort(p[known & (y == 1)])
     approve = float(np.floor(pos[int(approve_miss * len(pos))] * 1e4) / 1e4)
     return {"approve_below": approve, "reject_above": max(reject, approve), "positives": n_pos, "chosen": True}
@@ -211,19 +218,24 @@ def choose_single(p: np.ndarray, y: np.ndarray, w: np.ndarray, *, min_positives:
 
 def raise_union_floor(bands: dict[str, dict[str, Any]], probs: np.ndarray, any_label: np.ndarray, w: np.ndarray,
                       categories: Sequence[str], *, exclude: Sequence[str] = (),
-                      precision: float = REJECT_PRECISION) -> dict[str, dict[str, Any]]:
+                      precision: float = REJECT_PRECISION, groups: Sequence[str] | None = None) -> dict[str, dict[str, Any]]:
     """Each category's rejections may be precise enough while their union is not: raise one
-    common floor under the reject thresholds until the union is (categories in ``exclude`` are
-    judged on their own labels)."""
+    common floor under the reject thresholds until the union is, in every group (categories in
+    ``exclude`` are judged on their own labels)."""
     idx = [j for j, c in enumerate(categories) if c not in exclude and bands[c]["reject_above"] < NEVER]
     known = ~np.isnan(any_label) & (w > 0)
+    group_of = np.asarray(list(groups) if groups is not None else ["all"] * len(probs), dtype=object)
     floor = REJECT_FLOOR
     while floor < 1.0:
         rejected = np.zeros(len(probs), dtype=bool)
         for j in idx:
             rejected |= np.nan_to_num(probs[:, j], nan=-1.0) >= max(bands[categories[j]]["reject_above"], floor)
-        judged = rejected & known
-        if not judged.any() or (w[judged] * (any_label[judged] == 1)).sum() / w[judged].sum() >= precision:
+        ok = True
+        for g in dict.fromkeys(group_of.tolist()):
+            judged = rejected & known & (group_of == g)
+            if judged.any() and (w[judged] * (any_label[judged] == 1)).sum() / w[judged].sum() < precision:
+                ok = False
+        if ok:
             break
         floor = round(floor + 0.02, 2)
     if floor >= 1.0:

@@ -102,14 +102,14 @@ def choose_policy(
         j = cats.index("spam")
         spam_y = y[:, j]
         spam_w = band_choice.base_rate_weights(spam_y, groups, base_rate)
-        band = band_choice.choose_single(probs[:, j], spam_y, spam_w)
+        band = band_choice.choose_single(probs[:, j], spam_y, spam_w, groups=groups)
         # a comment with no promotion cue is never held as spam; one with only weak cues (a link to
         # an unknown domain, money talk) is never rejected as spam
         floor = float(np.ceil((spam.no_cue_ceiling() + 1e-4) * 1e4) / 1e4)
         band["approve_below"] = max(band["approve_below"], floor)
         band["reject_above"] = max(band["reject_above"], band["approve_below"], spam.LINK_ONLY_SCALE + 0.01)
         chosen["spam"] = band
-    chosen = band_choice.raise_union_floor(chosen, probs, any_label, weights, cats, exclude=("spam",))
+    chosen = band_choice.raise_union_floor(chosen, probs, any_label, weights, cats, exclude=("spam",), groups=groups)
     artifact.manifest["thresholds"] = {cat: chosen[cat] for cat in cats}
     artifact.manifest["policy_choice"] = {
         "base_rate": base_rate,

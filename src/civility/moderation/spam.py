@@ -39,7 +39,9 @@ NO_CUE_SCALE = 0.05
 # Cues that are commercial or self-promotional by themselves. Money talk alone is not ("the
 # retailers make good money", "free state money", "$515 of the budget"): it counts beside a link
 # to an unknown domain, or beside one of these.
-COMMERCIAL_CUES = frozenset({"link_shortener", "phone", "email", "messenger", "channel", "code", "crypto"})
+# A link shortener hides where a link goes: suspicious, so it may hold a comment for review, but
+# readers shorten links to real sources too, so alone it never rejects.
+COMMERCIAL_CUES = frozenset({"phone", "email", "messenger", "channel", "code", "crypto"})
 LINK_ONLY_SCALE = 0.4
 
 # Context signals have no labelled data; their log-odds are set by hand (why: a moderator's rule of thumb).
@@ -199,8 +201,9 @@ def promotion_signals(text: str, context: SubmissionContext | None = None, allow
                 merged.append(Evidence(last.start, ev.end, text[last.start:ev.end]))
             continue
         merged.append(ev)
-    commercial = bool(COMMERCIAL_CUES.intersection(feats)) or ctx_z > 0 or {"money", "link_unlisted"} <= set(feats)
-    weak = int(feats.get("link_unlisted", 0)) + int("money" in feats)
+    weak_names = {"money", "link_unlisted", "link_shortener"} & set(feats)
+    commercial = bool(COMMERCIAL_CUES.intersection(feats)) or ctx_z > 0 or ("money" in weak_names and len(weak_names) > 1)
+    weak = int(feats.get("link_unlisted", 0)) + len(weak_names - {"link_unlisted"})
     return PromotionSignals(score=sigmoid(z + ctx_z), evidence=tuple(merged), notes=tuple(notes + ctx_notes),
                             context_logit=ctx_z, commercial=commercial, weak_cues=weak)
 
