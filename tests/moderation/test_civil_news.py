@@ -36,7 +36,13 @@ NEWS_CASES = [
     # words that look like promotion or abuse in a news sense
     "The club promoted its youth coach after the relegation scare.",
     "I cancelled my subscription because of the paywall, and I am not the only one.",
+]
+# words the old model rejected as insults ("ignorant", "sheep", "fat"): a moderator may read
+# them, the machine never rejects them
+HARD_CASES = [
     "The minister's plan is ignorant of the facts and will cost taxpayers millions.",
+    "Voters are not sheep; they noticed the broken promises on the hospital.",
+    "Childhood obesity figures are worrying: a fat tax on sugary drinks worked in Mexico.",
 ]
 
 
@@ -98,6 +104,11 @@ def test_news_cases_are_published(moderator, text):
     verdict = moderator.verdict(ModerationInput(text=text))
     assert verdict.decision.value == "approve", [(r.category, round(r.score, 3), r.note) for r in verdict.reasons]
     assert verdict.scores["spam"] < moderator.default_policy.bands["spam"].approve_below
+
+
+@pytest.mark.parametrize("text", HARD_CASES)
+def test_hard_news_cases_are_never_rejected(moderator, text):
+    assert moderator.verdict(ModerationInput(text=text)).decision.value != "reject"
 
 
 def test_reasons_name_only_rules_and_never_sit_below_their_band(verdicts, moderator):

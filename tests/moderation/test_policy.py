@@ -17,6 +17,7 @@ BASE = Policy.from_thresholds({"insult": {"approve_below": 0.3, "reject_above": 
 def _scores(**kw):
     out = {c: 0.0 for c in CATEGORIES}
     out["off_topic"] = None
+    out["toxic"] = None  # the umbrella not scored: it neither flags nor vetoes a rejection
     out.update(kw)
     return out
 
@@ -143,3 +144,14 @@ def test_too_few_positives_never_reject():
     any_label = y[:, 0]
     out = choose(probs, y, any_label, base_rate_weights(any_label, ["dev"] * len(y), 0.05), ["threat"])
     assert not out["threat"]["chosen"] and out["threat"]["reject_above"] == NEVER
+
+
+def test_an_abuse_rule_rejects_only_when_the_umbrella_agrees():
+    from civility.moderation.policy import UMBRELLA_AGREEMENT
+
+    p = Policy.from_thresholds({"identity_attack": {"approve_below": 0.1, "reject_above": 0.5},
+                                "toxic": {"approve_below": 0.9, "reject_above": NEVER},
+                                "spam": {"approve_below": 0.1, "reject_above": 0.9}})
+    assert p.decide(_scores(identity_attack=0.6, toxic=UMBRELLA_AGREEMENT - 0.05))[0].value == "review"
+    assert p.decide(_scores(identity_attack=0.6, toxic=UMBRELLA_AGREEMENT + 0.05))[0].value == "reject"
+    assert p.decide(_scores(spam=0.95, toxic=0.01))[0].value == "reject"  # promotion is not abuse
