@@ -254,7 +254,9 @@ def band_errors(decisions: np.ndarray, any_label: np.ndarray, weights: np.ndarra
     total = weights[known].sum()
     appr = (decisions == "approve") & known
     rej = (decisions == "reject") & known
-    right = any_label if reject_right is None else np.where(np.isnan(reject_right), any_label, reject_right)
+    # a rejection is judged as evaluate judges it (reject_right: a spam rejection of a comment
+    # whose source never labelled spam is unknown, not wrong); without it, by any_label
+    right = any_label if reject_right is None else reject_right
     judged_rej = rej & ~np.isnan(right)
     out = {
         "automation_rate": float(weights[appr | rej].sum() / total) if total else None,
