@@ -142,3 +142,34 @@ def test_language_bands_writes_the_layer_into_the_manifest_only(tmp_path, capsys
     manifest = json.loads((model / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["language_thresholds"]["*"]["hold_all"] and manifest["language_dev"]["rows"] == 260
     assert (model / "weights.npz").read_bytes() == weights
+
+
+def test_evaluate_at_a_base_rate_reweights_before_reporting_automation(tmp_path, capsys):
+    data = _write(tmp_path / "dev.jsonl", _labelled(random.Random(2), 200))
+    report = tmp_path / "report.json"
+    assert main(["evaluate", "--data", str(data), "--base-rate", "0.05", "--json", str(report)]) == 0
+    assert "at base rate 0.05" in capsys.readouterr().out
+    rep = json.loads(report.read_text())
+    at = rep["at_base_rate"]
+    assert at["base_rate"] == 0.05
+    # the file is 40% abusive: at 5%, an approval is far less likely to let a rule-breaker through
+    raw = rep["automation"]
+    if raw["approve_error"] and at["approve_error"] is not None:
+        assert at["approve_error"] < raw["approve_error"]
+    assert 0 <= at["automation_rate"] <= 1 and 0 <= at["civil_rejected"] <= 1
+    assert main(["evaluate", "--data", str(data), "--base-rate", "1.5"]) != 0
+
+
+def test_train_takes_several_dev_files_and_a_base_rate(tmp_path, capsys):
+    rng = random.Random(3)
+    train = _write(tmp_path / "train.jsonl.gz", _labelled(rng, 300))
+    dev_a = _write(tmp_path / "dev_a.jsonl.gz", _labelled(rng, 100))
+    dev_b = _write(tmp_path / "dev_b.jsonl.gz", _labelled(rng, 100))
+    out_dir = tmp_path / "model"
+    assert main(["train", "--data", str(train), "--dev", str(dev_a), "--dev", str(dev_b), "--base-rate", "0.03",
+                 "--out", str(out_dir)]) == 0
+    manifest = json.loads((out_dir / "manifest.json").read_text())
+    assert manifest["policy_choice"]["base_rate"] == 0.03
+    assert manifest["policy_choice"]["tuning_files"] == ["dev_a.jsonl.gz", "dev_b.jsonl.gz"]
+    assert set(manifest["tuning_metrics"]) == {"dev_a.jsonl.gz", "dev_b.jsonl.gz"}
+    assert manifest["thresholds"]["toxic"]["reject_above"] > 1.0  # the umbrella never rejects

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -111,22 +110,6 @@ def test_title_only_article_and_empty_comment(model):
     assert 0.0 <= result.score <= 1.0
 
 
-def test_scoring_one_comment_is_fast_with_a_cached_article_vector(model, news):
-    articles, cases = news
-    article = articles["ceasefire-gaza"]
-    vec = model.article_vector(article)
-    texts = [c["text"] for c in cases] * 3
-    for text in texts[:5]:
-        model.score(text, article, article_vector=vec)
-    times = []
-    for text in texts:
-        start = time.perf_counter()
-        model.score(text, article, article_vector=vec)
-        times.append(time.perf_counter() - start)
-    # The 30 ms p99 target is measured in bench/bench_relevance.py; here a loose bound for a shared CI box.
-    assert np.percentile(times, 50) < 0.05
-
-
 def test_body_chunks_cover_the_body():
     body = " ".join(f"Sentence number {i} talks about the flood." for i in range(200))
     chunks = body_chunks(body)
@@ -187,16 +170,23 @@ def test_article_without_text_and_non_english_articles_are_not_judged_confidentl
     assert result.score <= 0.5 and "English only" in result.note
 
 
-def test_a_very_long_comment_is_cut_before_tokenising(model, news):
+def test_a_very_long_comment_is_cut_before_tokenising(model, news, monkeypatch):
+    """The encoder sees at most its model's window of a 2,800-word comment (the time this saves
+    is measured in bench/bench_relevance.py, not here)."""
     articles, _ = news
     article = articles["flood-warning"]
     vec = model.article_vector(article)
     text = "The river flooded the town again. " * 400
-    model.score(text, article, article_vector=vec)
-    best = float("inf")
-    for _ in range(3):
-        start = time.perf_counter()
-        result = model.score(text, article, article_vector=vec)
-        best = min(best, time.perf_counter() - start)
+    widths = []
+    session = model.encoder.session
+    real_run = session.run
+
+    class Recording:
+        def run(self, outputs, feeds):
+            widths.append(feeds["input_ids"].shape[1])
+            return real_run(outputs, feeds)
+
+    monkeypatch.setattr(model.encoder, "session", Recording())
+    result = model.score(text, article, article_vector=vec)
     assert result.score < 0.5
-    assert best < 0.1
+    assert widths and max(widths) <= 512

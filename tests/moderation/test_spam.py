@@ -32,12 +32,40 @@ def test_evidence_spans_point_into_the_original_text():
 
 
 def test_allowlisted_and_subdomain_links_are_not_signals():
-    text = "The UN report is here: https://news.un.org/en/story/2026/11/1 and background at en.wikipedia.org/wiki/Gaza"
+    text = "The paper's own report is here: https://www.example-news.com/2026/11/1 and https://live.example-news.com/x"
     sig = promotion_signals(text, NONE, ALLOW)
     assert sig.evidence == ()
     assert sig.notes == ()
     same_text_no_allowlist = promotion_signals(text, NONE, ())
     assert same_text_no_allowlist.score > sig.score
+
+
+@pytest.mark.parametrize("text", [
+    "The UN report is here: https://news.un.org/en/story/2026/11/1 and background at en.wikipedia.org/wiki/Gaza",
+    "ONS: https://www.ons.gov.uk/economy and the NIH summary https://www.ncbi.nlm.nih.gov/pmc/articles/PMC1/",
+    "Reuters https://www.reuters.com/world/ and the BBC https://www.bbc.co.uk/news/uk-1 both say so",
+    "The study (https://doi.org/10.1038/s41586-020-2649-2) and Oxford's page https://www.ox.ac.uk/research",
+])
+def test_sources_readers_cite_are_never_signals_even_without_an_allow_list(text):
+    sig = promotion_signals(text, NONE, ())
+    assert sig.evidence == () and not sig.commercial and sig.weak_cues == 0, sig.notes
+
+
+@pytest.mark.parametrize("domain", ["gov.com", "govt-deals.shop", "co.uk", "un.org.example.biz", "edu-essays.net"])
+def test_lookalikes_of_public_bodies_are_not_reference_domains(domain):
+    assert not spam.is_reference_domain(domain)
+
+
+def test_a_link_or_money_talk_alone_never_rejects_and_no_cue_never_holds():
+    policy_reject = spam.LINK_ONLY_SCALE  # the build keeps spam's reject threshold above this
+    for text in ("More on this at https://someblog.example/post", "The retailers make good money from it."):
+        sig = promotion_signals(text, NONE, ())
+        assert not sig.commercial and sig.weak_cues
+        assert spam.spam_probability(1.0, sig) <= policy_reject
+    quiet = promotion_signals("I have subscribed for years and the club promoted its coach.", NONE, ())
+    assert quiet.evidence == () and spam.spam_probability(1.0, quiet) <= spam.no_cue_ceiling()
+    loud = promotion_signals("Cheap watches, only $19.99, use code SAVE20 at https://watch-outlet.shop", NONE, ())
+    assert loud.commercial and spam.spam_probability(0.9, loud) > 0.9
 
 
 def test_fullwidth_link_is_found_and_mapped_back():

@@ -53,17 +53,22 @@ def _progress(total: int | None = None) -> Any:
 @click.command()
 @click.option("--data", "data", required=True, multiple=True, type=click.Path(exists=True, dir_okay=False),
               help="Training JSON Lines (.gz); repeat to train on several files")
-@click.option("--dev", "dev", required=True, type=click.Path(exists=True, dir_okay=False), help="Dev JSON Lines: thresholds and reported figures")
+@click.option("--dev", "dev", required=True, multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="Dev JSON Lines: policy bands and reported figures; repeat for several (each reweighted to the base rate on its own)")
+@click.option("--base-rate", "base_rate", default=None, type=click.FloatRange(0, 1, min_open=True, max_open=True),
+              help="Share of comments that break a rule, at which the bands keep their errors (default: the one in models/bands.py)")
 @click.option("--out", "out", required=True, type=click.Path(file_okay=False), help="Directory to write the artifact to")
 @click.option("--seed", default=13, show_default=True, help="Random seed (same data + seed = same model)")
 @click.option("--include-unlicensed", is_flag=True, help="Also train on sources with no licence (research only, never ship)")
-def train(data: tuple[str, ...], dev: str, out: str, seed: int, include_unlicensed: bool) -> None:
+def train(data: tuple[str, ...], dev: tuple[str, ...], out: str, seed: int, include_unlicensed: bool, base_rate: float | None) -> None:
     """Build a model artifact from labelled data."""
     from civility.models.build import build
+    from civility.models.bands import DEFAULT_BASE_RATE
     from civility.models.train import TrainConfig
 
     artifact = build(
         data, dev, out, config=TrainConfig(seed=seed), include_unlicensed=include_unlicensed,
+        base_rate=base_rate or DEFAULT_BASE_RATE,
         progress=lambda msg: click.echo(msg, err=True),
     )
     click.echo(f"{artifact.name_version} written to {out}")
@@ -100,6 +105,14 @@ def _print_report(rep: dict[str, Any]) -> None:
         f"review {_fmt(a['review_rate'])}); auto-approve error {_fmt(a['approve_error'])} "
         f"(misses {_fmt(a['approve_miss_rate'])} of labelled comments); auto-reject error {_fmt(a['reject_error'])}"
     )
+    b = rep.get("at_base_rate")
+    if b:
+        click.echo(
+            f"at base rate {b['base_rate']:g} (each source reweighted so that this share breaks a rule): "
+            f"automation {_fmt(b['automation_rate'])} (approve {_fmt(b['approve_rate'])}, reject {_fmt(b['reject_rate'])}); "
+            f"approved that break a rule {_fmt(b['approve_error'])}; auto-reject error {_fmt(b['reject_error'])}; "
+            f"civil comments rejected {_fmt(b['civil_rejected'])}"
+        )
     click.echo(f"throughput {_fmt(rep['throughput_per_s'], 0)} comments/s (all categories with reasons)")
     for lang, entry in rep.get("languages", {}).items():
         figures = ", ".join(
@@ -132,7 +145,9 @@ def language_bands(model_dir: str | None, data: str) -> None:
 @click.option("--data", "data", required=True, type=click.Path(exists=True, dir_okay=False), help="Labelled JSON Lines (.gz)")
 @click.option("--articles", default=None, type=click.Path(exists=True, dir_okay=False), help="Articles JSON Lines for off_topic")
 @click.option("--json", "json_out", default=None, type=click.Path(dir_okay=False), help="Also write the report as JSON here")
-def evaluate(model_dir: str | None, data: str, articles: str | None, json_out: str | None) -> None:
+@click.option("--base-rate", "base_rate", default=None, type=click.FloatRange(0, 1, min_open=True, max_open=True),
+              help="Also report automation and each band's error with every source reweighted so that this share of comments breaks a rule (e.g. 0.05)")
+def evaluate(model_dir: str | None, data: str, articles: str | None, json_out: str | None, base_rate: float | None) -> None:
     """Print per-category figures, calibration, automation and throughput on a labelled file."""
     from civility.models.data import BadLine, iter_jsonl
     from civility.models.evaluate import report, score_rows
@@ -150,7 +165,7 @@ def evaluate(model_dir: str | None, data: str, articles: str | None, json_out: s
             yield row
 
     scored = score_rows(moderator, rows(), _load_articles(articles))
-    rep = report(scored, moderator.default_policy, moderator.model_version)
+    rep = report(scored, moderator.default_policy, moderator.model_version, base_rate)
     _print_report(rep)
     if json_out:
         Path(json_out).write_text(json.dumps(rep, indent=2, default=float) + "\n", encoding="utf-8")

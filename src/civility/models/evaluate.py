@@ -10,6 +10,7 @@ from typing import Any, Iterable, Mapping
 import numpy as np
 
 from civility.domain import Article, ModerationInput
+from civility.models import bands as band_choice
 from civility.models.metrics import auc_ap, bands, expected_calibration_error, precision_recall_at, reliability
 from civility.moderation.pipeline import ModerationEngine
 from civility.moderation.policy import Policy
@@ -49,7 +50,7 @@ def score_rows(
     """Verdicts for labelled rows, kept as arrays (scores, labels, decisions, langs)."""
     cats = list(moderator.default_policy.bands)
     effective = policy or moderator.default_policy
-    scores, labels, decisions, langs, positives, reject_right = [], [], [], [], [], []
+    scores, labels, decisions, langs, positives, reject_right, sources = [], [], [], [], [], [], []
     seconds = 0.0
     batch: list[dict[str, Any]] = []
 
@@ -71,6 +72,7 @@ def score_rows(
             labels.append([np.nan if lab.get(c) is None else float(lab[c]) for c in cats])
             decisions.append(v.decision.value)
             langs.append(r.get("lang") or "unknown")
+            sources.append(str(r.get("source") or "unknown"))
             positives.append(any_label(lab, [c for c in cats if c != "off_topic"]))
             reject_right.append(_rejection_right(v, lab, positives[-1], effective) if v.decision.value == "reject" else np.nan)
         batch.clear()
@@ -89,6 +91,7 @@ def score_rows(
         "langs": np.array(langs, dtype=object),
         "any_label": np.array(positives, dtype=float),
         "reject_right": np.array(reject_right, dtype=float),
+        "sources": np.array(sources, dtype=object),
         "seconds": seconds,
     }
 
@@ -111,7 +114,15 @@ def _category_figures(p: np.ndarray, y: np.ndarray, policy: Policy, cat: str, wi
     return out
 
 
-def report(scored: dict[str, Any], policy: Policy, model: str) -> dict[str, Any]:
+def at_base_rate(scored: dict[str, Any], rate: float) -> dict[str, Any]:
+    """Automation and the error of each automatic band with every source reweighted to ``rate``
+    (the share of comments that break a rule; see models/bands.py)."""
+    weights = band_choice.base_rate_weights(scored["any_label"], scored["sources"], rate)
+    out = band_choice.band_errors(scored["decisions"], scored["any_label"], weights, scored["reject_right"])
+    return {"base_rate": rate, **out}
+
+
+def report(scored: dict[str, Any], policy: Policy, model: str, base_rate: float | None = None) -> dict[str, Any]:
     cats, s, y = scored["categories"], scored["scores"], scored["labels"]
     n = len(scored["decisions"])
     out: dict[str, Any] = {
@@ -122,6 +133,8 @@ def report(scored: dict[str, Any], policy: Policy, model: str) -> dict[str, Any]
         "automation": bands(scored["decisions"], scored["any_label"], scored["reject_right"]),
         "throughput_per_s": (n / scored["seconds"]) if scored["seconds"] > 0 else None,
     }
+    if base_rate is not None:
+        out["at_base_rate"] = at_base_rate(scored, base_rate)
     for j, cat in enumerate(cats):
         if np.all(np.isnan(y[:, j])):
             continue

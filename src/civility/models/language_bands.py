@@ -11,13 +11,15 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 
-from civility.models.bands import MIN_POSITIVES_TO_CHOOSE, SEPARATE_BANDS, TARGET_APPROVE_MISS
 from civility.models.data import fingerprint
 from civility.models.metrics import auc_ap
 from civility.moderation import artifact as artifact_io
 from civility.moderation.policy import ANY_LANGUAGE, NEVER, Policy
 
 LANGUAGE_MIN_AUC = 0.80  # a language judged worse than this stays in review
+MIN_POSITIVES_TO_CHOOSE = 30  # fewer labelled positives in a language cannot show a band's error
+TARGET_APPROVE_MISS = 0.02  # of a language's labelled positives, at most this share auto-approved
+SEPARATE_BANDS = frozenset({"spam"})  # judged on its own labels: keeps the default band
 
 
 def choose_language_layer(

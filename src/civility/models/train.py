@@ -13,15 +13,13 @@ import scipy.sparse as sp
 from sklearn.linear_model import LogisticRegression
 
 from civility.domain import CATEGORIES
+from civility.models.data import HARD_ONLY
 from civility.moderation.features import Featurizer
 from civility.moderation.heads import STACK_FROM, STACK_SCALE, Heads
 
 log = logging.getLogger(__name__)
 
 MODEL_CATEGORIES: tuple[str, ...] = tuple(c for c in CATEGORIES if c != "off_topic")
-# toxic_spans gives a toxic *fraction* only for posts pre-selected as toxic: as a soft target it
-# would teach "half of these are civil", which the data does not say. Other fractions are used.
-HARD_ONLY = frozenset({"toxic"})
 
 
 @dataclass
@@ -40,6 +38,9 @@ class TrainConfig:
     # gained on dev too but then sent many civil comments on war and crime to review (the vector
     # reads "strike" and "casualties" as violence), so threat does without as well. The identity
     # refinements follow identity_attack. The figures: BENCHMARKS.md, "Moderation engine".
+    # weight of each training row by its source (default 1): news comments, the product's own
+    # domain, count more than tweets (see BENCHMARKS.md, "News comments", for the choice)
+    source_weight: dict[str, float] = field(default_factory=dict)
     embedding_scale: dict[str, float] = field(default_factory=lambda: {
         "identity_attack": 4.0, "sexism": 4.0, "racism": 4.0, "homophobia": 4.0, "xenophobia": 4.0,
         "religious_hate": 4.0,
@@ -53,30 +54,35 @@ def label_matrix(rows: Sequence[dict[str, Any]], categories: Sequence[str]) -> t
     for i, r in enumerate(rows):
         labels = r.get("labels") or {}
         scores = r.get("scores") or {}
+        hard = HARD_ONLY.get(r.get("source", ""), frozenset())
         for j, c in enumerate(categories):
             v = labels.get(c)
             if v is not None:
                 y[i, j] = float(v)
-                if c not in HARD_ONLY and scores.get(c) is not None:
+                if c not in hard and scores.get(c) is not None:
                     s[i, j] = float(scores[c])
     return y, s
 
 
-def _design(idx: np.ndarray, y: np.ndarray, s: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _design(idx: np.ndarray, y: np.ndarray, s: np.ndarray, row_weight: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Rows, targets and weights for one head: a row with a fraction f appears twice,
-    as a positive with weight f and a negative with weight 1 - f (null rows never appear)."""
+    as a positive with weight f and a negative with weight 1 - f (null rows never appear);
+    ``row_weight`` (per row, e.g. by source) multiplies both."""
     idx = idx[~np.isnan(y[idx])]
     soft = idx[~np.isnan(s[idx])]
     hard = idx[np.isnan(s[idx])]
     rows = np.concatenate([hard, soft, soft])
     target = np.concatenate([y[hard], np.ones(len(soft)), np.zeros(len(soft))])
     weight = np.concatenate([np.ones(len(hard)), s[soft], 1.0 - s[soft]])
+    if row_weight is not None:
+        weight = weight * row_weight[rows]
     keep = weight > 0
     return rows[keep], target[keep], weight[keep]
 
 
-def _fit_one(x: sp.csr_matrix, y: np.ndarray, s: np.ndarray, idx: np.ndarray, C: float, seed: int) -> tuple[np.ndarray, float]:
-    rows, target, weight = _design(idx, y, s)
+def _fit_one(x: sp.csr_matrix, y: np.ndarray, s: np.ndarray, idx: np.ndarray, C: float, seed: int,
+             row_weight: np.ndarray | None = None) -> tuple[np.ndarray, float]:
+    rows, target, weight = _design(idx, y, s, row_weight)
     if len(np.unique(target)) < 2:
         # a category with one class in this fold cannot be learned: predict its base rate
         rate = float(np.average(target, weights=weight)) if len(target) else 0.0
@@ -87,8 +93,8 @@ def _fit_one(x: sp.csr_matrix, y: np.ndarray, s: np.ndarray, idx: np.ndarray, C:
     return clf.coef_[0].astype(np.float32), float(clf.intercept_[0])
 
 
-def _platt(z: np.ndarray, y: np.ndarray, s: np.ndarray, seed: int) -> tuple[float, float]:
-    rows, target, weight = _design(np.arange(len(z)), y, s)
+def _platt(z: np.ndarray, y: np.ndarray, s: np.ndarray, seed: int, row_weight: np.ndarray | None = None) -> tuple[float, float]:
+    rows, target, weight = _design(np.arange(len(z)), y, s, row_weight)
     if len(np.unique(target)) < 2:
         return 1.0, 0.0
     clf = LogisticRegression(C=1e4, solver="lbfgs", max_iter=1000, random_state=seed)
@@ -108,6 +114,9 @@ def fit_heads(
     in ``config.embedding_scale`` (their block scaled by it; the scale is folded into the weights)."""
     y, s = label_matrix(rows, categories)
     n, n_features = x.shape
+    row_weight = None
+    if config.source_weight:
+        row_weight = np.array([config.source_weight.get(r.get("source", ""), 1.0) for r in rows], dtype=float)
     # fit on the columns in use only (most hashed columns are empty): same model, much faster
     active = np.flatnonzero(np.bincount(x.indices, minlength=n_features))
     x = x[:, active].tocsr()
@@ -128,11 +137,11 @@ def fit_heads(
         xj = x if len(blocks) == 1 else sp.hstack(blocks, format="csr")
         oof = np.zeros(n)
         for f in range(config.cv_folds):
-            w, b = _fit_one(xj, y[:, j], s[:, j], all_idx[fold != f], C, config.seed)
+            w, b = _fit_one(xj, y[:, j], s[:, j], all_idx[fold != f], C, config.seed, row_weight)
             held = all_idx[fold == f]
             oof[held] = xj[held] @ w + b
-        calib[j] = _platt(oof, y[:, j], s[:, j], config.seed)
-        w, intercept[j] = _fit_one(xj, y[:, j], s[:, j], all_idx, C, config.seed)
+        calib[j] = _platt(oof, y[:, j], s[:, j], config.seed, row_weight)
+        w, intercept[j] = _fit_one(xj, y[:, j], s[:, j], all_idx, C, config.seed, row_weight)
         coef[active, j] = w[: len(active)]
         if scale:
             emb_coef[:, j] = w[len(active) : len(active) + dense.shape[1]] * scale

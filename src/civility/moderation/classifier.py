@@ -12,35 +12,13 @@ from typing import Any, Sequence
 import numpy as np
 
 from civility.domain import Evidence
-from civility.moderation import spam
 from civility.moderation.artifact import ModelArtifact, load
 from civility.moderation.features import Analysis
 from civility.moderation.heads import STACK_FROM, STACK_SCALE
 from civility.moderation.language import source_languages
-from civility.moderation.lexicon import COLUMN_NAMES
 from civility.moderation.normalize import Normalized, normalize
 
 MAX_EVIDENCE = 5
-# The spam head learnt from YouTube comments only, where spam talks to "you" and ham talks about
-# the song: on news comments it mistakes any reply for promotion. Without a promotion cue in the
-# text (the lexicon's promotion words, or a promotion signal) its probability is scaled down
-# to at most SPAM_WITHOUT_CUE_CAP: scaling rather than clipping keeps the order among such texts,
-# so the score still ranks them (the dev figures of both: BENCHMARKS.md, "Relevance and promotion").
-SPAM_WITHOUT_CUE_CAP = 0.05
-SPAM_LEXICON_COLUMN = COLUMN_NAMES.index("spam_cue")
-
-
-def spam_text_probability(probability: float, has_cue: bool) -> float:
-    return float(probability) if has_cue else float(probability) * SPAM_WITHOUT_CUE_CAP
-
-
-def spam_probability(text_probability: float, has_cue: bool, signals: spam.PromotionSignals) -> float:
-    """The spam score the policy sees (scoring and band choosing alike): the text head's
-    probability, scaled down without a promotion cue in the text or the signals, combined with
-    the promotion signals."""
-    return float(spam.combine_spam(spam_text_probability(text_probability, has_cue or bool(signals.evidence)), signals))
-
-
 MIN_SHARE = 0.15  # a token must carry at least this share of the largest push to be shown
 # ...and raise the category's log-odds by at least this much on its own: below it a word
 # ("my", "had", "should") is not a reason a moderator can act on, so none is shown.
@@ -100,10 +78,6 @@ class Scored:
     analysis: Analysis
     weighted: Any
     probabilities: np.ndarray
-
-    def has_promotion_cue(self, row: int) -> bool:
-        """Whether the lexicon found promotion words ('check out', 'subscribe', 'www', ...)."""
-        return bool(self.analysis.lexicon_tokens[row].get(SPAM_LEXICON_COLUMN))
 
     def evidence(self, row: int, categories: Sequence[str]) -> dict[str, tuple[Evidence, ...]]:
         """For each category asked, up to MAX_EVIDENCE spans of the original text that raise it."""

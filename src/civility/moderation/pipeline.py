@@ -12,7 +12,7 @@ import numpy as np
 
 from civility.domain import CATEGORIES, Article, Evidence, ModerationInput, Reason, Verdict
 from civility.moderation import spam
-from civility.moderation.classifier import Classifier, Scored, spam_probability
+from civility.moderation.classifier import Classifier, Scored
 from civility.moderation.language import UNDETERMINED, identify, language_name, script_of
 from civility.moderation.policy import Policy
 
@@ -23,6 +23,11 @@ UNREAD_ARTICLE_NOTE = "off_topic not scored: the relevance model does not read t
 UNREAD_EVIDENCE_NOTE = ("no words are highlighted: the model has no training data in {name} ({code}); "
                         "the score comes from the text as a whole")
 ARTICLE_CACHE_SIZE = 512
+UMBRELLA = "toxic"
+UMBRELLA_NOTE = (
+    "held for a moderator: the comment as a whole reads as abusive to the model, "
+    "but no single rule scores high enough to name"
+)
 
 
 def _load_relevance(relevance: Any) -> Any:
@@ -122,7 +127,7 @@ class ModerationEngine:
         reason_notes: dict[str, str] = {}
         if "spam" in scores:
             signals = spam.promotion_signals(item.text, item.context, self.link_allowlist)
-            scores["spam"] = spam_probability(float(scores["spam"] or 0.0), scored.has_promotion_cue(i), signals)
+            scores["spam"] = float(spam.spam_probability(float(scores["spam"] or 0.0), signals))
             extra_evidence["spam"] = tuple(signals.evidence)
             if signals.notes:
                 reason_notes["spam"] = "; ".join(signals.notes)
@@ -135,10 +140,15 @@ class ModerationEngine:
             if off_note:
                 reason_notes["off_topic"] = off_note
         decision, flagged = policy.decide(scores)
+        # the umbrella is not a rule a moderator can cite: it may send a comment to review, but the
+        # reasons name only the publisher's rules (a note says when the umbrella alone holds it)
+        rules = [c for c in flagged if c != UMBRELLA]
+        if UMBRELLA in flagged and not rules:
+            notes.append(UMBRELLA_NOTE)
         reads_words = _reads(self.classifier.languages, lang, item.text)
-        evidence = scored.evidence(i, [c for c in flagged if c != "off_topic"]) if reads_words else {}
+        evidence = scored.evidence(i, [c for c in rules if c != "off_topic"]) if reads_words else {}
         reasons = []
-        for cat in flagged:
+        for cat in rules:
             score = float(scores[cat] or 0.0)
             band = policy.bands[cat]
             threshold = band.reject_above if score >= band.reject_above else band.approve_below

@@ -18,6 +18,31 @@ from civility.moderation.logistic import logit, sigmoid
 from civility.moderation.neardup import canonical, is_match
 
 WEIGHTS_FILE = Path(__file__).with_name("spam_weights.json")
+REFERENCE_DOMAINS_FILE = Path(__file__).with_name("data") / "reference_domains.txt"
+# Public bodies, universities and international organisations, recognised by their suffix
+# (gov.uk, ons.gov.uk, nih.gov, gouv.fr, ac.uk, who.int ...): readers cite them as sources.
+REFERENCE_SUFFIXES = ("gov", "mil", "edu", "int", "gouv.fr", "gc.ca", "europa.eu", "nhs.uk", "police.uk",
+                      "parliament.uk", "gov.tr", "gov.iq", "gov.krd")
+_REFERENCE_SECOND_LEVEL = ("gov", "edu", "ac", "mil")  # gov.au, edu.tr, ac.uk, mil.tr ...
+
+# How much of the text model's spam probability counts, by the promotion cues around it. The
+# spam head learnt from YouTube comments, where spam talks to "you", links a video and says
+# "subscribe": on news comments it takes a reply, a cited source or the word "promote" for
+# promotion. A link, or such a word, is evidence of nothing by itself: the text probability
+# counts in full only beside a commercial or self-promotional cue (an offer or a price, a
+# discount code or an affiliate link, contact details, a messenger, "my channel", a link
+# shortener, a repost campaign or posting velocity). A link to a domain that is not a known
+# source, or money talk, with no such cue, may send a comment to review but never rejects it: its score is
+# scaled into [0, LINK_ONLY_SCALE). With no cue at all, into [0, NO_CUE_SCALE). Scaling rather
+# than clipping keeps the order within each group, so the score still ranks.
+NO_CUE_SCALE = 0.05
+# Cues that are commercial or self-promotional by themselves. Money talk alone is not ("the
+# retailers make good money", "free state money", "$515 of the budget"): it counts beside a link
+# to an unknown domain, or beside one of these.
+# A link shortener hides where a link goes: suspicious, so it may hold a comment for review, but
+# readers shorten links to real sources too, so alone it never rejects.
+COMMERCIAL_CUES = frozenset({"phone", "email", "messenger", "channel", "code", "crypto"})
+LINK_ONLY_SCALE = 0.4
 
 # Context signals have no labelled data; their log-odds are set by hand (why: a moderator's rule of thumb).
 REPOST_MIN_CHARS = 30  # "Exactly." posted by many readers is agreement, not a campaign
@@ -34,6 +59,11 @@ class PromotionSignals:
     # log-odds from the submission context (reposts, velocity) inside ``score``; combine_spam adds it
     # at full weight, because the text classifier cannot see it (the text signals it partly can)
     context_logit: float = 0.0
+    # a commercial or self-promotional cue fired (anything but a link to an unknown domain)
+    commercial: bool = False
+    # cues that are evidence of nothing on their own in a news comment: links to domains that are
+    # neither known sources nor on the allow list, and money talk ("make good money", "$515")
+    weak_cues: int = 0
 
 
 @lru_cache(maxsize=1)
@@ -41,6 +71,28 @@ def _weights() -> dict[str, Any]:
     with open(WEIGHTS_FILE, encoding="utf-8") as fh:
         weights: dict[str, Any] = json.load(fh)
     return weights
+
+
+@lru_cache(maxsize=1)
+def reference_domains() -> frozenset[str]:
+    """The shipped list of domains readers cite as sources (news outlets, NGOs, research)."""
+    with open(REFERENCE_DOMAINS_FILE, encoding="utf-8") as fh:
+        return frozenset(line.strip().lower() for line in fh if line.strip() and not line.startswith("#"))
+
+
+def is_reference_domain(domain: str) -> bool:
+    """A public body (by suffix), or a known source on the shipped list, or a subdomain of one."""
+    labels = domain.lower().rstrip(".").split(".")
+    if len(labels) < 2:
+        return False
+    for suffix in REFERENCE_SUFFIXES:
+        parts = suffix.split(".")
+        if labels[-len(parts):] == parts and (len(labels) > len(parts) or len(parts) > 1):
+            return True
+    if labels[-2] in _REFERENCE_SECOND_LEVEL and len(labels[-1]) == 2:  # gov.uk, ac.uk, edu.tr
+        return True
+    known = reference_domains()
+    return any(".".join(labels[i:]) in known for i in range(len(labels) - 1))
 
 
 def _allowed(domain: str, allowlist: Sequence[str]) -> bool:
@@ -51,7 +103,7 @@ def _allowed(domain: str, allowlist: Sequence[str]) -> bool:
         allowed = allowed.strip().lower().lstrip(".")
         if allowed and (domain == allowed or domain.endswith("." + allowed)):
             return True
-    return False
+    return is_reference_domain(domain)
 
 
 def _fold(text: str) -> tuple[str, list[int]]:
@@ -149,8 +201,27 @@ def promotion_signals(text: str, context: SubmissionContext | None = None, allow
                 merged.append(Evidence(last.start, ev.end, text[last.start:ev.end]))
             continue
         merged.append(ev)
+    weak_names = {"money", "link_unlisted", "link_shortener"} & set(feats)
+    commercial = bool(COMMERCIAL_CUES.intersection(feats)) or ctx_z > 0 or ("money" in weak_names and len(weak_names) > 1)
+    weak = int(feats.get("link_unlisted", 0)) + len(weak_names - {"link_unlisted"})
     return PromotionSignals(score=sigmoid(z + ctx_z), evidence=tuple(merged), notes=tuple(notes + ctx_notes),
-                            context_logit=ctx_z)
+                            context_logit=ctx_z, commercial=commercial, weak_cues=weak)
+
+
+def spam_probability(text_probability: float, signals: PromotionSignals) -> float:
+    """The spam score a verdict reports: the text model's probability and the signals combined
+    (combine_spam), in full beside a commercial cue, scaled down without one (see NO_CUE_SCALE)."""
+    if signals.commercial:
+        return combine_spam(text_probability, signals)
+    if signals.weak_cues:
+        return LINK_ONLY_SCALE * combine_spam(text_probability, signals)
+    return combine_spam(NO_CUE_SCALE * float(text_probability), signals)
+
+
+def no_cue_ceiling() -> float:
+    """The highest spam score a text with no promotion cue at all can get (the policy approves
+    below it: such a text is not promotion, whatever the text model thinks)."""
+    return spam_probability(1.0, promotion_signals(""))
 
 
 def combine_spam(text_probability: float, signals: PromotionSignals) -> float:
