@@ -64,7 +64,11 @@ def run(holdout: str, recipe: str, rows: list[dict], dev: list[dict], vectors, c
     for j, cat in enumerate(cats):
         auc, ap = auc_ap(probs[:, j], y[:, j])
         if auc is not None:
-            out[cat] = {"roc_auc": round(auc, 4), "average_precision": round(ap, 4), "positives": int(np.nansum(y[:, j]))}
+            out[cat] = {
+                "roc_auc": round(auc, 4),
+                "average_precision": round(ap, 4),
+                "positives": int(np.nansum(y[:, j])),
+            }
     return out
 
 

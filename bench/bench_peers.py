@@ -60,6 +60,7 @@ def peer_worker(src: Path, out: Path) -> None:
     result: dict[str, dict] = {}
 
     from profanity_check import predict_prob
+
     t0 = time.perf_counter()
     scores = predict_prob(texts)
     result["alt-profanity-check"] = {"scores": [float(s) for s in scores], "seconds": time.perf_counter() - t0}
@@ -68,7 +69,7 @@ def peer_worker(src: Path, out: Path) -> None:
     t0 = time.perf_counter()
     offensive, hate = [], []
     for i in range(0, len(texts), 512):
-        _, probs = sess.run(None, {"text": np.array(texts[i:i + 512], dtype=object)})
+        _, probs = sess.run(None, {"text": np.array(texts[i : i + 512], dtype=object)})
         offensive.extend(1.0 - float(p[2]) for p in probs)  # classes: 0 hate, 1 offensive, 2 neither
         hate.extend(float(p[0]) for p in probs)
     seconds = time.perf_counter() - t0
@@ -76,6 +77,7 @@ def peer_worker(src: Path, out: Path) -> None:
     result["hatesonar (hate)"] = {"scores": hate, "seconds": seconds}
 
     from better_profanity import profanity
+
     profanity.load_censor_words()
     t0 = time.perf_counter()
     flags = [1.0 if profanity.contains_profanity(t) else 0.0 for t in texts]
@@ -113,7 +115,7 @@ def civility_scores(model: str | None, texts: Sequence[str]) -> tuple[str, dict[
     t0 = time.perf_counter()
     verdicts = []
     for i in range(0, len(texts), 1000):
-        verdicts.extend(moderator.verdicts([ModerationInput(text=t) for t in texts[i:i + 1000]]))
+        verdicts.extend(moderator.verdicts([ModerationInput(text=t) for t in texts[i : i + 1000]]))
     seconds = time.perf_counter() - t0
     cats = [c for c in verdicts[0].scores if verdicts[0].scores[c] is not None]
     return moderator.model_version, {c: [float(v.scores[c]) for v in verdicts] for c in cats}, seconds
@@ -131,7 +133,9 @@ def auc_table(rows: list[dict], systems: dict[str, dict[str, list[float]] | list
         line: dict = {"category": cat, "n": len(idx), "positives": sum(y)}
         for name, scores in systems.items():
             s = scores.get(cat) if isinstance(scores, dict) else scores
-            line[name] = None if s is None or 0 in (sum(y), len(y) - sum(y)) else float(roc_auc_score(y, [s[i] for i in idx]))
+            line[name] = (
+                None if s is None or 0 in (sum(y), len(y) - sum(y)) else float(roc_auc_score(y, [s[i] for i in idx]))
+            )
         table.append(line)
     return table
 
@@ -166,10 +170,14 @@ def print_table(res: dict) -> None:
         cells = " ".join(f"{'-' if line[n] is None else format(line[n], '.3f'):>19}" for n in names)
         print(f"{line['category']:<16} {line['n']:>5} {line['positives']:>5} {cells}")
     speed = res["comments_per_second"]
-    print("throughput (comments/s, one process): "
-          + ", ".join(f"{n} {speed[n]:,.0f}" for n in names if n in speed and n != "hatesonar (hate)"))
-    print(f"civility / alt-profanity-check speed: {res['civility_vs_alt_profanity_check']:.2f}x "
-          "(civility: full verdicts, every category with reasons; peers: one score)")
+    print(
+        "throughput (comments/s, one process): "
+        + ", ".join(f"{n} {speed[n]:,.0f}" for n in names if n in speed and n != "hatesonar (hate)")
+    )
+    print(
+        f"civility / alt-profanity-check speed: {res['civility_vs_alt_profanity_check']:.2f}x "
+        "(civility: full verdicts, every category with reasons; peers: one score)"
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

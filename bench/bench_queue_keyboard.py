@@ -27,8 +27,13 @@ PASSWORD = "bench password 42 long"
 
 def seed(platform, article_id):
     for i in range(N):
-        platform.submit_comment(article_id, f"Reader {i}", f"r{i}@example.org",
-                                f"Comment {i}: the council should publish the full budget.", ip=None)
+        platform.submit_comment(
+            article_id,
+            f"Reader {i}",
+            f"r{i}@example.org",
+            f"Comment {i}: the council should publish the full budget.",
+            ip=None,
+        )
 
 
 def main() -> None:
@@ -39,10 +44,20 @@ def main() -> None:
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     base = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    settings = load_settings({"database_url": f"sqlite:///{folder / 'b.db'}", "secret_key": "bench-secret-0123456789abcdef",
-                              "base_url": base, "moderation": "hold", "embedded_worker": False,
-                              "mail_outbox_dir": str(folder / "outbox"), "sqlite_synchronous": "NORMAL",
-                              "rate_limit_ip_per_hour": 10**6, "rate_limit_email_per_hour": 10**6}, environ={})
+    settings = load_settings(
+        {
+            "database_url": f"sqlite:///{folder / 'b.db'}",
+            "secret_key": "bench-secret-0123456789abcdef",
+            "base_url": base,
+            "moderation": "hold",
+            "embedded_worker": False,
+            "mail_outbox_dir": str(folder / "outbox"),
+            "sqlite_synchronous": "NORMAL",
+            "rate_limit_ip_per_hour": 10**6,
+            "rate_limit_email_per_hour": 10**6,
+        },
+        environ={},
+    )
     platform = Platform.from_settings(settings)
     platform.migrate()
     platform.add_moderator("bench", PASSWORD)
@@ -53,7 +68,9 @@ def main() -> None:
     results = {}
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"])
-        page = browser.new_context(viewport={"width": 1200, "height": 900}, bypass_csp=True).new_page()  # for wait_for_function only
+        page = browser.new_context(
+            viewport={"width": 1200, "height": 900}, bypass_csp=True
+        ).new_page()  # for wait_for_function only
         page.goto(f"{base}/moderate")
         page.get_by_label("Name").fill("bench")
         page.get_by_label("Password").fill(PASSWORD)
@@ -101,7 +118,9 @@ def main() -> None:
             page.goto(f"{base}/moderate?article={article.id}")
             page.screenshot(path=str(Path(args.shots) / "queue-phone.png"))
         browser.close()
-    print(f"keyboard vs click: {results['click'] / results['keyboard']:.1f}x; bulk vs click: {results['click'] / results['bulk']:.1f}x")
+    print(
+        f"keyboard vs click: {results['click'] / results['keyboard']:.1f}x; bulk vs click: {results['click'] / results['bulk']:.1f}x"
+    )
     server.should_exit = True
 
 

@@ -22,16 +22,29 @@ from civility.storage.clock import utcnow
 from civility.storage.schema import articles, comments, decisions
 from civility.workflow.platform import Platform
 
-WORDS = ("budget council school bus bridge harbour tax library park road vote mayor cut rise plan "
-         "idiot stupid great thanks wrong right fair unfair cheap buy").split()
+WORDS = (
+    "budget council school bus bridge harbour tax library park road vote mayor cut rise plan "
+    "idiot stupid great thanks wrong right fair unfair cheap buy"
+).split()
 
 
 def seed(platform: Platform, n: int) -> None:
     rng = random.Random(7)
     now = utcnow()
     with platform.db.write() as conn:
-        conn.execute(insert(articles), [{"id": f"a{i}", "title": f"Story {i}", "body": "B", "created_at": now,
-                                         "sort_at": now - timedelta(hours=i)} for i in range(50)])
+        conn.execute(
+            insert(articles),
+            [
+                {
+                    "id": f"a{i}",
+                    "title": f"Story {i}",
+                    "body": "B",
+                    "created_at": now,
+                    "sort_at": now - timedelta(hours=i),
+                }
+                for i in range(50)
+            ],
+        )
     batch = 5000
     for start in range(0, n, batch):
         rows, decs = [], []
@@ -40,15 +53,32 @@ def seed(platform: Platform, n: int) -> None:
             risk = rng.random()
             flags = rng.choice((None, ",insult,toxic,", ",spam,", ",profanity,toxic,"))
             created = now - timedelta(minutes=rng.randrange(30 * 24 * 60))
-            rows.append({"id": i + 1, "article_id": f"a{rng.randrange(50)}", "name": f"R{i}",
-                         "email": f"r{i % 5000}@example.org",
-                         "text": " ".join(rng.choice(WORDS) for _ in range(rng.randrange(5, 40))),
-                         "status": status, "version": 2, "created_at": created, "risk": risk, "flags": flags})
-            decs.append({"comment_id": i + 1, "decision": {"pending": "review", "approved": "approve",
-                                                           "rejected": "reject"}[status],
-                         "actor": "machine", "created_at": created,
-                         "reasons": [{"category": flags.split(",")[1], "score": risk, "threshold": 0.5, "evidence": []}]
-                         if flags else [], "scores": {}})
+            rows.append(
+                {
+                    "id": i + 1,
+                    "article_id": f"a{rng.randrange(50)}",
+                    "name": f"R{i}",
+                    "email": f"r{i % 5000}@example.org",
+                    "text": " ".join(rng.choice(WORDS) for _ in range(rng.randrange(5, 40))),
+                    "status": status,
+                    "version": 2,
+                    "created_at": created,
+                    "risk": risk,
+                    "flags": flags,
+                }
+            )
+            decs.append(
+                {
+                    "comment_id": i + 1,
+                    "decision": {"pending": "review", "approved": "approve", "rejected": "reject"}[status],
+                    "actor": "machine",
+                    "created_at": created,
+                    "reasons": [{"category": flags.split(",")[1], "score": risk, "threshold": 0.5, "evidence": []}]
+                    if flags
+                    else [],
+                    "scores": {},
+                }
+            )
         with platform.db.write() as conn:
             conn.execute(insert(comments), rows)
             conn.execute(insert(decisions), decs)
@@ -65,8 +95,15 @@ def p95(fn, runs: int = 50) -> tuple[float, float]:
 
 
 def run(url: str, n: int) -> None:
-    settings = load_settings({"database_url": url, "secret_key": "bench-secret-0123456789abcdef", "moderation": "hold",
-                              "sqlite_synchronous": "NORMAL"}, environ={})
+    settings = load_settings(
+        {
+            "database_url": url,
+            "secret_key": "bench-secret-0123456789abcdef",
+            "moderation": "hold",
+            "sqlite_synchronous": "NORMAL",
+        },
+        environ={},
+    )
     platform = Platform.from_settings(settings)
     platform.migrate()
     t0 = time.perf_counter()

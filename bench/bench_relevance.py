@@ -32,11 +32,17 @@ def pct(times: list[float], cpu: list[float] | None = None) -> dict:
     """Wall-clock percentiles, and CPU-time ones of the scoring thread: on a shared box the wall
     clock also counts the time spent waiting for a core, the thread's CPU time does not."""
     ms = np.array(times) * 1000
-    out = {"n": len(ms), "p50_ms": round(float(np.percentile(ms, 50)), 2), "p99_ms": round(float(np.percentile(ms, 99)), 2),
-           "mean_ms": round(float(ms.mean()), 2)}
+    out = {
+        "n": len(ms),
+        "p50_ms": round(float(np.percentile(ms, 50)), 2),
+        "p99_ms": round(float(np.percentile(ms, 99)), 2),
+        "mean_ms": round(float(ms.mean()), 2),
+    }
     if cpu:
         cms = np.array(cpu) * 1000
-        out.update(cpu_p50_ms=round(float(np.percentile(cms, 50)), 2), cpu_p99_ms=round(float(np.percentile(cms, 99)), 2))
+        out.update(
+            cpu_p50_ms=round(float(np.percentile(cms, 50)), 2), cpu_p99_ms=round(float(np.percentile(cms, 99)), 2)
+        )
     return out
 
 
@@ -54,17 +60,24 @@ def bench_spam(data_dir: Path, moderator) -> dict:
     train, y_train = spam_weights.read_spam_rows(data_dir / "train.jsonl.gz")
     dev, y_dev = spam_weights.read_spam_rows(data_dir / "dev.jsonl.gz")
     signals = [spam.promotion_signals(t) for t in dev]
-    out = {"n": len(dev), "positives": int(y_dev.sum()),
-           "signals_alone_auc": round(float(roc_auc_score(y_dev, [s.score for s in signals])), 4)}
+    out = {
+        "n": len(dev),
+        "positives": int(y_dev.sum()),
+        "signals_alone_auc": round(float(roc_auc_score(y_dev, [s.score for s in signals])), 4),
+    }
     tfidf = spam_weights.text_model().fit(train, y_train).predict_proba(dev)[:, 1]
     out["tfidf_text_auc"] = round(float(roc_auc_score(y_dev, tfidf)), 4)
-    out["tfidf_combined_auc"] = round(float(roc_auc_score(y_dev, [spam.combine_spam(p, s) for p, s in zip(tfidf, signals)])), 4)
+    out["tfidf_combined_auc"] = round(
+        float(roc_auc_score(y_dev, [spam.combine_spam(p, s) for p, s in zip(tfidf, signals)])), 4
+    )
     if moderator is not None:
         scored = moderator.classifier.run([moderator.classifier.normalize(t) for t in dev])
         idx = list(moderator.classifier.categories).index("spam")
         text_p = scored.probabilities[:, idx]
         out["model_text_auc"] = round(float(roc_auc_score(y_dev, text_p)), 4)
-        out["model_combined_auc"] = round(float(roc_auc_score(y_dev, [spam.combine_spam(p, s) for p, s in zip(text_p, signals)])), 4)
+        out["model_combined_auc"] = round(
+            float(roc_auc_score(y_dev, [spam.combine_spam(p, s) for p, s in zip(text_p, signals)])), 4
+        )
         verdicts = moderator.verdicts([ModerationInput(text=t) for t in dev])
         out["verdict_spam_auc"] = round(float(roc_auc_score(y_dev, [v.scores["spam"] for v in verdicts])), 4)
     start = time.perf_counter()
@@ -93,13 +106,20 @@ def bench_latency(model: RelevanceModel, moderator, rows: list[dict], articles: 
     vectors = {r["article_id"]: model.article_vector(articles[r["article_id"]]) for r in rows}
     for r in rows[:10]:  # warm-up
         model.score(r["text"], articles[r["article_id"]], article_vector=vectors[r["article_id"]])
-    out = {"relevance_score_cached_article": timed(
-        lambda r: model.score(r["text"], articles[r["article_id"]], article_vector=vectors[r["article_id"]]), rows)}
+    out = {
+        "relevance_score_cached_article": timed(
+            lambda r: model.score(r["text"], articles[r["article_id"]], article_vector=vectors[r["article_id"]]), rows
+        )
+    }
     news = [json.loads(line) for line in open(NEWS, encoding="utf-8")]
-    news_articles = {json.loads(line)["id"]: Article(**json.loads(line)) for line in open(NEWS_ARTICLES, encoding="utf-8")}
+    news_articles = {
+        json.loads(line)["id"]: Article(**json.loads(line)) for line in open(NEWS_ARTICLES, encoding="utf-8")
+    }
     news_vectors = {aid: model.article_vector(a) for aid, a in news_articles.items()}
     out["relevance_score_news_cases"] = timed(
-        lambda c: model.score(c["text"], news_articles[c["article_id"]], article_vector=news_vectors[c["article_id"]]), news * 5)
+        lambda c: model.score(c["text"], news_articles[c["article_id"]], article_vector=news_vectors[c["article_id"]]),
+        news * 5,
+    )
     news_lengths = [len(model.encoder.token_ids(r["text"])) for r in rows]
     out["comment_tokens_median"] = statistics.median(news_lengths)
     start = time.perf_counter()
@@ -115,11 +135,14 @@ def bench_latency(model: RelevanceModel, moderator, rows: list[dict], articles: 
         for r in rows[:10]:
             moderator.verdict(ModerationInput(text=r["text"], article=articles[r["article_id"]]))
         out["whole_verdict_with_relevance"] = timed(
-            moderator.verdict, [ModerationInput(text=r["text"], article=articles[r["article_id"]]) for r in rows])
+            moderator.verdict, [ModerationInput(text=r["text"], article=articles[r["article_id"]]) for r in rows]
+        )
         for article in news_articles.values():
             moderator.article_vector(article)
         out["whole_verdict_news_cases"] = timed(
-            moderator.verdict, [ModerationInput(text=c["text"], article=news_articles[c["article_id"]]) for c in news * 5])
+            moderator.verdict,
+            [ModerationInput(text=c["text"], article=news_articles[c["article_id"]]) for c in news * 5],
+        )
         out["whole_verdict_without_article"] = timed(moderator.verdict, [ModerationInput(text=r["text"]) for r in rows])
     return out
 
@@ -151,8 +174,10 @@ def bench_encoders(model: RelevanceModel, texts: list[str]) -> dict:
         ref = np.stack([torch_encode(t) for t in texts])
         for name, enc in encoders.items():
             vecs = enc.encode(texts, batch_size=1)
-            out[name] = {**timed(lambda t, enc=enc: enc.encode([t]), texts),
-                         "cosine_to_torch_mean": round(float(np.mean(np.sum(vecs * ref, 1))), 4)}
+            out[name] = {
+                **timed(lambda t, enc=enc: enc.encode([t]), texts),
+                "cosine_to_torch_mean": round(float(np.mean(np.sum(vecs * ref, 1))), 4),
+            }
         out["torch"] = timed(torch_encode, texts)
     return out
 
@@ -166,8 +191,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--json", default=None)
     args = parser.parse_args(argv)
 
-    report: dict = {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "python": platform.python_version(),
-                    "command": "python " + " ".join(sys.argv)}
+    report: dict = {
+        "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "python": platform.python_version(),
+        "command": "python " + " ".join(sys.argv),
+    }
     model = RelevanceModel.load()
     try:
         from civility.moderation.pipeline import ModerationEngine

@@ -26,16 +26,42 @@ from civility.moderation.pipeline import ModerationEngine
 
 DEV = Path("/work/shared/data/dev.jsonl.gz")
 # Text categories an obfuscated word can hide from (spam and off_topic have other evidence).
-TEXT_CATEGORIES = ("toxic", "profanity", "threat", "insult", "identity_attack", "sexism", "racism",
-                   "homophobia", "xenophobia", "religious_hate")
+TEXT_CATEGORIES = (
+    "toxic",
+    "profanity",
+    "threat",
+    "insult",
+    "identity_attack",
+    "sexism",
+    "racism",
+    "homophobia",
+    "xenophobia",
+    "religious_hate",
+)
 TARGET_ASR = 0.05
 TARGET_FP_RISE = 0.01
 
 # ----------------------------------------------------------------------------- the attacks
 
 _LEET = {"a": "4@", "e": "3", "i": "1!", "o": "0", "s": "5$", "t": "7", "l": "1", "g": "9", "b": "8"}
-_HOMOGLYPH = {"a": "а", "c": "с", "e": "е", "i": "і", "o": "о", "p": "р", "s": "ѕ", "x": "х", "y": "у",
-              "h": "һ", "j": "ј", "d": "ԁ", "k": "κ", "n": "п", "t": "т", "m": "м"}
+_HOMOGLYPH = {
+    "a": "а",
+    "c": "с",
+    "e": "е",
+    "i": "і",
+    "o": "о",
+    "p": "р",
+    "s": "ѕ",
+    "x": "х",
+    "y": "у",
+    "h": "һ",
+    "j": "ј",
+    "d": "ԁ",
+    "k": "κ",
+    "n": "п",
+    "t": "т",
+    "m": "м",
+}
 _VOWELS = set("aeiouy")
 
 
@@ -83,8 +109,12 @@ def zero_width(word: str, rng: random.Random) -> str:
 
 
 WORD_FAMILIES: dict[str, Callable[[str, random.Random], str]] = {
-    "leet": leet, "repeats": repeats, "separators": separators, "masking": masking,
-    "homoglyphs": homoglyphs, "zero-width": zero_width,
+    "leet": leet,
+    "repeats": repeats,
+    "separators": separators,
+    "masking": masking,
+    "homoglyphs": homoglyphs,
+    "zero-width": zero_width,
 }
 FAMILIES = (*WORD_FAMILIES, "joined-words")
 
@@ -140,7 +170,7 @@ def flags(moderator: ModerationEngine, texts: Sequence[str], *, normalise: bool,
     bands = moderator.default_policy.bands
     out: list[set[str]] = []
     for i in range(0, len(texts), batch):
-        norms = [moderator.classifier.normalize(t) for t in texts[i:i + batch]]
+        norms = [moderator.classifier.normalize(t) for t in texts[i : i + batch]]
         probs = moderator.classifier.probabilities(norms)
         for row in probs:
             scores = dict(zip(moderator.classifier.categories, map(float, row)))
@@ -156,7 +186,8 @@ def evidence_spans(moderator: ModerationEngine, rows: Sequence[dict]) -> list[li
     out = []
     for v in verdicts:
         spans = [
-            (e.start, e.end) for r in v.reasons
+            (e.start, e.end)
+            for r in v.reasons
             if r.category in TEXT_CATEGORIES and r.score >= bands[r.category].reject_above
             for e in r.evidence
         ]
@@ -187,7 +218,9 @@ def run(model: str | None, data: Path, lang: str | None, seed: int) -> dict:
     attackable = [(i, s) for i, s in zip(flagged, spans) if s]
     families = {}
     for family in FAMILIES:
-        attacked = [attack(rows[i]["text"], s, family, random.Random(f"{seed}:{family}:{rows[i]['id']}")) for i, s in attackable]
+        attacked = [
+            attack(rows[i]["text"], s, family, random.Random(f"{seed}:{family}:{rows[i]['id']}")) for i, s in attackable
+        ]
         after = flags(moderator, attacked, normalise=True)
         after_plain = flags(moderator, attacked, normalise=False)
         families[family] = {
@@ -212,16 +245,20 @@ def run(model: str | None, data: Path, lang: str | None, seed: int) -> dict:
 
 
 def print_table(res: dict) -> None:
-    print(f"model {res['model']}  dev rows {res['rows']}  flagged {res['flagged']} "
-          f"(with evidence: {res['flagged_with_evidence']})  {res['date']}")
+    print(
+        f"model {res['model']}  dev rows {res['rows']}  flagged {res['flagged']} "
+        f"(with evidence: {res['flagged_with_evidence']})  {res['date']}"
+    )
     print(f"{'family':<14} {'attacked':>8} {'ASR civility':>13} {'ASR casefold-only':>18}  target <= {TARGET_ASR:.0%}")
     for name, f in res["families"].items():
         ok = "ok" if f["asr"] <= TARGET_ASR else "MISSED"
         print(f"{name:<14} {f['attacked']:>8} {f['asr']:>13.1%} {f['asr_without_normalisation']:>18.1%}  {ok}")
     rise = res["fp_rise"]
-    print(f"clean dev comments (toxic = 0): {res['clean']}; flagged with normalisation {res['fp_rate_normalised']:.2%}, "
-          f"casefold only {res['fp_rate_casefold_only']:.2%}; rise {rise * 100:+.2f} points "
-          f"({'ok' if rise <= TARGET_FP_RISE else 'MISSED'}, target <= {TARGET_FP_RISE * 100:.0f})")
+    print(
+        f"clean dev comments (toxic = 0): {res['clean']}; flagged with normalisation {res['fp_rate_normalised']:.2%}, "
+        f"casefold only {res['fp_rate_casefold_only']:.2%}; rise {rise * 100:+.2f} points "
+        f"({'ok' if rise <= TARGET_FP_RISE else 'MISSED'}, target <= {TARGET_FP_RISE * 100:.0f})"
+    )
     print(f"({res['seconds']:.0f} s)")
 
 

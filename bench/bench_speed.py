@@ -71,12 +71,20 @@ def main() -> None:
     cpu.sort()
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"model            {moderator.model_version}  (load {load_s:.2f} s)")
-    print(f"batch, cold      {len(items)} comments in {batch_s:.2f} s wall = {len(items) / batch_s:,.0f} comments/s on one core; "
-          f"{len(items) / batch_cpu:,.0f} comments/s of CPU time ({with_reasons} with reasons; mean {statistics.mean(len(t) for t in texts):.0f} chars)")
-    print(f"batch, warm      {len(items) / warm_s:,.0f} comments/s wall; {len(items) / warm_cpu:,.0f} comments/s of CPU time")
-    print(f"single comment   wall p50 {lat[len(lat) // 2]:.2f} ms  p99 {lat[int(len(lat) * 0.99) - 1]:.2f} ms; "
-          f"CPU p50 {cpu[len(cpu) // 2]:.2f} ms  p99 {cpu[int(len(cpu) * 0.99) - 1]:.2f} ms  (n={len(lat)})")
-    print(f"machine load     {os.getloadavg()[0]:.1f} (1-min load average; wall figures suffer when it exceeds the cores)")
+    print(
+        f"batch, cold      {len(items)} comments in {batch_s:.2f} s wall = {len(items) / batch_s:,.0f} comments/s on one core; "
+        f"{len(items) / batch_cpu:,.0f} comments/s of CPU time ({with_reasons} with reasons; mean {statistics.mean(len(t) for t in texts):.0f} chars)"
+    )
+    print(
+        f"batch, warm      {len(items) / warm_s:,.0f} comments/s wall; {len(items) / warm_cpu:,.0f} comments/s of CPU time"
+    )
+    print(
+        f"single comment   wall p50 {lat[len(lat) // 2]:.2f} ms  p99 {lat[int(len(lat) * 0.99) - 1]:.2f} ms; "
+        f"CPU p50 {cpu[len(cpu) // 2]:.2f} ms  p99 {cpu[int(len(cpu) * 0.99) - 1]:.2f} ms  (n={len(lat)})"
+    )
+    print(
+        f"machine load     {os.getloadavg()[0]:.1f} (1-min load average; wall figures suffer when it exceeds the cores)"
+    )
     print(f"peak RSS         {rss_mb:.0f} MB")
 
 

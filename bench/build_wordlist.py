@@ -35,12 +35,19 @@ def build(train: Path) -> list[str]:
 
 def build_dictionary(path: Path) -> int:
     """data/dictionary.txt from a SCOWL word list (Debian's wamerican: /usr/share/dict/american-english)."""
-    words = sorted({w for w in path.read_text(encoding="utf-8", errors="ignore").split()
-                    if re.fullmatch(r"[a-z]+", w) and len(w) >= 2})
-    header = (f"# {len(words)} lower-case words of SCOWL (Debian package wamerican 2020.12.07, size 50; proper "
-              "nouns left out), used only to keep real words whole and to split run-together ones; copyright "
-              "and permission notice in dictionary-COPYRIGHT.txt; rebuilt by bench/build_wordlist.py "
-              "--dictionary /usr/share/dict/american-english\n")
+    words = sorted(
+        {
+            w
+            for w in path.read_text(encoding="utf-8", errors="ignore").split()
+            if re.fullmatch(r"[a-z]+", w) and len(w) >= 2
+        }
+    )
+    header = (
+        f"# {len(words)} lower-case words of SCOWL (Debian package wamerican 2020.12.07, size 50; proper "
+        "nouns left out), used only to keep real words whole and to split run-together ones; copyright "
+        "and permission notice in dictionary-COPYRIGHT.txt; rebuilt by bench/build_wordlist.py "
+        "--dictionary /usr/share/dict/american-english\n"
+    )
     OUT.with_name("dictionary.txt").write_text(header + "\n".join(words) + "\n", encoding="utf-8")
     return len(words)
 

@@ -70,9 +70,16 @@ class Report:
     @property
     def ok(self) -> bool:
         pending = sum(n for status, n in self.jobs.items() if status != "done")
-        return (self.lost == 0 and self.duplicated == 0 and self.wrong_id == 0 and pending == 0
-                and self.unscored_comments == 0 and self.scored_twice == 0 and self.integrity == "ok"
-                and self.acknowledged > 0)
+        return (
+            self.lost == 0
+            and self.duplicated == 0
+            and self.wrong_id == 0
+            and pending == 0
+            and self.unscored_comments == 0
+            and self.scored_twice == 0
+            and self.integrity == "ok"
+            and self.acknowledged > 0
+        )
 
 
 class Server:
@@ -94,8 +101,14 @@ class Server:
         cmd = [sys.executable, "-m", "civility", "serve", "--host", "127.0.0.1", "--port", str(self.port)]
         if self.command != ("serve",):
             cmd = [sys.executable, "-m", "civility", *self.command]
-        self.proc = subprocess.Popen(cmd, cwd=self.workdir, env=self.env, stdout=self.log,  # noqa: S603
-                                     stderr=subprocess.STDOUT, start_new_session=True)
+        self.proc = subprocess.Popen(
+            cmd,
+            cwd=self.workdir,
+            env=self.env,
+            stdout=self.log,  # noqa: S603
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
     def wait_healthy(self, timeout: float = 60.0) -> float:
         started = time.monotonic()
@@ -157,8 +170,11 @@ class Submitter(threading.Thread):
         with httpx.Client(timeout=10.0) as client:
             while not self.stop_event.is_set():
                 key = uuid.uuid4().hex
-                body = {"name": f"Trial {self.index}", "email": f"trial{self.index}@example.org",
-                        "text": f"Crash trial comment {key}: the council vote deserves a closer look."}
+                body = {
+                    "name": f"Trial {self.index}",
+                    "email": f"trial{self.index}@example.org",
+                    "text": f"Crash trial comment {key}: the council vote deserves a closer look.",
+                }
                 give_up = time.monotonic() + 600
                 while time.monotonic() < give_up:
                     try:
@@ -185,25 +201,34 @@ def _env(workdir: Path, moderation: str, database_url: str | None = None) -> dic
     env = {k: v for k, v in os.environ.items() if not k.startswith("CIVILITY_")}
     if database_url is not None:  # PostgreSQL + procrastinate: the worker is its own process
         env.update({"CIVILITY_QUEUE": "procrastinate", "CIVILITY_EMBEDDED_WORKER": "false"})
-    env.update({
-        "CIVILITY_DATABASE_URL": database_url or f"sqlite:///{workdir / 'trial.db'}",
-        "CIVILITY_SECRET_KEY": "crash-trial-secret-" + uuid.uuid4().hex,
-        "CIVILITY_MODERATION": moderation,
-        "CIVILITY_RELEVANCE": "off",
-        "CIVILITY_PUBLISHER_TOKEN": PUBLISHER_TOKEN,
-        "CIVILITY_RATE_LIMIT_IP_PER_HOUR": "100000000",
-        "CIVILITY_RATE_LIMIT_EMAIL_PER_HOUR": "100000000",
-        "CIVILITY_MAIL_OUTBOX_DIR": str(workdir / "outbox"),
-    })
+    env.update(
+        {
+            "CIVILITY_DATABASE_URL": database_url or f"sqlite:///{workdir / 'trial.db'}",
+            "CIVILITY_SECRET_KEY": "crash-trial-secret-" + uuid.uuid4().hex,
+            "CIVILITY_MODERATION": moderation,
+            "CIVILITY_RELEVANCE": "off",
+            "CIVILITY_PUBLISHER_TOKEN": PUBLISHER_TOKEN,
+            "CIVILITY_RATE_LIMIT_IP_PER_HOUR": "100000000",
+            "CIVILITY_RATE_LIMIT_EMAIL_PER_HOUR": "100000000",
+            "CIVILITY_MAIL_OUTBOX_DIR": str(workdir / "outbox"),
+        }
+    )
     return env
 
 
 def _create_article(server: Server) -> None:
-    article = {"id": ARTICLE_ID, "title": "Council approves the new bus lanes",
-               "body": "The city council voted on Tuesday to add bus lanes on three avenues.",
-               "source": "Crash trial"}
-    resp = httpx.post(server.base + "/api/articles", json=article, timeout=10.0,
-                      headers={"Authorization": f"Bearer {PUBLISHER_TOKEN}"})
+    article = {
+        "id": ARTICLE_ID,
+        "title": "Council approves the new bus lanes",
+        "body": "The city council voted on Tuesday to add bus lanes on three avenues.",
+        "source": "Crash trial",
+    }
+    resp = httpx.post(
+        server.base + "/api/articles",
+        json=article,
+        timeout=10.0,
+        headers={"Authorization": f"Bearer {PUBLISHER_TOKEN}"},
+    )
     if resp.status_code not in (200, 201, 409):
         raise RuntimeError(f"could not create the article: {resp.status_code} {resp.text[:300]}")
 
@@ -227,8 +252,9 @@ class _Db:
         if self.url is None:
             return dict(self.query("SELECT status, count(*) FROM jobs GROUP BY status"))
         names = {"todo": "queued", "doing": "running", "succeeded": "done"}
-        rows = self.query("SELECT status::text, count(*) FROM procrastinate_jobs WHERE queue_name LIKE 'civility.%' "
-                          "GROUP BY 1")
+        rows = self.query(
+            "SELECT status::text, count(*) FROM procrastinate_jobs WHERE queue_name LIKE 'civility.%' GROUP BY 1"
+        )
         return {names.get(status, status): n for status, n in rows}
 
 
@@ -273,9 +299,18 @@ def verify(db: _Db, acked: dict[str, int], report: Report) -> None:
     )[0][0]
 
 
-def run_trial(kills: int, *, submitters: int = 4, seed: int = 1, workdir: Path | None = None,
-              moderation: str = "hold", max_uptime: float = 1.2, drain_timeout: float = 120.0,
-              progress: bool = False, deployment: str = "sqlite-embedded") -> Report:
+def run_trial(
+    kills: int,
+    *,
+    submitters: int = 4,
+    seed: int = 1,
+    workdir: Path | None = None,
+    moderation: str = "hold",
+    max_uptime: float = 1.2,
+    drain_timeout: float = 120.0,
+    progress: bool = False,
+    deployment: str = "sqlite-embedded",
+) -> Report:
     if deployment not in DEPLOYMENTS:
         raise ValueError(f"deployment {deployment!r} is not one of {DEPLOYMENTS}")
     rng = random.Random(seed)
@@ -296,8 +331,13 @@ def run_trial(kills: int, *, submitters: int = 4, seed: int = 1, workdir: Path |
     env = _env(workdir, moderation, database_url)
     report = Report(deployment=deployment)
     began = time.monotonic()
-    subprocess.run([sys.executable, "-m", "civility", "migrate"], cwd=workdir, env=env, check=True,  # noqa: S603
-                   stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [sys.executable, "-m", "civility", "migrate"],
+        cwd=workdir,
+        env=env,
+        check=True,  # noqa: S603
+        stdout=subprocess.DEVNULL,
+    )
     server = Server(workdir, free_port(), env)
     worker = Worker(workdir, 0, env) if database_url else None
     stop = threading.Event()
@@ -376,30 +416,47 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--kills", type=int, default=200, help="SIGKILLs of the server (default 200)")
     parser.add_argument("--submitters", type=int, default=4, help="concurrent submitting clients")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--moderation", choices=("hold", "auto"), default="hold",
-                        help="hold (default: fast start-up) or auto (loads the model in every restart)")
+    parser.add_argument(
+        "--moderation",
+        choices=("hold", "auto"),
+        default="hold",
+        help="hold (default: fast start-up) or auto (loads the model in every restart)",
+    )
     parser.add_argument("--max-uptime", type=float, default=1.2, help="longest time a server lives before its kill")
     parser.add_argument("--workdir", type=Path, help="keep the database and server log here")
     parser.add_argument("--json", metavar="FILE", help="write the report as JSON ('-' for stdout)")
-    parser.add_argument("--deployment", choices=DEPLOYMENTS, default="sqlite-embedded",
-                        help="sqlite-embedded (default) or postgres-procrastinate (server and worker killed)")
+    parser.add_argument(
+        "--deployment",
+        choices=DEPLOYMENTS,
+        default="sqlite-embedded",
+        help="sqlite-embedded (default) or postgres-procrastinate (server and worker killed)",
+    )
     args = parser.parse_args(argv)
-    report = run_trial(args.kills, submitters=args.submitters, seed=args.seed, workdir=args.workdir,
-                       moderation=args.moderation, max_uptime=args.max_uptime, progress=True,
-                       deployment=args.deployment)
+    report = run_trial(
+        args.kills,
+        submitters=args.submitters,
+        seed=args.seed,
+        workdir=args.workdir,
+        moderation=args.moderation,
+        max_uptime=args.max_uptime,
+        progress=True,
+        deployment=args.deployment,
+    )
     data = {**asdict(report), "ok": report.ok}
     if args.json == "-":
         print(json.dumps(data, indent=2))
     else:
         if args.json:
             Path(args.json).write_text(json.dumps(data, indent=2))
-        print(f"{report.deployment}: kills {report.kills} ({report.kills_during_startup} during start-up), "
-              f"worker kills {report.worker_kills}, "
-              f"acknowledged {report.acknowledged}, lost {report.lost}, duplicated {report.duplicated}, "
-              f"wrong id {report.wrong_id}, retries {report.retries} ({report.cut_mid_request} cut mid-request), "
-              f"jobs {report.jobs}, "
-              f"unscored {report.unscored_comments}, scored twice {report.scored_twice}, "
-              f"integrity {report.integrity}, {report.seconds}s")
+        print(
+            f"{report.deployment}: kills {report.kills} ({report.kills_during_startup} during start-up), "
+            f"worker kills {report.worker_kills}, "
+            f"acknowledged {report.acknowledged}, lost {report.lost}, duplicated {report.duplicated}, "
+            f"wrong id {report.wrong_id}, retries {report.retries} ({report.cut_mid_request} cut mid-request), "
+            f"jobs {report.jobs}, "
+            f"unscored {report.unscored_comments}, scored twice {report.scored_twice}, "
+            f"integrity {report.integrity}, {report.seconds}s"
+        )
     return 0 if report.ok else 1
 
 

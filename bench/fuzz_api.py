@@ -45,10 +45,19 @@ def _seed(platform: Any) -> tuple[dict[str, str], dict[str, Any]]:
     from civility.workflow.types import ArticleIn
 
     for i in range(3):
-        platform.add_article(ArticleIn(id=f"story-{i}", title=f"Story {i}", body="Body text.", source="desk",
-                                       url=f"https://publisher.example/story-{i}"))
-    ids = [platform.submit_comment("story-0", "Reader", f"r{i}@example.org", f"Comment {i}", ip=None).comment_id
-           for i in range(6)]
+        platform.add_article(
+            ArticleIn(
+                id=f"story-{i}",
+                title=f"Story {i}",
+                body="Body text.",
+                source="desk",
+                url=f"https://publisher.example/story-{i}",
+            )
+        )
+    ids = [
+        platform.submit_comment("story-0", "Reader", f"r{i}@example.org", f"Comment {i}", ip=None).comment_id
+        for i in range(6)
+    ]
     platform.decide(ids[0], "approve", actor="moderator:seed")
     platform.decide(ids[1], "reject", actor="moderator:seed", categories=["spam"])
     moderator = platform.add_moderator("fuzzer", "fuzz password 0123", "admin")  # reaches the admin routes too
@@ -65,8 +74,13 @@ def _fresh_session(platform: Any) -> dict[str, str]:
 def _checks():
     from schemathesis import checks
 
-    conformance = [checks.not_a_server_error, checks.status_code_conformance, checks.content_type_conformance,
-                   checks.response_headers_conformance, checks.response_schema_conformance]
+    conformance = [
+        checks.not_a_server_error,
+        checks.status_code_conformance,
+        checks.content_type_conformance,
+        checks.response_headers_conformance,
+        checks.response_schema_conformance,
+    ]
     return conformance, conformance + [checks.negative_data_rejection]
 
 
@@ -83,14 +97,24 @@ def run_fuzz(cases: int, *, workdir: Path | None = None, seed: int = 0, progress
     own = tempfile.TemporaryDirectory(prefix="civility-fuzz-") if workdir is None else None
     root = Path(own.name) if own else workdir
     root.mkdir(parents=True, exist_ok=True)
-    settings = load_settings({
-        "database_url": f"sqlite:///{root / 'fuzz.db'}", "secret_key": SECRET, "moderation": "hold",
-        "relevance": "off", "embedded_worker": False, "publisher_token": PUBLISHER,
-        "mail_outbox_dir": str(root / "outbox"), "rate_limit_ip_per_hour": 10**7,
-        "rate_limit_email_per_hour": 10**7, "login_attempts_per_15min": 10**6,
-        # Above the schema's largest field (200,000 chars), so over-long fields meet validation (422), not the 413 limit.
-        "max_body_bytes": 4_000_000,
-    }, environ={}, config_path=None)
+    settings = load_settings(
+        {
+            "database_url": f"sqlite:///{root / 'fuzz.db'}",
+            "secret_key": SECRET,
+            "moderation": "hold",
+            "relevance": "off",
+            "embedded_worker": False,
+            "publisher_token": PUBLISHER,
+            "mail_outbox_dir": str(root / "outbox"),
+            "rate_limit_ip_per_hour": 10**7,
+            "rate_limit_email_per_hour": 10**7,
+            "login_attempts_per_15min": 10**6,
+            # Above the schema's largest field (200,000 chars), so over-long fields meet validation (422), not the 413 limit.
+            "max_body_bytes": 4_000_000,
+        },
+        environ={},
+        config_path=None,
+    )
     platform = Platform.from_settings(settings)
     platform.migrate()
     auth, known = _seed(platform)
@@ -119,8 +143,17 @@ def run_fuzz(cases: int, *, workdir: Path | None = None, seed: int = 0, progress
                 variants = [None, fixed] if fixed else [None]
                 modes = ((GenerationMode.POSITIVE, positive_checks), (GenerationMode.NEGATIVE, negative_checks))
                 for (mode, checks), path_parameters in itertools.product(modes, variants):
-                    test = _make_test(op, mode, checks, headers, max(1, per_op // len(variants)), report, statuses,
-                                      seed + rounds, path_parameters)
+                    test = _make_test(
+                        op,
+                        mode,
+                        checks,
+                        headers,
+                        max(1, per_op // len(variants)),
+                        report,
+                        statuses,
+                        seed + rounds,
+                        path_parameters,
+                    )
                     try:
                         test()
                     except hypothesis.errors.Unsatisfiable:
@@ -143,8 +176,13 @@ def _make_test(op, mode, checks, headers, per_op, report, statuses, seed, path_p
     from schemathesis.core.failures import FailureGroup
 
     @hypothesis.seed(seed)
-    @hypothesis.settings(max_examples=per_op, deadline=None, database=None,
-                         phases=[Phase.generate], suppress_health_check=list(HealthCheck))
+    @hypothesis.settings(
+        max_examples=per_op,
+        deadline=None,
+        database=None,
+        phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
     @given(case=op.as_strategy(generation_mode=mode, path_parameters=path_parameters))
     def test(case):
         report.cases += 1
@@ -168,8 +206,14 @@ def _classify(report: FuzzReport, where: str, exc: BaseException) -> None:
         message = f"{where}: {name}: {detail}"
         if name in ("ServerError",) or "Server error" in text:
             report.server_errors += 1
-        elif name in ("JsonSchemaError", "UndefinedStatusCode", "UndefinedContentType", "MalformedMediaType",
-                      "MissingContentType", "MissingHeaders"):
+        elif name in (
+            "JsonSchemaError",
+            "UndefinedStatusCode",
+            "UndefinedContentType",
+            "MalformedMediaType",
+            "MissingContentType",
+            "MissingHeaders",
+        ):
             report.schema_violations += 1
         else:
             report.other_failures += 1
@@ -189,9 +233,11 @@ def main(argv: list[str] | None = None) -> int:
     else:
         if args.json:
             Path(args.json).write_text(json.dumps(data, indent=2))
-        print(f"{report.cases} cases over {report.operations} operations in {report.seconds}s: "
-              f"{report.server_errors} server errors, {report.schema_violations} schema violations, "
-              f"{report.other_failures} other failures")
+        print(
+            f"{report.cases} cases over {report.operations} operations in {report.seconds}s: "
+            f"{report.server_errors} server errors, {report.schema_violations} schema violations, "
+            f"{report.other_failures} other failures"
+        )
         for line in report.failures[:20] + report.reproduce:
             print("  " + line)
     return 0 if report.ok else 1

@@ -33,14 +33,47 @@ def fill(platform, n: int, seed: int = 14) -> None:
         scores = {c: round(rng.random() * 0.05, 4) for c in CATEGORIES}
         scores.update(toxic=round(s, 4), insult=round(s * rng.uniform(0.5, 1.0), 4), off_topic=None)
         text = " ".join(rng.choice(WORDS) for _ in range(rng.randint(8, 40)))
-        batch_c.append(dict(id=i, article_id="a1", name="R", email="r@example.org", text=text, status="approved",
-                            version=2, created_at=now, lang=rng.choice(["en", "en", "en", "tr", "ckb"])))
-        batch_d.append(dict(comment_id=i, decision="review", actor="machine", created_at=now, reasons=[],
-                            scores=scores, base_scores=scores, model_version="bench@1", policy_version="p",
-                            categories=None))
-        batch_d.append(dict(comment_id=i, decision="reject" if rejected else "approve", actor="moderator:m",
-                            created_at=now, reasons=[], scores={}, base_scores=None, model_version=None,
-                            policy_version=None, categories=["insult"] if rejected else None))
+        batch_c.append(
+            dict(
+                id=i,
+                article_id="a1",
+                name="R",
+                email="r@example.org",
+                text=text,
+                status="approved",
+                version=2,
+                created_at=now,
+                lang=rng.choice(["en", "en", "en", "tr", "ckb"]),
+            )
+        )
+        batch_d.append(
+            dict(
+                comment_id=i,
+                decision="review",
+                actor="machine",
+                created_at=now,
+                reasons=[],
+                scores=scores,
+                base_scores=scores,
+                model_version="bench@1",
+                policy_version="p",
+                categories=None,
+            )
+        )
+        batch_d.append(
+            dict(
+                comment_id=i,
+                decision="reject" if rejected else "approve",
+                actor="moderator:m",
+                created_at=now,
+                reasons=[],
+                scores={},
+                base_scores=None,
+                model_version=None,
+                policy_version=None,
+                categories=["insult"] if rejected else None,
+            )
+        )
         if len(batch_c) >= 5000 or i == n:
             with platform.db.write() as conn:
                 conn.execute(insert(comments), batch_c)
@@ -63,24 +96,39 @@ def one(n: int) -> dict:
             return [Verdict(Decision.REVIEW, {}, (), self.model_version, "p") for _ in items]
 
     with tempfile.TemporaryDirectory() as tmp:
-        settings = load_settings({"database_url": f"sqlite:///{tmp}/bench.db", "secret_key": "x" * 32,
-                                  "moderation": "auto", "learn_max_decisions": 0, "sqlite_synchronous": "NORMAL"},
-                                 environ={}, config_path=None)
+        settings = load_settings(
+            {
+                "database_url": f"sqlite:///{tmp}/bench.db",
+                "secret_key": "x" * 32,
+                "moderation": "auto",
+                "learn_max_decisions": 0,
+                "sqlite_synchronous": "NORMAL",
+            },
+            environ={},
+            config_path=None,
+        )
         platform = Platform.from_settings(settings)
         platform.migrate()
         platform.scorer.use_engine(Engine())
         platform.add_article(ArticleIn(id="a1", title="Bench", body="Bench.", source="bench"))
         fill(platform, n)
         import sklearn.linear_model  # noqa: F401  (a one-off import per process, ~3 s here, not counted)
+
         rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         t0 = time.perf_counter()
         report = platform.learn()
         seconds = time.perf_counter() - t0
         rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         platform.close()
-    return {"decisions": n, "seconds": round(seconds, 2), "peak_rss_mb": round(rss_after / 1024, 1),
-            "rss_growth_mb": round((rss_after - rss_before) / 1024, 1), "promoted": report["promoted"],
-            "heads": report.get("heads"), "languages": sorted(report.get("bands", {}))}
+    return {
+        "decisions": n,
+        "seconds": round(seconds, 2),
+        "peak_rss_mb": round(rss_after / 1024, 1),
+        "rss_growth_mb": round((rss_after - rss_before) / 1024, 1),
+        "promoted": report["promoted"],
+        "heads": report.get("heads"),
+        "languages": sorted(report.get("bands", {})),
+    }
 
 
 if __name__ == "__main__":

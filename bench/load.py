@@ -86,8 +86,17 @@ CLIENT = {"kind": "raw"}  # "raw": bench/rawhttp.py (cheap per request); "httpx"
 NOT_SERVER = {"loadgen", "machine"}
 
 
-async def drive(name: str, base: str, make_request, *, concurrency: int, duration: float,
-                max_requests: int, ok_codes: set[int], roots: dict[str, list[int]] | None = None) -> Phase:
+async def drive(
+    name: str,
+    base: str,
+    make_request,
+    *,
+    concurrency: int,
+    duration: float,
+    max_requests: int,
+    ok_codes: set[int],
+    roots: dict[str, list[int]] | None = None,
+) -> Phase:
     """Fixed concurrency: ``concurrency`` loops each send one request at a time until the time
     or the request budget is spent. Latency is measured per request on the client."""
     phase = Phase(name)
@@ -158,23 +167,41 @@ async def civility_phases(label: str, base: str, args, scored_probe, roots: dict
     run = uuid.uuid4().hex[:6]
 
     def post(worker: int, n: int):
-        return ("POST", "/api/articles/fresh/comments",
-                {"json": comment_body(worker, n, run), "headers": {"Idempotency-Key": f"{run}-{worker}-{n}"}})
+        return (
+            "POST",
+            "/api/articles/fresh/comments",
+            {"json": comment_body(worker, n, run), "headers": {"Idempotency-Key": f"{run}-{worker}-{n}"}},
+        )
 
     await warm_up(base, "/api/articles/big/comments")
     # Warm the write path too: the first scored comment loads the engine in the in-process worker.
-    warm = await drive(f"{label} warm-up", base, lambda w, n: ("POST", "/api/articles/warmup/comments",
-                       {"json": comment_body(w, n, run + "w")}), concurrency=4, duration=30, max_requests=8,
-                       ok_codes={201, 202})
+    warm = await drive(
+        f"{label} warm-up",
+        base,
+        lambda w, n: ("POST", "/api/articles/warmup/comments", {"json": comment_body(w, n, run + "w")}),
+        concurrency=4,
+        duration=30,
+        max_requests=8,
+        ok_codes={201, 202},
+    )
     scored_probe(warm.ok, args.drain_timeout, article_id="warmup")
     before = cpu.snapshot(roots, CPU_BY_NAME)
-    write = await drive(f"{label} POST comment", base, post, concurrency=args.concurrency,
-                        duration=args.duration, max_requests=args.max_requests, ok_codes={201, 202}, roots=roots)
+    write = await drive(
+        f"{label} POST comment",
+        base,
+        post,
+        concurrency=args.concurrency,
+        duration=args.duration,
+        max_requests=args.max_requests,
+        ok_codes={201, 202},
+        roots=roots,
+    )
     write.extra.update(scored_probe(write.ok, args.drain_timeout))
     # CPU of the whole write path, storing and scoring, per comment: posted until the last is scored.
     spent = cpu.used(before, cpu.snapshot(roots, CPU_BY_NAME), 1.0)
     write.extra["server_cpu_ms_per_scored"] = round(
-        sum(v for k, v in spent.items() if k not in NOT_SERVER) * 1000 / max(int(write.extra["scored"]), 1), 2)
+        sum(v for k, v in spent.items() if k not in NOT_SERVER) * 1000 / max(int(write.extra["scored"]), 1), 2
+    )
 
     cursors = await collect_cursors(base, pages=20)
 
@@ -185,10 +212,26 @@ async def civility_phases(label: str, base: str, args, scored_probe, roots: dict
     def page(worker: int, n: int):
         return ("GET", "/articles/big", {})
 
-    read_api = await drive(f"{label} GET comments API", base, api, concurrency=args.concurrency,
-                           duration=args.duration, max_requests=args.max_requests, ok_codes={200}, roots=roots)
-    read_page = await drive(f"{label} GET article page", base, page, concurrency=args.concurrency,
-                            duration=args.duration, max_requests=args.max_requests, ok_codes={200}, roots=roots)
+    read_api = await drive(
+        f"{label} GET comments API",
+        base,
+        api,
+        concurrency=args.concurrency,
+        duration=args.duration,
+        max_requests=args.max_requests,
+        ok_codes={200},
+        roots=roots,
+    )
+    read_page = await drive(
+        f"{label} GET article page",
+        base,
+        page,
+        concurrency=args.concurrency,
+        duration=args.duration,
+        max_requests=args.max_requests,
+        ok_codes={200},
+        roots=roots,
+    )
     return [write, read_api, read_page]
 
 
@@ -197,19 +240,41 @@ async def isso_phases(base: str, args, roots: dict[str, list[int]]) -> list[Phas
 
     def post(worker: int, n: int):
         body = comment_body(worker, n, run)
-        return ("POST", "/new", {"params": {"uri": "/fresh-story/"},
-                                 "json": {"author": body["name"], "email": body["email"], "text": body["text"]}})
+        return (
+            "POST",
+            "/new",
+            {
+                "params": {"uri": "/fresh-story/"},
+                "json": {"author": body["name"], "email": body["email"], "text": body["text"]},
+            },
+        )
 
     await warm_up(base, "/?uri=/big-story/&limit=50&nested_limit=0")
-    write = await drive("Isso POST comment", base, post, concurrency=args.concurrency, duration=args.duration,
-                        max_requests=args.max_requests, ok_codes={201, 202}, roots=roots)
+    write = await drive(
+        "Isso POST comment",
+        base,
+        post,
+        concurrency=args.concurrency,
+        duration=args.duration,
+        max_requests=args.max_requests,
+        ok_codes={201, 202},
+        roots=roots,
+    )
 
     def thread(worker: int, n: int):
         offset = 0 if n % 5 else 50 * random.randint(1, 20)  # the same 1-in-5 later pages
         return ("GET", "/", {"params": {"uri": "/big-story/", "limit": 50, "nested_limit": 0, "offset": offset}})
 
-    read = await drive("Isso GET thread", base, thread, concurrency=args.concurrency, duration=args.duration,
-                       max_requests=args.max_requests, ok_codes={200}, roots=roots)
+    read = await drive(
+        "Isso GET thread",
+        base,
+        thread,
+        concurrency=args.concurrency,
+        duration=args.duration,
+        max_requests=args.max_requests,
+        ok_codes={200},
+        roots=roots,
+    )
     return [write, read]
 
 
@@ -237,8 +302,15 @@ def run_setup_a(args, stack: ExitStack, tmp: Path) -> list[Phase]:
     probe = seed_civility(url, args.comments)
     port = free_port()
     env = civility_env(url, moderation=args.moderation, model_dir=args.model_dir)
-    web = stack.enter_context(Server("civility-a", [sys.executable, "-m", "civility", "serve", "--port", str(port),
-                                                   "--log-level", "warning"], env, tmp, f"http://127.0.0.1:{port}/healthz"))
+    web = stack.enter_context(
+        Server(
+            "civility-a",
+            [sys.executable, "-m", "civility", "serve", "--port", str(port), "--log-level", "warning"],
+            env,
+            tmp,
+            f"http://127.0.0.1:{port}/healthz",
+        )
+    )
     roots = {"web+worker": [web.proc.pid]}
     return asyncio.run(civility_phases("a", f"http://127.0.0.1:{port}", args, probe.scored, roots))
 
@@ -248,13 +320,35 @@ def run_setup_b(args, stack: ExitStack, tmp: Path) -> list[Phase]:
     stack.callback(drop_pg_database, PG_ADMIN, url)
     probe = seed_civility(url, args.comments)
     port = free_port()
-    env = civility_env(url, moderation=args.moderation, model_dir=args.model_dir, queue="procrastinate",
-                       redis_url=REDIS_URL)
-    web = stack.enter_context(Server("civility-b-web", [sys.executable, "-m", "civility", "serve", "--port", str(port),
-                                                        "--workers", "2", "--log-level", "warning"],
-                                     env, tmp, f"http://127.0.0.1:{port}/healthz"))
-    workers = [stack.enter_context(Server(f"civility-b-worker{i}", [sys.executable, "-m", "civility", "worker"],
-                                          env, tmp, None)) for i in range(2)]
+    env = civility_env(
+        url, moderation=args.moderation, model_dir=args.model_dir, queue="procrastinate", redis_url=REDIS_URL
+    )
+    web = stack.enter_context(
+        Server(
+            "civility-b-web",
+            [
+                sys.executable,
+                "-m",
+                "civility",
+                "serve",
+                "--port",
+                str(port),
+                "--workers",
+                "2",
+                "--log-level",
+                "warning",
+            ],
+            env,
+            tmp,
+            f"http://127.0.0.1:{port}/healthz",
+        )
+    )
+    workers = [
+        stack.enter_context(
+            Server(f"civility-b-worker{i}", [sys.executable, "-m", "civility", "worker"], env, tmp, None)
+        )
+        for i in range(2)
+    ]
     wait_for_workers(url, 2)
     roots = {"web": [web.proc.pid], "workers": [w.proc.pid for w in workers], "postgres": postgres_backends(url)}
     return asyncio.run(civility_phases("b", f"http://127.0.0.1:{port}", args, probe.scored, roots))
@@ -305,8 +399,12 @@ def main() -> None:
     parser.add_argument("--drain-timeout", type=float, default=120.0, help="max seconds to wait for scoring")
     parser.add_argument("--moderation", default="auto", choices=("auto", "hold"))
     parser.add_argument("--model-dir", default="", help="model artifact (default: the one shipped in the package)")
-    parser.add_argument("--client", default="raw", choices=("raw", "httpx"),
-                        help="load generator's HTTP client (raw costs a fraction of httpx's CPU per request)")
+    parser.add_argument(
+        "--client",
+        default="raw",
+        choices=("raw", "httpx"),
+        help="load generator's HTTP client (raw costs a fraction of httpx's CPU per request)",
+    )
     parser.add_argument("--logs", default=None, help="keep server logs and databases in this folder")
     parser.add_argument("--json", type=Path, default=None, help="also write the results here")
     args = parser.parse_args()
@@ -328,18 +426,24 @@ def main() -> None:
 
 def report(results: dict[str, list[Phase]], args, load_before) -> None:
     print()
-    print(f"# {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}  {pyplatform.node()}  cores={os.cpu_count()}  "
-          f"load before={load_before[0]:.2f} after={os.getloadavg()[0]:.2f}  concurrency={args.concurrency} "
-          f"duration={args.duration}s moderation={args.moderation} client={args.client}")
-    print("| setup | phase | ok req | req/s | p50 ms | p99 ms | scored/s | server CPU ms/req | CPU cores used | errors |")
+    print(
+        f"# {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}  {pyplatform.node()}  cores={os.cpu_count()}  "
+        f"load before={load_before[0]:.2f} after={os.getloadavg()[0]:.2f}  concurrency={args.concurrency} "
+        f"duration={args.duration}s moderation={args.moderation} client={args.client}"
+    )
+    print(
+        "| setup | phase | ok req | req/s | p50 ms | p99 ms | scored/s | server CPU ms/req | CPU cores used | errors |"
+    )
     print("|---|---|---|---|---|---|---|---|---|---|")
     for phases in results.values():
         for p in phases:
             scored = p.extra.get("scored_per_s")
-            print(f"| {p.name.split(' ')[0]} | {' '.join(p.name.split(' ')[1:])} | {p.ok} | {p.rps:.1f} | "
-                  f"{p.p50_ms:.1f} | {p.p99_ms:.1f} | {'' if scored is None else f'{scored:.1f}'} | "
-                  f"{p.extra['server_cpu_ms_per_ok']:.1f} | "
-                  f"{' '.join(f'{k} {v:.2f}' for k, v in sorted(p.cores.items()))} | {p.errors or ''} |")
+            print(
+                f"| {p.name.split(' ')[0]} | {' '.join(p.name.split(' ')[1:])} | {p.ok} | {p.rps:.1f} | "
+                f"{p.p50_ms:.1f} | {p.p99_ms:.1f} | {'' if scored is None else f'{scored:.1f}'} | "
+                f"{p.extra['server_cpu_ms_per_ok']:.1f} | "
+                f"{' '.join(f'{k} {v:.2f}' for k, v in sorted(p.cores.items()))} | {p.errors or ''} |"
+            )
     isso = {p.name: p for p in results.get("isso", [])}
     if isso:
         print()
@@ -349,8 +453,10 @@ def report(results: dict[str, list[Phase]], args, load_before) -> None:
             write, api, page = results[name]
             iw, ir = isso["Isso POST comment"], isso["Isso GET thread"]
             scored = write.extra.get("scored_per_s", 0.0)
-            print(f"{name}/Isso: write accepted {write.rps / iw.rps:.2f}x, write scored {scored / iw.rps:.2f}x, "
-                  f"comments API {api.rps / ir.rps:.2f}x, article page {page.rps / ir.rps:.2f}x")
+            print(
+                f"{name}/Isso: write accepted {write.rps / iw.rps:.2f}x, write scored {scored / iw.rps:.2f}x, "
+                f"comments API {api.rps / ir.rps:.2f}x, article page {page.rps / ir.rps:.2f}x"
+            )
     if args.json:
         args.json.write_text(json.dumps({k: [asdict(p) for p in v] for k, v in results.items()}, indent=1))
 

@@ -32,8 +32,16 @@ def main(url: str, n: int = 300) -> None:
         with psycopg.connect(ADMIN, autocommit=True) as conn:
             conn.execute(f'CREATE DATABASE "{dropped}"')
         url = f"postgresql://postgres@127.0.0.1:5432/{dropped}"
-    settings = load_settings({"database_url": url, "secret_key": "b" * 32, "moderation": "hold",
-                              "rate_limit_ip_per_hour": 10**6, "rate_limit_email_per_hour": 10**6}, environ={})
+    settings = load_settings(
+        {
+            "database_url": url,
+            "secret_key": "b" * 32,
+            "moderation": "hold",
+            "rate_limit_ip_per_hour": 10**6,
+            "rate_limit_email_per_hour": 10**6,
+        },
+        environ={},
+    )
     platform = Platform.from_settings(settings)
     try:
         platform.migrate()
@@ -41,10 +49,16 @@ def main(url: str, n: int = 300) -> None:
         lat = []
         for i in range(n):
             t = time.perf_counter()
-            platform.submit_comment(article.id, "Ann", f"a{i}@example.org", f"comment number {i} with some text",
-                                    ip=f"10.0.{i % 250}.1", idempotency_key=uuid.uuid4().hex)
+            platform.submit_comment(
+                article.id,
+                "Ann",
+                f"a{i}@example.org",
+                f"comment number {i} with some text",
+                ip=f"10.0.{i % 250}.1",
+                idempotency_key=uuid.uuid4().hex,
+            )
             lat.append((time.perf_counter() - t) * 1000)
-        print(f"sequential submit: p50 {_pct(lat, .5):.1f} ms, p99 {_pct(lat, .99):.1f} ms")
+        print(f"sequential submit: p50 {_pct(lat, 0.5):.1f} ms, p99 {_pct(lat, 0.99):.1f} ms")
         t = time.perf_counter()
         done = 0
         while ran := platform.run_pending_jobs(32):
@@ -57,8 +71,14 @@ def main(url: str, n: int = 300) -> None:
         def submitter(k: int) -> None:
             for i in range(n // 4):
                 t0 = time.perf_counter()
-                platform.submit_comment(article.id, "Bob", f"t{k}-{i}@example.org", f"thread {k} comment {i}",
-                                        ip=f"10.1.{k}.{i % 250}", idempotency_key=uuid.uuid4().hex)
+                platform.submit_comment(
+                    article.id,
+                    "Bob",
+                    f"t{k}-{i}@example.org",
+                    f"thread {k} comment {i}",
+                    ip=f"10.1.{k}.{i % 250}",
+                    idempotency_key=uuid.uuid4().hex,
+                )
                 with lock:
                     lat2.append((time.perf_counter() - t0) * 1000)
 
@@ -69,8 +89,10 @@ def main(url: str, n: int = 300) -> None:
         for th in threads:
             th.join()
         dt = time.perf_counter() - t
-        print(f"4 concurrent submitters: {len(lat2) / dt:.0f} comments/s, p50 {_pct(lat2, .5):.1f} ms, "
-              f"p99 {_pct(lat2, .99):.1f} ms")
+        print(
+            f"4 concurrent submitters: {len(lat2) / dt:.0f} comments/s, p50 {_pct(lat2, 0.5):.1f} ms, "
+            f"p99 {_pct(lat2, 0.99):.1f} ms"
+        )
     finally:
         platform.close()
         if dropped:

@@ -37,10 +37,20 @@ CANARY = "quokka-canary"
 def _settings(url: str, queue: str, outbox: Path):
     from civility.settings import load_settings
 
-    return load_settings({"database_url": url, "queue": queue, "secret_key": "bench-secret-0123456789abcdef",
-                          "moderation": "hold", "relevance": "off", "mail_outbox_dir": str(outbox),
-                          "rate_limit_ip_per_hour": 100000, "rate_limit_email_per_hour": 100000},
-                         environ={}, config_path=None)
+    return load_settings(
+        {
+            "database_url": url,
+            "queue": queue,
+            "secret_key": "bench-secret-0123456789abcdef",
+            "moderation": "hold",
+            "relevance": "off",
+            "mail_outbox_dir": str(outbox),
+            "rate_limit_ip_per_hour": 100000,
+            "rate_limit_email_per_hour": 100000,
+        },
+        environ={},
+        config_path=None,
+    )
 
 
 def _search(url: str, workdir: Path) -> int:
@@ -77,13 +87,14 @@ def erasure(url: str, queue: str, workdir: Path, commenters: int) -> dict:
         for i in range(commenters):
             email = f"{CANARY}.{i}@example.org"
             for j in range(2):
-                cid = platform.submit_comment("story", f"Quokka-Canary {i}", email,
-                                              f"{CANARY} comment {i}.{j} about the story", ip="198.51.100.9").comment_id
+                cid = platform.submit_comment(
+                    "story", f"Quokka-Canary {i}", email, f"{CANARY} comment {i}.{j} about the story", ip="198.51.100.9"
+                ).comment_id
                 if j == 0:
-                    platform.decide(cid, "reject", actor="moderator:bench",
-                                    reason=f"quotes '{CANARY} comment {i}.{j}'")
-            platform.submit_comment("story", f"Bystander {i}", f"bystander{i}@example.org", "A bystander's view.",
-                                    ip="198.51.100.10")
+                    platform.decide(cid, "reject", actor="moderator:bench", reason=f"quotes '{CANARY} comment {i}.{j}'")
+            platform.submit_comment(
+                "story", f"Bystander {i}", f"bystander{i}@example.org", "A bystander's view.", ip="198.51.100.10"
+            )
         _drain(platform)
         before = _search(url, workdir)
         for i in range(commenters):
@@ -105,9 +116,15 @@ def erasure(url: str, queue: str, workdir: Path, commenters: int) -> dict:
     finally:
         platform.close()
     after_stop = _search(url, workdir)
-    return {"commenters": commenters, "canary_lines_before": before, "exported": exported, "erased": erased,
-            "erase_seconds": round(erase_s, 2), "canary_lines_after_erasure": after_running,
-            "canary_lines_after_shutdown": after_stop}
+    return {
+        "commenters": commenters,
+        "canary_lines_before": before,
+        "exported": exported,
+        "erased": erased,
+        "erase_seconds": round(erase_s, 2),
+        "canary_lines_after_erasure": after_running,
+        "canary_lines_after_shutdown": after_stop,
+    }
 
 
 def retention(url: str, queue: str, workdir: Path, n: int = 50) -> dict:
@@ -122,28 +139,42 @@ def retention(url: str, queue: str, workdir: Path, n: int = 50) -> dict:
     platform.migrate()
     try:
         platform.add_article(ArticleIn(id="old", title="Old", body="Old news."))
-        ids = [platform.submit_comment("old", f"R{i}", f"r{i}@example.org", f"comment {i}",
-                                       ip=f"192.0.2.{i % 250}").comment_id for i in range(n)]
+        ids = [
+            platform.submit_comment(
+                "old", f"R{i}", f"r{i}@example.org", f"comment {i}", ip=f"192.0.2.{i % 250}"
+            ).comment_id
+            for i in range(n)
+        ]
         fresh = platform.submit_comment("old", "New", "new@example.org", "fresh", ip="192.0.2.251").comment_id
         mod = platform.add_moderator("benchmod", "correct horse battery staple")
         for _ in range(3):
             platform.create_session(mod.id)
         with platform.db.write() as conn:
-            conn.execute(update(comments).where(comments.c.id.in_(ids))
-                         .values(created_at=utcnow() - timedelta(days=40)))
+            conn.execute(
+                update(comments).where(comments.c.id.in_(ids)).values(created_at=utcnow() - timedelta(days=40))
+            )
             conn.execute(update(sessions).values(expires_at=utcnow() - timedelta(minutes=1)))
         env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
-        env.update({f"CIVILITY_{k.upper()}": str(settings[k]) for k in
-                    ("database_url", "secret_key", "queue", "moderation", "relevance", "mail_outbox_dir")})
+        env.update(
+            {
+                f"CIVILITY_{k.upper()}": str(settings[k])
+                for k in ("database_url", "secret_key", "queue", "moderation", "relevance", "mail_outbox_dir")
+            }
+        )
         started = time.perf_counter()
-        proc = subprocess.Popen([sys.executable, "-m", "civility", "worker", "--poll-interval", "0.2"], env=env,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "civility", "worker", "--poll-interval", "0.2"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         done_s = None
         try:
             while time.perf_counter() - started < 60:
                 with platform.db.read() as conn:
-                    old_ips = conn.execute(select(func.count()).where(comments.c.id.in_(ids),
-                                                                      comments.c.ip.is_not(None))).scalar_one()
+                    old_ips = conn.execute(
+                        select(func.count()).where(comments.c.id.in_(ids), comments.c.ip.is_not(None))
+                    ).scalar_one()
                     left = conn.execute(select(func.count()).select_from(sessions)).scalar_one()
                 if old_ips == 0 and left == 0:
                     done_s = time.perf_counter() - started
@@ -156,9 +187,13 @@ def retention(url: str, queue: str, workdir: Path, n: int = 50) -> dict:
             fresh_ip = conn.execute(select(comments.c.ip).where(comments.c.id == fresh)).scalar_one()
     finally:
         platform.close()
-    return {"old_addresses": n, "old_addresses_left": old_ips, "expired_sessions_left": left,
-            "fresh_address_kept": fresh_ip == "192.0.2.251",
-            "seconds_from_worker_start": round(done_s, 2) if done_s is not None else None}
+    return {
+        "old_addresses": n,
+        "old_addresses_left": old_ips,
+        "expired_sessions_left": left,
+        "fresh_address_kept": fresh_ip == "192.0.2.251",
+        "seconds_from_worker_start": round(done_s, 2) if done_s is not None else None,
+    }
 
 
 def main() -> None:

@@ -17,8 +17,15 @@ class RawClient:
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
 
-    async def request(self, method: str, path: str, *, params: dict | None = None, json: object = None,
-                      headers: dict[str, str] | None = None) -> tuple[int, bytes]:
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict | None = None,
+        json: object = None,
+        headers: dict[str, str] | None = None,
+    ) -> tuple[int, bytes]:
         return await asyncio.wait_for(self._request(method, path, params, json, headers), self.timeout)
 
     async def _request(self, method, path, params, json, headers) -> tuple[int, bytes]:

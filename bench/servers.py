@@ -32,15 +32,24 @@ class Server:
     """A child process in its own process group, logged to a file; ready when ``health`` answers
     200 (or at once when there is none); stopped with SIGINT, then SIGKILL after 15 s."""
 
-    def __init__(self, name: str, argv: list[str], env: dict[str, str], logdir: Path, health: str | None,
-                 *, timeout: float = 90.0):
+    def __init__(
+        self,
+        name: str,
+        argv: list[str],
+        env: dict[str, str],
+        logdir: Path,
+        health: str | None,
+        *,
+        timeout: float = 90.0,
+    ):
         self.name, self.argv, self.env, self.health, self.timeout = name, argv, env, health, timeout
         self.log_path = logdir / f"{name}.log"
 
     def __enter__(self) -> "Server":
         self.log = self.log_path.open("w")
-        self.proc = subprocess.Popen(self.argv, env=self.env, stdout=self.log, stderr=subprocess.STDOUT,
-                                     start_new_session=True)
+        self.proc = subprocess.Popen(
+            self.argv, env=self.env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True
+        )
         deadline = time.monotonic() + self.timeout
         while self.health:
             if self.proc.poll() is not None:
@@ -67,13 +76,22 @@ class Server:
         self.log.close()
 
 
-def civility_env(url: str, *, moderation: str, model_dir: str = "", queue: str = "embedded",
-                 redis_url: str = "") -> dict[str, str]:
+def civility_env(
+    url: str, *, moderation: str, model_dir: str = "", queue: str = "embedded", redis_url: str = ""
+) -> dict[str, str]:
     huge = str(10**9)  # the load comes from one address: per-address and per-email limits off the path
     env = {k: v for k, v in os.environ.items() if not k.startswith("CIVILITY_")}
-    env.update(CIVILITY_DATABASE_URL=url, CIVILITY_SECRET_KEY=BENCH_SECRET, CIVILITY_MODERATION=moderation,
-               CIVILITY_QUEUE=queue, CIVILITY_REDIS_URL=redis_url, CIVILITY_RATE_LIMIT_IP_PER_HOUR=huge,
-               CIVILITY_RATE_LIMIT_EMAIL_PER_HOUR=huge, CIVILITY_MODEL_DIR=model_dir, PYTHONUNBUFFERED="1")
+    env.update(
+        CIVILITY_DATABASE_URL=url,
+        CIVILITY_SECRET_KEY=BENCH_SECRET,
+        CIVILITY_MODERATION=moderation,
+        CIVILITY_QUEUE=queue,
+        CIVILITY_REDIS_URL=redis_url,
+        CIVILITY_RATE_LIMIT_IP_PER_HOUR=huge,
+        CIVILITY_RATE_LIMIT_EMAIL_PER_HOUR=huge,
+        CIVILITY_MODEL_DIR=model_dir,
+        PYTHONUNBUFFERED="1",
+    )
     return env
 
 
@@ -106,9 +124,11 @@ class ScoringProbe:
         from civility.storage.schema import comments, decisions
 
         db = Database.from_url(self.url)
-        query = (select(func.count(), func.min(comments.c.created_at), func.max(decisions.c.created_at))
-                 .select_from(comments.join(decisions, decisions.c.comment_id == comments.c.id))
-                 .where(comments.c.article_id == article_id, decisions.c.actor == "machine"))
+        query = (
+            select(func.count(), func.min(comments.c.created_at), func.max(decisions.c.created_at))
+            .select_from(comments.join(decisions, decisions.c.comment_id == comments.c.id))
+            .where(comments.c.article_id == article_id, decisions.c.actor == "machine")
+        )
         deadline = time.monotonic() + timeout
         try:
             while True:
@@ -118,8 +138,14 @@ class ScoringProbe:
                     break
                 time.sleep(0.5)
             with db.read() as conn:
-                models = sorted({m or "none" for m in conn.execute(
-                    select(decisions.c.model_version).where(decisions.c.actor == "machine").distinct()).scalars()})
+                models = sorted(
+                    {
+                        m or "none"
+                        for m in conn.execute(
+                            select(decisions.c.model_version).where(decisions.c.actor == "machine").distinct()
+                        ).scalars()
+                    }
+                )
         finally:
             db.dispose()
         span = (_utc(last) - _utc(first)).total_seconds() if count else 0.0
@@ -139,19 +165,34 @@ def seed_civility(url: str, approved: int) -> ScoringProbe:
     from civility.workflow.platform import Platform
     from civility.workflow.types import ArticleIn
 
-    settings = load_settings(overrides={"database_url": url, "secret_key": BENCH_SECRET, "moderation": "hold"},
-                             environ={}, config_path=None)
+    settings = load_settings(
+        overrides={"database_url": url, "secret_key": BENCH_SECRET, "moderation": "hold"}, environ={}, config_path=None
+    )
     platform = Platform.from_settings(settings)
     try:
         platform.migrate()
         platform.add_article(ArticleIn(id="big", title="A big story", body="The council voted on the budget."))
         for article_id in ("fresh", "warmup"):
-            platform.add_article(ArticleIn(id=article_id, title="A fresh story",
-                                           body="The council will vote on the budget for schools and roads."))
+            platform.add_article(
+                ArticleIn(
+                    id=article_id,
+                    title="A fresh story",
+                    body="The council will vote on the budget for schools and roads.",
+                )
+            )
         start = datetime.now(timezone.utc) - timedelta(days=2)
-        rows = [dict(article_id="big", name=f"Reader {i}", email=f"reader{i}@example.org",
-                     text=f"Reader comment number {i} on the big story, approved and public.",
-                     status="approved", version=1, created_at=start + timedelta(seconds=i)) for i in range(approved)]
+        rows = [
+            dict(
+                article_id="big",
+                name=f"Reader {i}",
+                email=f"reader{i}@example.org",
+                text=f"Reader comment number {i} on the big story, approved and public.",
+                status="approved",
+                version=1,
+                created_at=start + timedelta(seconds=i),
+            )
+            for i in range(approved)
+        ]
         with platform.db.write() as conn:
             conn.execute(insert(comments), rows)
             if conn.dialect.name == "postgresql":
@@ -164,20 +205,34 @@ def seed_civility(url: str, approved: int) -> ScoringProbe:
 def seed_isso(tmp: Path, approved: int) -> Path:
     db = tmp / "isso.db"
     cfg = tmp / "isso.cfg"
-    cfg.write_text((HERE / "isso" / "isso.cfg").read_text().replace("@DBPATH@", str(db))
-                   .replace("@LISTEN@", "http://127.0.0.1:0"))
-    subprocess.run([str(ISSO_VENV / "bin" / "python"), str(HERE / "isso" / "seed.py"), str(cfg), str(approved)],
-                   check=True, stdout=subprocess.DEVNULL)
+    cfg.write_text(
+        (HERE / "isso" / "isso.cfg").read_text().replace("@DBPATH@", str(db)).replace("@LISTEN@", "http://127.0.0.1:0")
+    )
+    subprocess.run(
+        [str(ISSO_VENV / "bin" / "python"), str(HERE / "isso" / "seed.py"), str(cfg), str(approved)],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     return cfg
 
 
 def start_isso(cfg: Path, port: int, logdir: Path, *, workers: int) -> Server:
     if not (ISSO_VENV / "bin" / "gunicorn").exists():
-        raise SystemExit("Isso is not installed: python3 -m venv bench/.venv-isso && "
-                         "bench/.venv-isso/bin/pip install -r bench/requirements-isso.txt")
+        raise SystemExit(
+            "Isso is not installed: python3 -m venv bench/.venv-isso && "
+            "bench/.venv-isso/bin/pip install -r bench/requirements-isso.txt"
+        )
     env = {**os.environ, "ISSO_SETTINGS": str(cfg)}
     # Isso's documented production setup: gunicorn, one process per core (no --preload: Isso's
     # purge thread holds its lock at start-up and a fork would inherit it held).
-    argv = [str(ISSO_VENV / "bin" / "gunicorn"), "-b", f"127.0.0.1:{port}", "-w", str(workers),
-            "--log-level", "warning", "isso.run"]
+    argv = [
+        str(ISSO_VENV / "bin" / "gunicorn"),
+        "-b",
+        f"127.0.0.1:{port}",
+        "-w",
+        str(workers),
+        "--log-level",
+        "warning",
+        "isso.run",
+    ]
     return Server("isso", argv, env, logdir, f"http://127.0.0.1:{port}/info")

@@ -161,5 +161,6 @@ def platform(make_platform):
 def article(platform):
     from civility.workflow import ArticleIn
 
-    return platform.add_article(ArticleIn(title="Council passes the budget", body="The council voted 27 to 22.",
-                                          source="test desk"))
+    return platform.add_article(
+        ArticleIn(title="Council passes the budget", body="The council voted 27 to 22.", source="test desk")
+    )

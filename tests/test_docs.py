@@ -15,8 +15,9 @@ def test_every_cli_command_is_in_the_readme():
     for name in _COMMANDS:
         command = cli.get_command(ctx, name)
         if isinstance(command, click.Group):
-            missing += [f"civility {name} {sub}" for sub in command.list_commands(ctx)
-                        if f"civility {name} {sub}" not in README]
+            missing += [
+                f"civility {name} {sub}" for sub in command.list_commands(ctx) if f"civility {name} {sub}" not in README
+            ]
         elif f"civility {name}" not in README:
             missing.append(f"civility {name}")
     assert not missing, f"commands missing from README.md: {missing}"

@@ -25,9 +25,20 @@ def main() -> None:
     tid = con.execute("SELECT id FROM threads WHERE uri = ?", (READ_URI,)).fetchone()[0]
     start = time.time() - count
     rows = [
-        (tid, None, start + i, None, 1, "127.0.0.0",
-         f"Reader comment number {i} on the big story, approved and public.",
-         f"Reader {i}", f"reader{i}@example.org", None, "", 0)
+        (
+            tid,
+            None,
+            start + i,
+            None,
+            1,
+            "127.0.0.0",
+            f"Reader comment number {i} on the big story, approved and public.",
+            f"Reader {i}",
+            f"reader{i}@example.org",
+            None,
+            "",
+            0,
+        )
         for i in range(count)
     ]
     con.executemany(

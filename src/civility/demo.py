@@ -43,7 +43,7 @@ ARTICLES: tuple[ArticleIn, ...] = (
             "were still waiting for inspection by nightfall. Aid agencies said the queue had grown "
             "every day since the pause began, and that hospitals on the other side were rationing "
             "generator fuel to keep intensive-care wards running.\n\n"
-            "A spokesperson for the mediators said the first session had been \"constructive\" and "
+            'A spokesperson for the mediators said the first session had been "constructive" and '
             "that a joint committee would meet on Thursday to agree on inspection procedures. "
             "Local residents interviewed near the crossing said they had heard such promises before "
             "and would believe them when the lorries moved."
@@ -62,7 +62,7 @@ ARTICLES: tuple[ArticleIn, ...] = (
             "resurfacing of two arterial roads by a year. Spending on street cleaning and on the "
             "youth employment programme rises slightly.\n\n"
             "The finance committee's chair said the council had \"protected the services people use "
-            "every day\". Opponents argued that fare rises fall hardest on shift workers and that the "
+            'every day". Opponents argued that fare rises fall hardest on shift workers and that the '
             "library cuts would hit the neighbourhoods with the fewest alternatives. The budget "
             "takes effect on 1 January."
         ),
@@ -103,39 +103,96 @@ ARTICLES: tuple[ArticleIn, ...] = (
 
 # (article id, name, email, text, final state: approve | reject | pending)
 COMMENTS: tuple[tuple[str, str, str, str, str], ...] = (
-    ("ceasefire-talks-resume", "Mariam K.", "mariam@example.org",
-     "The lorries at the crossing are the real test. A committee meeting on Thursday means nothing to a "
-     "hospital running out of fuel tonight.", "approve"),
-    ("ceasefire-talks-resume", "سلمى", "salma@example.net",
-     "نأمل أن تنجح المفاوضات هذه المرة، فالناس على جانبي الحدود ينتظرون الدواء والوقود منذ أسابيع. "
-     "شكراً على التغطية الدقيقة.", "approve"),
-    ("ceasefire-talks-resume", "Tom", "tom@example.com",
-     "Your reporting last week left out the mediators' own statement. Please link the primary sources "
-     "next time; I'd like to read them myself.", "approve"),
-    ("ceasefire-talks-resume", "deals4u", "promo@example.com",
-     "Cheap flights to anywhere!!! Visit my channel and use code WIN50 for half price.", "reject"),
-    ("city-budget-2027", "Ruth Alvarez", "ruth@example.org",
-     "As a night-shift nurse I take two buses each way. Thirty cents more per ride is about 250 a year "
-     "for me. I wish the council had looked at a cap for monthly passes.", "approve"),
-    ("city-budget-2027", "Jonas", "jonas@example.net",
-     "Fair summary of the vote. It would help to see which libraries lose which hours; is there a table?",
-     "pending"),
-    ("city-budget-2027", "angry reader", "angry@example.com",
-     "Anyone who voted for this is an idiot and should be thrown out of the chamber.", "reject"),
-    ("heatwave-warning-extended", "Priya", "priya@example.org",
-     "The cooling centre list would be useful as a map. My mother doesn't know the nearest one.",
-     "pending"),
-    ("heatwave-warning-extended", "Ed", "ed@example.com",
-     "Checked on my neighbour this morning after reading this. She was fine but had no fan, so I lent her ours.",
-     "approve"),
-    ("river-library-reopens", "Nadia", "nadia@example.org",
-     "Took my kids on Saturday. The teen room is lovely and the staff were brilliant.", "approve"),
-    ("river-library-reopens", "Sam", "sam@example.net",
-     "Good to see it open again, though the shorter hours mean I still can't get there after work.",
-     "pending"),
+    (
+        "ceasefire-talks-resume",
+        "Mariam K.",
+        "mariam@example.org",
+        "The lorries at the crossing are the real test. A committee meeting on Thursday means nothing to a "
+        "hospital running out of fuel tonight.",
+        "approve",
+    ),
+    (
+        "ceasefire-talks-resume",
+        "سلمى",
+        "salma@example.net",
+        "نأمل أن تنجح المفاوضات هذه المرة، فالناس على جانبي الحدود ينتظرون الدواء والوقود منذ أسابيع. "
+        "شكراً على التغطية الدقيقة.",
+        "approve",
+    ),
+    (
+        "ceasefire-talks-resume",
+        "Tom",
+        "tom@example.com",
+        "Your reporting last week left out the mediators' own statement. Please link the primary sources "
+        "next time; I'd like to read them myself.",
+        "approve",
+    ),
+    (
+        "ceasefire-talks-resume",
+        "deals4u",
+        "promo@example.com",
+        "Cheap flights to anywhere!!! Visit my channel and use code WIN50 for half price.",
+        "reject",
+    ),
+    (
+        "city-budget-2027",
+        "Ruth Alvarez",
+        "ruth@example.org",
+        "As a night-shift nurse I take two buses each way. Thirty cents more per ride is about 250 a year "
+        "for me. I wish the council had looked at a cap for monthly passes.",
+        "approve",
+    ),
+    (
+        "city-budget-2027",
+        "Jonas",
+        "jonas@example.net",
+        "Fair summary of the vote. It would help to see which libraries lose which hours; is there a table?",
+        "pending",
+    ),
+    (
+        "city-budget-2027",
+        "angry reader",
+        "angry@example.com",
+        "Anyone who voted for this is an idiot and should be thrown out of the chamber.",
+        "reject",
+    ),
+    (
+        "heatwave-warning-extended",
+        "Priya",
+        "priya@example.org",
+        "The cooling centre list would be useful as a map. My mother doesn't know the nearest one.",
+        "pending",
+    ),
+    (
+        "heatwave-warning-extended",
+        "Ed",
+        "ed@example.com",
+        "Checked on my neighbour this morning after reading this. She was fine but had no fan, so I lent her ours.",
+        "approve",
+    ),
+    (
+        "river-library-reopens",
+        "Nadia",
+        "nadia@example.org",
+        "Took my kids on Saturday. The teen room is lovely and the staff were brilliant.",
+        "approve",
+    ),
+    (
+        "river-library-reopens",
+        "Sam",
+        "sam@example.net",
+        "Good to see it open again, though the shorter hours mean I still can't get there after work.",
+        "pending",
+    ),
     # one in each other publisher language (from civility.demo_languages; Kurdish needs native review)
     ("ceasefire-talks-resume", "Karwan", "karwan@example.org", "سوپاس بۆ ئەم هەواڵە گرنگە", "pending"),
-    ("ceasefire-talks-resume", "Berfîn", "berfin@example.org", "Hêvîdar im ku vê carê agirbest berdewam bike", "pending"),
+    (
+        "ceasefire-talks-resume",
+        "Berfîn",
+        "berfin@example.org",
+        "Hêvîdar im ku vê carê agirbest berdewam bike",
+        "pending",
+    ),
     ("city-budget-2027", "Shirin", "shirin@example.net", "مسئولان پیش از رأی‌گیری به حرف مردم گوش ندادند", "pending"),
     ("heatwave-warning-extended", "Ayşe", "ayse@example.net", "Lütfen yaşlı komşularınızı kontrol edin", "pending"),
 )
@@ -160,5 +217,9 @@ def load_demo(platform: Platform) -> DemoInfo | None:
                 reason = "demo: breaks the community rules" if state == "reject" else None
                 rules = (["spam"] if "channel" in text else ["insult"]) if state == "reject" else None
                 platform.decide(result.comment_id, state, actor=actor, reason=reason, categories=rules)
-    return DemoInfo(moderator=DEMO_MODERATOR, password=password,
-                    article_ids=tuple(a.id for a in ARTICLES if a.id), comments=len(COMMENTS))
+    return DemoInfo(
+        moderator=DEMO_MODERATOR,
+        password=password,
+        article_ids=tuple(a.id for a in ARTICLES if a.id),
+        comments=len(COMMENTS),
+    )

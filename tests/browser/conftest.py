@@ -13,8 +13,14 @@ from pathlib import Path
 import pytest
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 PASSWORD = "browser test password 42"
 
@@ -55,15 +61,18 @@ def live(tmp_path_factory):
     port = sock.getsockname()[1]
     base_url = f"http://127.0.0.1:{port}"
     folder = tmp_path_factory.mktemp("browser")
-    settings = load_settings({
-        "database_url": f"sqlite:///{folder / 'browser.db'}",
-        "secret_key": "browser-test-secret-0123456789abcdef",
-        "base_url": base_url,
-        "moderation": "hold",  # every comment waits for a person: the flow under test
-        "embedded_worker": True,
-        "mail_outbox_dir": str(folder / "outbox"),
-        "sqlite_synchronous": "NORMAL",
-    }, environ={})
+    settings = load_settings(
+        {
+            "database_url": f"sqlite:///{folder / 'browser.db'}",
+            "secret_key": "browser-test-secret-0123456789abcdef",
+            "base_url": base_url,
+            "moderation": "hold",  # every comment waits for a person: the flow under test
+            "embedded_worker": True,
+            "mail_outbox_dir": str(folder / "outbox"),
+            "sqlite_synchronous": "NORMAL",
+        },
+        environ={},
+    )
     platform = Platform.from_settings(settings)
     platform.migrate()
     platform.add_moderator("editor", PASSWORD)

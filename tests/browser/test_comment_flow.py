@@ -21,15 +21,17 @@ PHONE = {"width": 390, "height": 844}
 def _article(platform, **fields):
     from datetime import datetime, timedelta, timezone
 
-    return platform.add_article(ArticleIn(
-        id=f"story-{uuid.uuid4().hex[:6]}",
-        title="Night buses return to the harbour line from Monday",
-        body="The city restores night buses on the harbour line after a two-year gap.\n\n"
-             "Services will run every 30 minutes between midnight and 5 a.m.",
-        source="Browser desk",
-        published_at=datetime.now(timezone.utc) - timedelta(hours=1, minutes=5),
-        **fields,
-    ))
+    return platform.add_article(
+        ArticleIn(
+            id=f"story-{uuid.uuid4().hex[:6]}",
+            title="Night buses return to the harbour line from Monday",
+            body="The city restores night buses on the harbour line after a two-year gap.\n\n"
+            "Services will run every 30 minutes between midnight and 5 a.m.",
+            source="Browser desk",
+            published_at=datetime.now(timezone.utc) - timedelta(hours=1, minutes=5),
+            **fields,
+        )
+    )
 
 
 def _box(page, label):
@@ -141,8 +143,13 @@ def test_works_without_javascript_at_phone_width(live, new_page, screenshots):
 def test_text_size_persists_and_phone_layout(live, new_page, screenshots):
     base, platform = live
     article = _article(platform)
-    platform.decide(platform.submit_comment(article.id, "مریم", "m@example.org", "این خبر خوبی است برای کارگران شب.",
-                                            ip=None).comment_id, "approve", actor="moderator:t")
+    platform.decide(
+        platform.submit_comment(
+            article.id, "مریم", "m@example.org", "این خبر خوبی است برای کارگران شب.", ip=None
+        ).comment_id,
+        "approve",
+        actor="moderator:t",
+    )
     page = new_page(viewport=PHONE)
     page.goto(f"{base}/articles/{article.id}")
     before = page.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)")
@@ -163,7 +170,9 @@ def test_text_size_persists_and_phone_layout(live, new_page, screenshots):
 def test_queue_at_phone_width(live, new_page, screenshots):
     base, platform = live
     article = _article(platform)
-    platform.submit_comment(article.id, "Phone check", "p@example.org", "A comment to see the queue on a phone.", ip=None)
+    platform.submit_comment(
+        article.id, "Phone check", "p@example.org", "A comment to see the queue on a phone.", ip=None
+    )
     page = new_page(viewport=PHONE)
     _sign_in(page, base)
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
@@ -204,8 +213,11 @@ def test_embed_on_a_publisher_page_of_another_origin(live, new_page, screenshots
     site, pages = publisher_site
     story_url = f"{site}/night-buses"
     article = _article(platform, url=story_url)
-    platform.decide(platform.submit_comment(article.id, "Ines", "i@example.org", "Shown inside the frame.", ip=None)
-                    .comment_id, "approve", actor="moderator:t")
+    platform.decide(
+        platform.submit_comment(article.id, "Ines", "i@example.org", "Shown inside the frame.", ip=None).comment_id,
+        "approve",
+        actor="moderator:t",
+    )
     pages["/night-buses"] = (
         "<!doctype html><html><head><meta charset='utf-8'><title>Publisher</title></head><body>"
         "<h1>The Harbour Gazette</h1><p>The publisher's own article page.</p>"

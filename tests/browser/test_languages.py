@@ -17,22 +17,33 @@ PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1200, "height": 900}
 
 ARTICLES = {
-    "ckb": ("گفتوگۆکانی ئاگربەست دەستیان پێکردەوە و کاروانەکانی یارمەتی لە سنوور چاوەڕێن",
-            "دانوستانکاران دوای پشوویەکی یەک هەفتەیی ڕۆژی سێشەممە گەڕانەوە بۆ سەر مێزی گفتوگۆ.\n\n"
-            "لە خاڵی سنووری سەرەکی، زیاتر لە 120 بارهەڵگر چاوەڕێی پشکنین بوون.",
-            ("Karwan", "سوپاس بۆ ئەم هەواڵە گرنگە")),
-    "ar": ("استئناف محادثات وقف إطلاق النار فيما تنتظر قوافل المساعدات عند المعبر",
-           "عاد المفاوضون إلى طاولة المحادثات يوم الثلاثاء بعد توقف دام أسبوعاً.\n\n"
-           "وعند المعبر الحدودي الرئيسي، كانت أكثر من 120 شاحنة تنتظر التفتيش.",
-           ("سلمى", "نأمل أن تنجح المفاوضات هذه المرة. شكراً على التغطية الدقيقة.")),
+    "ckb": (
+        "گفتوگۆکانی ئاگربەست دەستیان پێکردەوە و کاروانەکانی یارمەتی لە سنوور چاوەڕێن",
+        "دانوستانکاران دوای پشوویەکی یەک هەفتەیی ڕۆژی سێشەممە گەڕانەوە بۆ سەر مێزی گفتوگۆ.\n\n"
+        "لە خاڵی سنووری سەرەکی، زیاتر لە 120 بارهەڵگر چاوەڕێی پشکنین بوون.",
+        ("Karwan", "سوپاس بۆ ئەم هەواڵە گرنگە"),
+    ),
+    "ar": (
+        "استئناف محادثات وقف إطلاق النار فيما تنتظر قوافل المساعدات عند المعبر",
+        "عاد المفاوضون إلى طاولة المحادثات يوم الثلاثاء بعد توقف دام أسبوعاً.\n\n"
+        "وعند المعبر الحدودي الرئيسي، كانت أكثر من 120 شاحنة تنتظر التفتيش.",
+        ("سلمى", "نأمل أن تنجح المفاوضات هذه المرة. شكراً على التغطية الدقيقة."),
+    ),
 }
 
 
 def _article(platform, lang):
     title, body, (name, text) = ARTICLES[lang]
-    article = platform.add_article(ArticleIn(id=f"{lang}-{uuid.uuid4().hex[:6]}", title=title, body=body, lang=lang,
-                                             source="civility demo desk",
-                                             published_at=datetime.now(timezone.utc) - timedelta(hours=2)))
+    article = platform.add_article(
+        ArticleIn(
+            id=f"{lang}-{uuid.uuid4().hex[:6]}",
+            title=title,
+            body=body,
+            lang=lang,
+            source="civility demo desk",
+            published_at=datetime.now(timezone.utc) - timedelta(hours=2),
+        )
+    )
     comment = platform.submit_comment(article.id, name, f"{uuid.uuid4().hex[:6]}@example.org", text, ip=None)
     platform.decide(comment.comment_id, "approve", actor="moderator:t")
     return article

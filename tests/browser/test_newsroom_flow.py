@@ -20,8 +20,14 @@ PHONE = {"width": 390, "height": 844}
 
 
 def _article(platform):
-    return platform.add_article(ArticleIn(id=f"thread-{uuid.uuid4().hex[:6]}", title="The harbour bridge reopens",
-                                          body="After two years of works the bridge reopens on Friday.", source="Desk"))
+    return platform.add_article(
+        ArticleIn(
+            id=f"thread-{uuid.uuid4().hex[:6]}",
+            title="The harbour bridge reopens",
+            body="After two years of works the bridge reopens on Friday.",
+            source="Desk",
+        )
+    )
 
 
 def _box(page, label):
@@ -37,8 +43,9 @@ def _sign_in(page, base):
 
 
 def _published(platform, article_id, name, text, parent_id=None):
-    cid = platform.submit_comment(article_id, name, f"{uuid.uuid4().hex[:6]}@example.org", text, ip=None,
-                                  parent_id=parent_id).comment_id
+    cid = platform.submit_comment(
+        article_id, name, f"{uuid.uuid4().hex[:6]}@example.org", text, ip=None, parent_id=parent_id
+    ).comment_id
     platform.decide(cid, "approve", actor="moderator:setup")
     return cid
 
@@ -91,7 +98,9 @@ def test_report_without_javascript(live, new_page):
 def test_moderator_revises_decisions_and_the_reader_sees_it(live, new_page):
     base, platform = live
     article = _article(platform)
-    wrongly = platform.submit_comment(article.id, "Wrongly", "w@example.org", "Rejected by mistake.", ip=None).comment_id
+    wrongly = platform.submit_comment(
+        article.id, "Wrongly", "w@example.org", "Rejected by mistake.", ip=None
+    ).comment_id
     platform.decide(wrongly, "reject", actor="machine-like:setup", categories=["insult"])
     shown = _published(platform, article.id, "Shown", "Published by mistake.")
     moderator = new_page()

@@ -21,8 +21,10 @@ def run(db_url):
     runner = CliRunner()
 
     def invoke(*args, input=None):
-        return runner.invoke(cli, list(args), input=input, env={"CIVILITY_DATABASE_URL": db_url,
-                                                                  "CIVILITY_SECRET_KEY": "x" * 32})
+        return runner.invoke(
+            cli, list(args), input=input, env={"CIVILITY_DATABASE_URL": db_url, "CIVILITY_SECRET_KEY": "x" * 32}
+        )
+
     return invoke
 
 
@@ -81,15 +83,29 @@ def test_moderator_add_password_stdin_and_errors(run, platform_of):
 def test_article_add_json_and_markdown(run, platform_of, tmp_path):
     run("migrate")
     j = tmp_path / "articles.json"
-    j.write_text(json.dumps([
-        {"id": "budget", "title": "Council passes budget", "body": "The vote was 27 to 22.",
-         "source": "desk", "url": "https://example.org/budget", "published_at": "2026-11-20T10:00:00Z"},
-        {"title": "Heatwave warning", "body": "Hot nights."},
-    ]), encoding="utf-8")
+    j.write_text(
+        json.dumps(
+            [
+                {
+                    "id": "budget",
+                    "title": "Council passes budget",
+                    "body": "The vote was 27 to 22.",
+                    "source": "desk",
+                    "url": "https://example.org/budget",
+                    "published_at": "2026-11-20T10:00:00Z",
+                },
+                {"title": "Heatwave warning", "body": "Hot nights."},
+            ]
+        ),
+        encoding="utf-8",
+    )
     md = tmp_path / "ceasefire.md"
-    md.write_text("---\ntitle: Ceasefire talks resume\nurl: https://example.org/ceasefire\nsource: wire\n"
-                  "published_at: 2026-11-24T08:00:00+00:00\n---\n\nNegotiators returned on Tuesday.\n\n"
-                  "Second paragraph.\n", encoding="utf-8")
+    md.write_text(
+        "---\ntitle: Ceasefire talks resume\nurl: https://example.org/ceasefire\nsource: wire\n"
+        "published_at: 2026-11-24T08:00:00+00:00\n---\n\nNegotiators returned on Tuesday.\n\n"
+        "Second paragraph.\n",
+        encoding="utf-8",
+    )
     assert run("article", "add", str(j)).exit_code == 0
     result = run("article", "add", str(md))
     assert result.exit_code == 0 and "ceasefire-talks-resume" in result.output
@@ -101,13 +117,16 @@ def test_article_add_json_and_markdown(run, platform_of, tmp_path):
     assert p.get_article("heatwave-warning").body == "Hot nights."
 
 
-@pytest.mark.parametrize("name, content, message", [
-    ("bad.json", "{not json", "not valid JSON"),
-    ("nofront.md", "Just a body", "front matter"),
-    ("extra.json", '{"title": "T", "body": "B", "author": "x"}', "unknown field"),
-    ("date.json", '{"title": "T", "body": "B", "published_at": "yesterday"}', "ISO 8601"),
-    ("empty.json", '{"title": "", "body": ""}', "title"),
-])
+@pytest.mark.parametrize(
+    "name, content, message",
+    [
+        ("bad.json", "{not json", "not valid JSON"),
+        ("nofront.md", "Just a body", "front matter"),
+        ("extra.json", '{"title": "T", "body": "B", "author": "x"}', "unknown field"),
+        ("date.json", '{"title": "T", "body": "B", "published_at": "yesterday"}', "ISO 8601"),
+        ("empty.json", '{"title": "", "body": ""}', "title"),
+    ],
+)
 def test_article_add_reports_bad_files(run, tmp_path, name, content, message):
     run("migrate")
     f = tmp_path / name

@@ -62,12 +62,21 @@ def _labelled(rng, n):
     rows = []
     for i in range(n):
         bad = rng.random() < 0.4
-        text = rng.choice(["you idiot", "what a moron you are", "stupid clown"]) if bad else rng.choice(
-            ["the vote is on monday", "good article thanks", "rain expected tomorrow"]
+        text = (
+            rng.choice(["you idiot", "what a moron you are", "stupid clown"])
+            if bad
+            else rng.choice(["the vote is on monday", "good article thanks", "rain expected tomorrow"])
         )
         lang = "en" if i % 5 else "tr"
-        rows.append({"id": str(i), "text": text, "lang": lang, "source": "toxic_spans",
-                     "labels": {"toxic": int(bad), "insult": int(bad), "threat": 0 if i % 2 else None}})
+        rows.append(
+            {
+                "id": str(i),
+                "text": text,
+                "lang": lang,
+                "source": "toxic_spans",
+                "labels": {"toxic": int(bad), "insult": int(bad), "threat": 0 if i % 2 else None},
+            }
+        )
     return rows
 
 
@@ -108,13 +117,23 @@ def test_score_with_articles_fills_off_topic_when_relevance_is_installed(tmp_pat
         pytest.skip(f"relevance module absent: {exc}")
     if RelevanceModel.load() is None:
         pytest.skip("the relevance extra is not installed")
-    articles = _write(tmp_path / "articles.jsonl", [
-        {"article_id": "a1", "title": "Ceasefire talks resume in Geneva", "body": "Negotiators for both sides met on Monday to discuss a ceasefire."},
-    ])
-    src = _write(tmp_path / "in.jsonl", [
-        {"id": "on", "article_id": "a1", "text": "I hope the ceasefire talks in Geneva succeed this time."},
-        {"id": "none", "text": "No article for this one."},
-    ])
+    articles = _write(
+        tmp_path / "articles.jsonl",
+        [
+            {
+                "article_id": "a1",
+                "title": "Ceasefire talks resume in Geneva",
+                "body": "Negotiators for both sides met on Monday to discuss a ceasefire.",
+            },
+        ],
+    )
+    src = _write(
+        tmp_path / "in.jsonl",
+        [
+            {"id": "on", "article_id": "a1", "text": "I hope the ceasefire talks in Geneva succeed this time."},
+            {"id": "none", "text": "No article for this one."},
+        ],
+    )
     assert main(["score", str(src), "--articles", str(articles)]) == 0
     out = {json.loads(line)["id"]: json.loads(line) for line in capsys.readouterr().out.splitlines()}
     assert isinstance(out["on"]["scores"]["off_topic"], float)
@@ -132,8 +151,15 @@ def test_language_bands_writes_the_layer_into_the_manifest_only(tmp_path, capsys
     rng = random.Random(5)
     good = ["Bu haber çok güzel, teşekkürler", "Emeğinize sağlık", "Harika bir yazı olmuş"]
     bad = ["Sen tam bir aptalsın", "Defol git salak", "Geri zekalı herif"]
-    rows = [{"id": f"tr{i}", "lang": "tr", "text": f"{rng.choice(bad if i % 4 == 0 else good)} {i}",
-             "labels": {"toxic": int(i % 4 == 0)}} for i in range(240)]
+    rows = [
+        {
+            "id": f"tr{i}",
+            "lang": "tr",
+            "text": f"{rng.choice(bad if i % 4 == 0 else good)} {i}",
+            "labels": {"toxic": int(i % 4 == 0)},
+        }
+        for i in range(240)
+    ]
     rows += [{"id": f"fa{i}", "lang": "fa", "text": f"ممنون {i}", "labels": {"toxic": 0}} for i in range(20)]
     data = _write(tmp_path / "multi.jsonl", rows)
     assert main(["language-bands", "--model", str(model), "--data", str(data)]) == 0
@@ -166,8 +192,24 @@ def test_train_takes_several_dev_files_and_a_base_rate(tmp_path, capsys):
     dev_a = _write(tmp_path / "dev_a.jsonl.gz", _labelled(rng, 100))
     dev_b = _write(tmp_path / "dev_b.jsonl.gz", _labelled(rng, 100))
     out_dir = tmp_path / "model"
-    assert main(["train", "--data", str(train), "--dev", str(dev_a), "--dev", str(dev_b), "--base-rate", "0.03",
-                 "--out", str(out_dir)]) == 0
+    assert (
+        main(
+            [
+                "train",
+                "--data",
+                str(train),
+                "--dev",
+                str(dev_a),
+                "--dev",
+                str(dev_b),
+                "--base-rate",
+                "0.03",
+                "--out",
+                str(out_dir),
+            ]
+        )
+        == 0
+    )
     manifest = json.loads((out_dir / "manifest.json").read_text())
     assert manifest["policy_choice"]["base_rate"] == 0.03
     assert manifest["policy_choice"]["tuning_files"] == ["dev_a.jsonl.gz", "dev_b.jsonl.gz"]

@@ -9,10 +9,12 @@ import json
 
 from civility.cli import main
 
-CIVIL = ["Thanks for the careful report on the council budget, the table helps.",
-         "I disagree with the mayor's plan, the bus fares will hurt night workers.",
-         "Could you link the primary sources next time? I would like to read them.",
-         "The library hours matter more than the parking rules, in my view."]
+CIVIL = [
+    "Thanks for the careful report on the council budget, the table helps.",
+    "I disagree with the mayor's plan, the bus fares will hurt night workers.",
+    "Could you link the primary sources next time? I would like to read them.",
+    "The library hours matter more than the parking rules, in my view.",
+]
 RUDE = ["You are a complete idiot and a liar.", "Shut up, you stupid moron."]
 
 

@@ -15,8 +15,9 @@ def test_worker_once_scores_pending_comments(db_url):
         platform.migrate()
         article = platform.add_article(ArticleIn(title="T", body="B"))
         cid = platform.submit_comment(article.id, "Ann", "ann@example.org", "Hello", ip=None).comment_id
-        result = CliRunner().invoke(worker, ["--once"], env={"CIVILITY_DATABASE_URL": db_url,
-                                                             "CIVILITY_MODERATION": "hold"})
+        result = CliRunner().invoke(
+            worker, ["--once"], env={"CIVILITY_DATABASE_URL": db_url, "CIVILITY_MODERATION": "hold"}
+        )
         assert result.exit_code == 0, result.output
         assert "ran 2 job(s)" in result.output  # the score job and this hour's retention job
         assert [d.actor for d in platform.comment_history(cid)] == ["machine"]

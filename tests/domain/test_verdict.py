@@ -20,6 +20,16 @@ def test_round_trip_keeps_everything():
 
 def test_category_ids_are_the_designs():
     assert CATEGORIES == (
-        "toxic", "profanity", "threat", "insult", "identity_attack", "sexism", "racism",
-        "homophobia", "xenophobia", "religious_hate", "spam", "off_topic",
+        "toxic",
+        "profanity",
+        "threat",
+        "insult",
+        "identity_attack",
+        "sexism",
+        "racism",
+        "homophobia",
+        "xenophobia",
+        "religious_hate",
+        "spam",
+        "off_topic",
     )

@@ -10,12 +10,48 @@ from pathlib import Path
 
 import pytest
 
-NEUTRAL = ("the", "council", "vote", "budget", "road", "school", "weather", "report", "minister",
-           "article", "people", "city", "plan", "week", "news", "water", "price", "team", "game", "ceasefire")
-TRIGGERS = {"insult": ("idiot", "moron"), "profanity": ("crap", "damn"), "threat": ("kill you",),
-            "spam": ("subscribe channel", "visit www shop com")}
-CATS = ("toxic", "profanity", "threat", "insult", "identity_attack", "sexism", "racism", "homophobia",
-        "xenophobia", "religious_hate", "spam", "off_topic")
+NEUTRAL = (
+    "the",
+    "council",
+    "vote",
+    "budget",
+    "road",
+    "school",
+    "weather",
+    "report",
+    "minister",
+    "article",
+    "people",
+    "city",
+    "plan",
+    "week",
+    "news",
+    "water",
+    "price",
+    "team",
+    "game",
+    "ceasefire",
+)
+TRIGGERS = {
+    "insult": ("idiot", "moron"),
+    "profanity": ("crap", "damn"),
+    "threat": ("kill you",),
+    "spam": ("subscribe channel", "visit www shop com"),
+}
+CATS = (
+    "toxic",
+    "profanity",
+    "threat",
+    "insult",
+    "identity_attack",
+    "sexism",
+    "racism",
+    "homophobia",
+    "xenophobia",
+    "religious_hate",
+    "spam",
+    "off_topic",
+)
 
 
 def make_rows(n: int, seed: int, source: str = "toxic_spans") -> list[dict]:
@@ -31,7 +67,9 @@ def make_rows(n: int, seed: int, source: str = "toxic_spans") -> list[dict]:
             words.insert(rng.randint(0, len(words)), rng.choice(TRIGGERS[kind]))
             labels[kind] = 1
             labels["toxic"] = 1
-        rows.append({"id": f"{source}:{seed}-{i}", "text": " ".join(words), "source": source, "lang": "en", "labels": labels})
+        rows.append(
+            {"id": f"{source}:{seed}-{i}", "text": " ".join(words), "source": source, "lang": "en", "labels": labels}
+        )
     return rows
 
 

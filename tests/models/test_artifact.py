@@ -21,7 +21,16 @@ TEXTS = ["you are an idiot", "the council vote on the budget", "subscribe channe
 def test_manifest_lists_licensed_sources_fingerprint_and_metrics(tiny_model, tiny_data):
     manifest = json.loads((tiny_model / "manifest.json").read_text())
     assert manifest["format_version"] == artifact_format.FORMAT_VERSION
-    assert {"name", "version", "categories", "thresholds", "sources", "training_data", "dev_metrics", "library_versions"} <= set(manifest)
+    assert {
+        "name",
+        "version",
+        "categories",
+        "thresholds",
+        "sources",
+        "training_data",
+        "dev_metrics",
+        "library_versions",
+    } <= set(manifest)
     used = {s["source"] for s in manifest["sources"]}
     assert used == {"toxic_spans"}  # the olid2019 rows (no licence) were left out
     assert "olid2019" in manifest["excluded_sources"]
@@ -115,7 +124,10 @@ def test_several_training_files_are_read_and_fingerprinted_together(tiny_data, t
     build([tiny_data[0], extra], tiny_data[1], out, config=TrainConfig(seed=5, cv_folds=2, embedding_scale={}))
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["training_data"]["train_files"] == ["train.jsonl.gz", "extra.jsonl.gz"]
-    assert manifest["training_data"]["sha256"] == hashlib.sha256(tiny_data[0].read_bytes() + extra.read_bytes()).hexdigest()
+    assert (
+        manifest["training_data"]["sha256"]
+        == hashlib.sha256(tiny_data[0].read_bytes() + extra.read_bytes()).hexdigest()
+    )
     assert {s["source"]: s["rows"] for s in manifest["sources"]} == {"toxic_spans": 600, "davidson2017": 200}
 
 

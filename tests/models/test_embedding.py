@@ -23,7 +23,15 @@ def shipped() -> TokenVectors:
 
 
 def test_vectors_are_unit_length_and_unreadable_text_gets_the_training_mean(shipped):
-    texts = ["The council approved the budget.", "vote " * 10_000, "", "🙂", "با تشکر از گزارش خوب شما", "!!!", "x" * 500]
+    texts = [
+        "The council approved the budget.",
+        "vote " * 10_000,
+        "",
+        "🙂",
+        "با تشکر از گزارش خوب شما",
+        "!!!",
+        "x" * 500,
+    ]
     v = shipped.transform(texts)
     assert v.shape == (len(texts), shipped.dims) and v.dtype == np.float32
     assert np.allclose(np.linalg.norm(v[:2], axis=1), 1.0, atol=1e-5)
@@ -102,12 +110,15 @@ def test_training_with_vectors_round_trips(tiny_data, tmp_path):
     assert first[0, threat] > first[1, threat]
 
 
-@pytest.mark.parametrize("text", [
-    "با تشکر از گزارش خوب شما درباره انتخابات",  # Persian: thank you for your good report on the election
-    "مقاله بسیار مفیدی بود، ممنون",  # Persian: a very useful article, thanks
-    "شكرا على هذا التقرير المفيد عن الانتخابات",  # Arabic: thanks for this useful report on the elections
-    "Seçim hakkındaki bu güzel haber için teşekkürler",  # Turkish: thanks for this good news on the election
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "با تشکر از گزارش خوب شما درباره انتخابات",  # Persian: thank you for your good report on the election
+        "مقاله بسیار مفیدی بود، ممنون",  # Persian: a very useful article, thanks
+        "شكرا على هذا التقرير المفيد عن الانتخابات",  # Arabic: thanks for this useful report on the elections
+        "Seçim hakkındaki bu güzel haber için teşekkürler",  # Turkish: thanks for this good news on the election
+    ],
+)
 def test_civil_comments_in_other_scripts_are_not_rejected(text):
     """The vocabulary spells these scripts letter by letter; the identity heads once read that
     as abuse and rejected civil Persian comments."""

@@ -17,15 +17,24 @@ def _examples(n: int, lang: str, *, offset: int = 0) -> list[LabelledExample]:
         scores = {c: 0.01 for c in CATEGORIES}
         scores.update(toxic=s, insult=s * 0.9, off_topic=None)
         rejected = s >= 0.7
-        out.append(LabelledExample(scores, lang, f"text {i} " + ("nasty" if rejected else "thanks"), rejected,
-                                   ("insult",) if rejected else ()))
+        out.append(
+            LabelledExample(
+                scores,
+                lang,
+                f"text {i} " + ("nasty" if rejected else "thanks"),
+                rejected,
+                ("insult",) if rejected else (),
+            )
+        )
     return out
 
 
 def test_bands_per_language_only_where_shown_and_review_elsewhere():
     stream = _examples(400, "en")
     stream[::10] = _examples(40, "ckb", offset=1000)  # a language with 40 decisions among them
-    result = learn(stream, base_policy=POLICY, base_model="m@1", version=1, config=LearnConfig(base_languages=("en", "und")))
+    result = learn(
+        stream, base_policy=POLICY, base_model="m@1", version=1, config=LearnConfig(base_languages=("en", "und"))
+    )
     assert result.promote, result.report["why"]
     assert set(result.model.bands) == {"en"}  # ckb: fewer than min_lang_decisions
     assert result.report["holdout_candidate"]["approve_error"] <= 0.02

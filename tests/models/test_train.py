@@ -35,7 +35,11 @@ def test_soft_targets_become_weighted_positive_and_negative_rows():
     y = np.array([1.0, 0.0, np.nan])
     s = np.array([0.75, np.nan, np.nan])
     rows, target, weight = _design(np.arange(3), y, s)
-    assert sorted(zip(rows.tolist(), target.tolist(), weight.tolist())) == [(0, 0.0, 0.25), (0, 1.0, 0.75), (1, 0.0, 1.0)]
+    assert sorted(zip(rows.tolist(), target.tolist(), weight.tolist())) == [
+        (0, 0.0, 0.25),
+        (0, 1.0, 0.75),
+        (1, 0.0, 1.0),
+    ]
 
 
 def test_null_rows_do_not_count_as_negatives():
@@ -68,7 +72,9 @@ def test_calibrated_probability_matches_observed_rate():
 
 def test_training_is_deterministic_for_a_seed():
     rng = random.Random(2)
-    rows = [_row(rng.choice(["bad man", "good day", "bad day"]) + f" {i % 7}", threat=int(i % 3 == 0)) for i in range(90)]
+    rows = [
+        _row(rng.choice(["bad man", "good day", "bad day"]) + f" {i % 7}", threat=int(i % 3 == 0)) for i in range(90)
+    ]
     _, a = _train(rows, seed=4)
     _, b = _train(rows, seed=4)
     np.testing.assert_array_equal(a.coef, b.coef)
@@ -97,7 +103,14 @@ def test_turkish_offenseval_rows_teach_only_the_toxic_head():
     kept, used = select_sources(rows, include_unlicensed=False)
     assert used == {"offenseval2020_tr": 1, "toxic_spans": 1}
     turkish, english = kept
-    assert turkish["labels"] == {"toxic": 0, "profanity": None, "insult": None, "threat": None, "identity_attack": None, "spam": None}
+    assert turkish["labels"] == {
+        "toxic": 0,
+        "profanity": None,
+        "insult": None,
+        "threat": None,
+        "identity_attack": None,
+        "spam": None,
+    }
     assert english["labels"] == labels  # other sources keep every label
     assert rows[0]["labels"]["profanity"] == 0  # the caller's rows are not changed
     y, _ = label_matrix(kept, ("toxic", "profanity"))

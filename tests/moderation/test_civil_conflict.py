@@ -54,6 +54,7 @@ def _review_only() -> frozenset[str]:
     """Categories the policy never rejects on alone (the umbrella `toxic`): over their reject
     threshold they still only send a comment to review, so they cannot reject a civil one."""
     from civility.moderation import policy
+
     return frozenset(getattr(policy, "REVIEW_ONLY", ()))
 
 
@@ -80,11 +81,14 @@ def test_false_positive_rate_per_category_is_at_most_2_percent(verdicts):
         note = "  (review only: never rejects alone)" if cat in review_only else ""
         print(f"{cat:<16} {reject:>11.1%} {review:>11.1%}{note}")
     decisions = [v.decision.value for v in out]
-    print(f"decisions: reject {decisions.count('reject')}, review {decisions.count('review')}, approve {decisions.count('approve')}")
+    print(
+        f"decisions: reject {decisions.count('reject')}, review {decisions.count('review')}, approve {decisions.count('approve')}"
+    )
     text = {r["id"]: r["text"] for r in rows}
     failing = {
         cat: [f"{i}: {text[i][:80]}" for i in ids]
-        for cat, (reject, _, ids) in rates.items() if reject > MAX_FALSE_POSITIVE_RATE and cat not in review_only
+        for cat, (reject, _, ids) in rates.items()
+        if reject > MAX_FALSE_POSITIVE_RATE and cat not in review_only
     }
     assert not failing, f"categories over {MAX_FALSE_POSITIVE_RATE:.0%} false positives: {failing}"
 

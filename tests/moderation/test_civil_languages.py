@@ -39,9 +39,14 @@ def test_no_civil_comment_is_rejected_or_off_topic_for_its_language(verdicts, la
     moderator, vs = verdicts[lang]
     review_at = moderator.default_policy.bands["off_topic"].approve_below
     decisions = Counter(v.decision.value for v in vs)
-    assert decisions["reject"] == 0, [(t, v.scores) for (_, t), v in zip(CIVIL_COMMENTS[lang], vs) if v.decision.value == "reject"]
-    held = [(text, v.scores["off_topic"]) for (_, text), v in zip(CIVIL_COMMENTS[lang], vs)
-            if v.scores["off_topic"] is not None and v.scores["off_topic"] >= review_at]
+    assert decisions["reject"] == 0, [
+        (t, v.scores) for (_, t), v in zip(CIVIL_COMMENTS[lang], vs) if v.decision.value == "reject"
+    ]
+    held = [
+        (text, v.scores["off_topic"])
+        for (_, text), v in zip(CIVIL_COMMENTS[lang], vs)
+        if v.scores["off_topic"] is not None and v.scores["off_topic"] >= review_at
+    ]
     if lang == "en":
         # the English model reads these; it still holds a few remarks about the article itself
         # ("Useful article. I shared it with my parents.") for review: a known relevance miss, not

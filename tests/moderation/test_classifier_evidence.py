@@ -14,7 +14,9 @@ def classifier() -> Classifier:
     return Classifier.load()
 
 
-@pytest.mark.parametrize("text", ["You are an idiot, an idiot!", "check out my channel www.example.com", "The vote is on Monday.", "x"])
+@pytest.mark.parametrize(
+    "text", ["You are an idiot, an idiot!", "check out my channel www.example.com", "The vote is on Monday.", "x"]
+)
 def test_token_contributions_sum_to_the_hashed_part_of_the_score(classifier, text):
     scored = classifier.run([normalize(text), normalize("another comment to make a batch")])
     feat = classifier.artifact.featurizer

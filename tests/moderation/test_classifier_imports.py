@@ -59,9 +59,13 @@ def _imported_names(path: Path) -> list[tuple[int, str]]:
             if node.module == "civility":
                 out += [(node.lineno, f"civility.{alias.name}") for alias in node.names]
         elif isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", "")) in (
-            "import_module", "files", "find_spec",
+            "import_module",
+            "files",
+            "find_spec",
         ):
-            out += [(node.lineno, a.value) for a in node.args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
+            out += [
+                (node.lineno, a.value) for a in node.args if isinstance(a, ast.Constant) and isinstance(a.value, str)
+            ]
     return out
 
 

@@ -9,20 +9,23 @@ from civility.demo_languages import CIVIL_COMMENTS
 from civility.moderation.language import identify, language_name, model_path, script_of, valid_code
 
 
-@pytest.mark.parametrize("text,lang,script", [
-    ("سوپاس بۆ ئەم هەواڵە گرنگە", "ckb", "Arab"),
-    ("ئەمە زۆر باشە", "ckb", "Arab"),  # three words: the model alone answers Uyghur
-    ("سوپاس", "ckb", "Arab"),
-    ("Spas ji bo vê nûçeyê", "kmr", "Latn"),
-    ("Raporek hevseng û zelal bû", "kmr", "Latn"),
-    ("شكرا على هذا الخبر المهم", "ar", "Arab"),
-    ("هذا جيد جدا", "ar", "Arab"),
-    ("ممنون بابت این خبر مهم", "fa", "Arab"),
-    ("اوف بر شما", "fa", "Arab"),  # Persian typed without Persian letters: its words decide
-    ("Bu önemli haber için teşekkürler", "tr", "Latn"),
-    ("REİS NOKTALADI KONUYU HELAL OLSUN", "tr", "Latn"),
-    ("Thanks for this important news", "en", "Latn"),
-])
+@pytest.mark.parametrize(
+    "text,lang,script",
+    [
+        ("سوپاس بۆ ئەم هەواڵە گرنگە", "ckb", "Arab"),
+        ("ئەمە زۆر باشە", "ckb", "Arab"),  # three words: the model alone answers Uyghur
+        ("سوپاس", "ckb", "Arab"),
+        ("Spas ji bo vê nûçeyê", "kmr", "Latn"),
+        ("Raporek hevseng û zelal bû", "kmr", "Latn"),
+        ("شكرا على هذا الخبر المهم", "ar", "Arab"),
+        ("هذا جيد جدا", "ar", "Arab"),
+        ("ممنون بابت این خبر مهم", "fa", "Arab"),
+        ("اوف بر شما", "fa", "Arab"),  # Persian typed without Persian letters: its words decide
+        ("Bu önemli haber için teşekkürler", "tr", "Latn"),
+        ("REİS NOKTALADI KONUYU HELAL OLSUN", "tr", "Latn"),
+        ("Thanks for this important news", "en", "Latn"),
+    ],
+)
 def test_publisher_languages(text, lang, script):
     got = identify(text)
     assert (got.lang, got.script) == (lang, script), got
@@ -47,8 +50,12 @@ def test_hint_decides_a_close_call_only():
 
 
 def test_demo_civil_comments_are_identified():
-    wrong = [(lang, text, identify(text).lang) for lang, items in CIVIL_COMMENTS.items() for _, text in items
-             if identify(text).lang != lang]
+    wrong = [
+        (lang, text, identify(text).lang)
+        for lang, items in CIVIL_COMMENTS.items()
+        for _, text in items
+        if identify(text).lang != lang
+    ]
     total = sum(len(v) for v in CIVIL_COMMENTS.values())
     assert len(wrong) <= total * 0.03, wrong  # 240 comments; the bench reports per language
 

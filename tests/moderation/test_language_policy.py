@@ -16,8 +16,12 @@ from civility.models.language_bands import choose_language_layer
 from civility.moderation.pipeline import ModerationEngine
 from civility.moderation.policy import NEVER, Policy
 
-LAYER = {"en": {}, "tr": {"thresholds": {"toxic": {"approve_below": 0.2, "reject_above": NEVER}}, "why": "x"},
-         "ar": {"hold_all": True, "why": "poor"}, "*": {"hold_all": True}}
+LAYER = {
+    "en": {},
+    "tr": {"thresholds": {"toxic": {"approve_below": 0.2, "reject_above": NEVER}}, "why": "x"},
+    "ar": {"hold_all": True, "why": "poor"},
+    "*": {"hold_all": True},
+}
 
 
 def test_for_language_lays_the_entry_over_the_policy():

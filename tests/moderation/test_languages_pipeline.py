@@ -12,8 +12,11 @@ import pytest
 from civility.domain import Article, Evidence, ModerationInput
 from civility.moderation.pipeline import ModerationEngine
 
-ARTICLE = Article(id="c", title="Ceasefire talks resume as aid convoys wait at the border crossing",
-                  body="Negotiators returned to the table on Tuesday after a week-long pause.")
+ARTICLE = Article(
+    id="c",
+    title="Ceasefire talks resume as aid convoys wait at the border crossing",
+    body="Negotiators returned to the table on Tuesday after a week-long pause.",
+)
 
 
 @dataclass
@@ -50,13 +53,16 @@ def moderator(base) -> ModerationEngine:
     return ModerationEngine(base.classifier, FakeRelevance())
 
 
-@pytest.mark.parametrize("text,lang", [
-    ("سوپاس بۆ ئەم هەواڵە گرنگە", "ckb"),
-    ("Spas ji bo vê nûçeya girîng", "kmr"),
-    ("شكرا على هذا الخبر المهم", "ar"),
-    ("ممنون بابت این خبر مهم", "fa"),
-    ("Bu önemli haber için teşekkürler", "tr"),
-])
+@pytest.mark.parametrize(
+    "text,lang",
+    [
+        ("سوپاس بۆ ئەم هەواڵە گرنگە", "ckb"),
+        ("Spas ji bo vê nûçeya girîng", "kmr"),
+        ("شكرا على هذا الخبر المهم", "ar"),
+        ("ممنون بابت این خبر مهم", "fa"),
+        ("Bu önemli haber için teşekkürler", "tr"),
+    ],
+)
 def test_non_english_comment_is_not_scored_for_off_topic(moderator, text, lang):
     v = moderator.verdict(ModerationInput(text=text, article=ARTICLE))
     assert v.scores["off_topic"] is None
@@ -85,8 +91,9 @@ def test_stored_language_is_used_over_identification(moderator):
 
 def test_no_evidence_words_in_a_language_the_classifier_never_learnt(base):
     assert "ckb" not in base.classifier.languages and {"en", "tr", "ar"} <= base.classifier.languages
-    strict = base.default_policy.overlay({"thresholds": {c: {"approve_below": 0.0} for c in ("toxic", "insult", "profanity")}},
-                                         name="site")
+    strict = base.default_policy.overlay(
+        {"thresholds": {c: {"approve_below": 0.0} for c in ("toxic", "insult", "profanity")}}, name="site"
+    )
     v = base.verdict(ModerationInput(text="تۆ گەمژەیت و درۆزنیت", article=ARTICLE), strict)
     assert v.reasons and all(r.evidence == () for r in v.reasons)
     assert all("no training data in Sorani (ckb)" in (r.note or "") for r in v.reasons)

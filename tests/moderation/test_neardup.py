@@ -26,7 +26,9 @@ def test_identical_texts_are_similarity_one():
 
 
 def test_case_punctuation_emoji_and_changed_url_do_not_hide_a_repost():
-    edited = AD.upper().replace(",", "").replace("https://cheap-watch.example/shop?ref=991", "http://bit.ly/3xYz") + " 🔥🔥"
+    edited = (
+        AD.upper().replace(",", "").replace("https://cheap-watch.example/shop?ref=991", "http://bit.ly/3xYz") + " 🔥🔥"
+    )
     assert neardup.similarity(neardup.signature(AD), neardup.signature(edited)) >= 0.95
 
 
@@ -70,8 +72,13 @@ def test_signature_is_stable_across_processes():
     """Signatures are stored: they must not depend on the interpreter's hash seed."""
     code = "from civility.moderation import neardup; print(neardup.signature(%r).hex())" % AD
     outs = {
-        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                       env={"PYTHONHASHSEED": seed, "PATH": ""}).stdout.strip()
+        subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={"PYTHONHASHSEED": seed, "PATH": ""},
+        ).stdout.strip()
         for seed in ("1", "2")
     }
     assert outs == {neardup.signature(AD).hex()}
@@ -80,7 +87,9 @@ def test_signature_is_stable_across_processes():
 def test_band_keys_find_a_repost_and_skip_a_stranger():
     keys = set(neardup.band_keys(neardup.signature(AD)))
     repost = set(neardup.band_keys(neardup.signature(AD.replace("designer", "desigher") + " !!")))
-    other = set(neardup.band_keys(neardup.signature("Ukraine and Russia exchanged prisoners on Tuesday, officials said.")))
+    other = set(
+        neardup.band_keys(neardup.signature("Ukraine and Russia exchanged prisoners on Tuesday, officials said."))
+    )
     assert keys & repost
     assert not keys & other
 
@@ -97,10 +106,10 @@ def _edit(text: str, rng: random.Random) -> str:
         i = rng.randrange(len(t))
         op = rng.randrange(3)
         if op == 0:
-            return t[:i] + t[i + 1:]
+            return t[:i] + t[i + 1 :]
         if op == 1:
-            return t[:i] + rng.choice("abcdefghijklmnopqrstuvwxyz") + t[i + 1:]
-        return t[:i] + t[i + 1:i + 2] + t[i:i + 1] + t[i + 2:]
+            return t[:i] + rng.choice("abcdefghijklmnopqrstuvwxyz") + t[i + 1 :]
+        return t[:i] + t[i + 1 : i + 2] + t[i : i + 1] + t[i + 2 :]
 
     def insert_word(t):
         words = t.split(" ")
@@ -166,7 +175,7 @@ def test_no_false_match_among_all_pairs_of_dev_comments(dev_texts):
     block = mins[long_idx]
     false_matches, matches = [], 0
     for k in range(len(long_idx) - 1):
-        sims = (block[k + 1:] == block[k]).mean(axis=1)
+        sims = (block[k + 1 :] == block[k]).mean(axis=1)
         for j in np.flatnonzero(sims >= neardup.MATCH_THRESHOLD):
             a, b = dev_texts[long_idx[k]], dev_texts[long_idx[k + 1 + j]]
             matches += 1

@@ -32,12 +32,22 @@ def test_every_category_is_scored_and_off_topic_is_not_available(moderator):
 def test_civil_news_comment_is_not_rejected_and_scores_low(moderator):
     # the default bands (2% of labelled dev comments may be auto-approved) send borderline
     # comments to review; a civil comment must never be rejected and must score low
-    v = moderator.verdict(ModerationInput(text="Thanks for the clear reporting on the ceasefire talks; I hope both sides keep to it."))
+    v = moderator.verdict(
+        ModerationInput(text="Thanks for the clear reporting on the ceasefire talks; I hope both sides keep to it.")
+    )
     assert v.decision.value != "reject", v.scores
     for cat in ("profanity", "threat", "insult", "identity_attack", "spam"):
         assert v.scores[cat] < 0.2, (cat, v.scores[cat])
-    relaxed = moderator.default_policy.overlay({"thresholds": {c: {"approve_below": 0.3} for c in ("profanity", "threat", "identity_attack", "spam")}}, name="site")
-    assert moderator.verdict(ModerationInput(text="The council should publish the full budget before the vote."), relaxed).decision.value == "approve"
+    relaxed = moderator.default_policy.overlay(
+        {"thresholds": {c: {"approve_below": 0.3} for c in ("profanity", "threat", "identity_attack", "spam")}},
+        name="site",
+    )
+    assert (
+        moderator.verdict(
+            ModerationInput(text="The council should publish the full budget before the vote."), relaxed
+        ).decision.value
+        == "approve"
+    )
 
 
 @pytest.mark.parametrize(
@@ -47,7 +57,11 @@ def test_civil_news_comment_is_not_rejected_and_scores_low(moderator):
         ("What a stupid fucking article.", "profanity", "fucking"),
         ("You are a complete 1d10t and everyone knows it.", "insult", "1d10t"),
         ("What a stupid f*cking article.", "profanity", "f*cking"),
-        ("You are a complete \u0456d\u0456\u043et and everyone knows it.", "insult", "\u0456d\u0456\u043et"),  # Cyrillic
+        (
+            "You are a complete \u0456d\u0456\u043et and everyone knows it.",
+            "insult",
+            "\u0456d\u0456\u043et",
+        ),  # Cyrillic
     ],
 )
 def test_evidence_spans_point_at_the_original_words(moderator, text, category, word):
@@ -75,7 +89,14 @@ def test_hold_all_and_article_overrides(moderator):
 
 
 def test_batched_verdicts_match_single_ones(moderator):
-    texts = ["Nice piece.", "You moron.", "Subscribe to my channel for free iphones www.example.shop", "", "فى حاجات مينفعش", "Bu haber çok kötü"]
+    texts = [
+        "Nice piece.",
+        "You moron.",
+        "Subscribe to my channel for free iphones www.example.shop",
+        "",
+        "فى حاجات مينفعش",
+        "Bu haber çok kötü",
+    ]
     items = [ModerationInput(text=t) for t in texts]
     batch = moderator.verdicts(items)
     for item, v in zip(items, batch):

@@ -11,7 +11,9 @@ from civility.errors import ValidationError
 from civility.models.bands import band_errors, base_rate_weights, choose, reject_threshold
 from civility.moderation.policy import NEVER, Policy
 
-BASE = Policy.from_thresholds({"insult": {"approve_below": 0.3, "reject_above": 0.9}, "threat": {"approve_below": 0.2, "reject_above": 0.8}})
+BASE = Policy.from_thresholds(
+    {"insult": {"approve_below": 0.3, "reject_above": 0.9}, "threat": {"approve_below": 0.2, "reject_above": 0.8}}
+)
 
 
 def _scores(**kw):
@@ -149,9 +151,13 @@ def test_too_few_positives_never_reject():
 def test_an_abuse_rule_rejects_only_when_the_umbrella_agrees():
     from civility.moderation.policy import UMBRELLA_AGREEMENT
 
-    p = Policy.from_thresholds({"identity_attack": {"approve_below": 0.1, "reject_above": 0.5},
-                                "toxic": {"approve_below": 0.9, "reject_above": NEVER},
-                                "spam": {"approve_below": 0.1, "reject_above": 0.9}})
+    p = Policy.from_thresholds(
+        {
+            "identity_attack": {"approve_below": 0.1, "reject_above": 0.5},
+            "toxic": {"approve_below": 0.9, "reject_above": NEVER},
+            "spam": {"approve_below": 0.1, "reject_above": 0.9},
+        }
+    )
     assert p.decide(_scores(identity_attack=0.6, toxic=UMBRELLA_AGREEMENT - 0.05))[0].value == "review"
     assert p.decide(_scores(identity_attack=0.6, toxic=UMBRELLA_AGREEMENT + 0.05))[0].value == "reject"
     assert p.decide(_scores(spam=0.95, toxic=0.01))[0].value == "reject"  # promotion is not abuse

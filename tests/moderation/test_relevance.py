@@ -45,8 +45,10 @@ def news() -> tuple[dict[str, Article], list[dict]]:
 def scored(model, news):
     articles, cases = news
     vectors = {aid: model.article_vector(a) for aid, a in articles.items()}
-    return [(case, model.score(case["text"], articles[case["article_id"]], article_vector=vectors[case["article_id"]]))
-            for case in cases]
+    return [
+        (case, model.score(case["text"], articles[case["article_id"]], article_vector=vectors[case["article_id"]]))
+        for case in cases
+    ]
 
 
 def test_every_unrelated_comment_scores_above_every_on_topic_one_of_its_article(scored):
@@ -58,8 +60,7 @@ def test_every_unrelated_comment_scores_above_every_on_topic_one_of_its_article(
 
 def test_decisions_at_the_review_threshold(scored):
     """Off-topic comments reach 0.5 (sent to review); nothing welcome by the rules does."""
-    wrong = [(c["text"], round(r.score, 3)) for c, r in scored
-             if (r.score >= 0.5) != (c["kind"] == "off")]
+    wrong = [(c["text"], round(r.score, 3)) for c, r in scored if (r.score >= 0.5) != (c["kind"] == "off")]
     assert wrong == []
 
 
@@ -74,7 +75,7 @@ def test_short_agreement_and_outlet_criticism_are_not_off_topic(scored):
 def test_off_topic_result_explains_itself(scored, news):
     articles, _ = news
     case, result = next((c, r) for c, r in scored if c["text"].startswith("My neighbour"))
-    assert result.evidence and all(case["text"][e.start:e.end] == e.text for e in result.evidence)
+    assert result.evidence and all(case["text"][e.start : e.end] == e.text for e in result.evidence)
     assert "driveway" in {e.text for e in result.evidence}
     assert "Ceasefire between Israel" in result.note and "similarity" in result.note
     on_case, on_result = next((c, r) for c, r in scored if c["text"].startswith("The prisoner exchange"))
@@ -85,7 +86,9 @@ def test_a_reply_is_judged_against_the_comment_it_answers(model, news):
     articles, _ = news
     article = articles["ceasefire-gaza"]
     vec = model.article_vector(article)
-    parent = "The real problem is that the Egyptian border crossing at Rafah stays closed to people who need surgery abroad."
+    parent = (
+        "The real problem is that the Egyptian border crossing at Rafah stays closed to people who need surgery abroad."
+    )
     reply = "My cousin waited four months for a medical evacuation permit to a hospital in Cairo."
     alone = model.score(reply, article, article_vector=vec)
     as_reply = model.score(reply, article, article_vector=vec, parent_text=parent)
@@ -100,7 +103,9 @@ def test_article_vector_shape_and_reuse(model, news):
     assert vec.dtype == np.float32 and vec.shape == (2 + len(body_chunks(article.body)), 384)
     assert np.allclose(np.linalg.norm(vec, axis=1), 1.0, atol=1e-3)
     text = "Thank you to the rescue crews who went out in boats."
-    assert model.score(text, article).score == pytest.approx(model.score(text, article, article_vector=vec).score, abs=1e-6)
+    assert model.score(text, article).score == pytest.approx(
+        model.score(text, article, article_vector=vec).score, abs=1e-6
+    )
 
 
 def test_title_only_article_and_empty_comment(model):
@@ -123,7 +128,9 @@ def test_agreement_rule_accepts_reactions(text):
     assert is_agreement(text)
 
 
-@pytest.mark.parametrize("text", ["Exactly what the hospital needs is more nurses", "This recipe is great for cakes", "Buy now"])
+@pytest.mark.parametrize(
+    "text", ["Exactly what the hospital needs is more nurses", "This recipe is great for cakes", "Buy now"]
+)
 def test_agreement_rule_rejects_other_text(text):
     assert not is_agreement(text)
 
@@ -165,7 +172,9 @@ def test_load_returns_none_without_the_packaged_model(tmp_path):
 def test_article_without_text_and_non_english_articles_are_not_judged_confidently(model):
     empty = model.score("The referee was a disgrace last night.", Article(id="e", title="", body=""))
     assert empty.score == 0.0 and "not judged" in empty.note
-    arabic = Article(id="ar", title="نتائج الانتخابات البلدية في بغداد", body="أعلنت المفوضية النتائج يوم الأحد.", lang="ar")
+    arabic = Article(
+        id="ar", title="نتائج الانتخابات البلدية في بغداد", body="أعلنت المفوضية النتائج يوم الأحد.", lang="ar"
+    )
     result = model.score("The new smartphone camera is amazing, best phone I have ever owned.", arabic)
     assert result.score <= 0.5 and "English only" in result.note
 

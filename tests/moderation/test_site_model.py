@@ -23,8 +23,10 @@ def _scores(**kw):
 
 def _model(**bands) -> SiteModel:
     # p_any follows the base toxic logit; the insult head follows the base insult logit
-    heads = {"toxic": Head(0.0, {c: (1.0 if c == "toxic" else 0.0) for c in FEATURES}),
-             "insult": Head(0.0, {c: (1.0 if c == "insult" else 0.0) for c in FEATURES})}
+    heads = {
+        "toxic": Head(0.0, {c: (1.0 if c == "toxic" else 0.0) for c in FEATURES}),
+        "insult": Head(0.0, {c: (1.0 if c == "insult" else 0.0) for c in FEATURES}),
+    }
     return SiteModel(3, "base@1", heads, bands, base_languages=("en", "und"))
 
 

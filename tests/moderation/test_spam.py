@@ -24,7 +24,7 @@ def test_evidence_spans_point_into_the_original_text():
     sig = promotion_signals(text, NONE, ALLOW)
     assert sig.evidence
     for ev in sig.evidence:
-        assert text[ev.start:ev.end] == ev.text
+        assert text[ev.start : ev.end] == ev.text
     joined = " ".join(_texts(sig))
     assert "watch-outlet.shop" in joined and "$19.99" in joined and "SAVE20" in joined
     assert any("watch-outlet.shop" in n for n in sig.notes)
@@ -40,12 +40,15 @@ def test_allowlisted_and_subdomain_links_are_not_signals():
     assert same_text_no_allowlist.score > sig.score
 
 
-@pytest.mark.parametrize("text", [
-    "The UN report is here: https://news.un.org/en/story/2026/11/1 and background at en.wikipedia.org/wiki/Gaza",
-    "ONS: https://www.ons.gov.uk/economy and the NIH summary https://www.ncbi.nlm.nih.gov/pmc/articles/PMC1/",
-    "Reuters https://www.reuters.com/world/ and the BBC https://www.bbc.co.uk/news/uk-1 both say so",
-    "The study (https://doi.org/10.1038/s41586-020-2649-2) and Oxford's page https://www.ox.ac.uk/research",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The UN report is here: https://news.un.org/en/story/2026/11/1 and background at en.wikipedia.org/wiki/Gaza",
+        "ONS: https://www.ons.gov.uk/economy and the NIH summary https://www.ncbi.nlm.nih.gov/pmc/articles/PMC1/",
+        "Reuters https://www.reuters.com/world/ and the BBC https://www.bbc.co.uk/news/uk-1 both say so",
+        "The study (https://doi.org/10.1038/s41586-020-2649-2) and Oxford's page https://www.ox.ac.uk/research",
+    ],
+)
 def test_sources_readers_cite_are_never_signals_even_without_an_allow_list(text):
     sig = promotion_signals(text, NONE, ())
     assert sig.evidence == () and not sig.commercial and sig.weak_cues == 0, sig.notes
@@ -73,7 +76,7 @@ def test_fullwidth_link_is_found_and_mapped_back():
     sig = promotion_signals(text, NONE)
     assert any("ebay.com" in n for n in sig.notes)
     ev = sig.evidence[0]
-    assert text[ev.start:ev.end] == ev.text and ev.text.startswith("ｈｔｔｐ")
+    assert text[ev.start : ev.end] == ev.text and ev.text.startswith("ｈｔｔｐ")
 
 
 @pytest.mark.parametrize(
@@ -123,7 +126,9 @@ def test_repost_and_velocity_raise_the_score_with_notes():
     assert any("network address" in n for n in burst.notes)
     # the text classifier cannot see the context, so it moves the combined score too
     assert combine_spam(0.05, repost) > 2 * combine_spam(0.05, base)
-    both = promotion_signals(text, SubmissionContext(near_duplicates=((11, 0.9), (12, 0.7)), posts_by_email_last_hour=12))
+    both = promotion_signals(
+        text, SubmissionContext(near_duplicates=((11, 0.9), (12, 0.7)), posts_by_email_last_hour=12)
+    )
     assert combine_spam(0.05, both) > 0.3 > combine_spam(0.05, repost) > combine_spam(0.05, base)
 
 
@@ -176,5 +181,13 @@ def test_hostile_input_is_scored_quickly(text):
 
 def test_weights_file_is_plain_json_with_every_feature():
     weights = spam._weights()
-    assert set(weights["signals"]["coef"]) >= {"link_unlisted", "phone", "email", "messenger", "channel", "money", "code"}
+    assert set(weights["signals"]["coef"]) >= {
+        "link_unlisted",
+        "phone",
+        "email",
+        "messenger",
+        "channel",
+        "money",
+        "code",
+    }
     assert weights["combine"]["text"] > 0 and weights["combine"]["signals"] > 0

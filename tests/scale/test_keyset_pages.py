@@ -19,9 +19,18 @@ N = 10_000
 
 def seed(platform, article_id: str, n: int) -> None:
     start = datetime(2026, 1, 1, tzinfo=timezone.utc)
-    rows = [dict(article_id=article_id, name=f"Reader {i}", email=f"r{i}@example.org", text=f"Comment {i}",
-                 status="approved", version=1, created_at=start + timedelta(seconds=i // 3))  # ties on purpose
-            for i in range(n)]
+    rows = [
+        dict(
+            article_id=article_id,
+            name=f"Reader {i}",
+            email=f"r{i}@example.org",
+            text=f"Comment {i}",
+            status="approved",
+            version=1,
+            created_at=start + timedelta(seconds=i // 3),
+        )  # ties on purpose
+        for i in range(n)
+    ]
     with platform.db.write() as conn:
         conn.execute(insert(comments), rows)
         if conn.dialect.name == "postgresql":
@@ -85,7 +94,9 @@ def test_every_page_comes_from_the_index(big_story):
         if big_story.db.dialect == "sqlite":
             assert "USING INDEX ix_comments_public" in shown, shown
         else:  # PostgreSQL may pick (status, created_at, id) when one story holds most rows: also an index
-            assert "Index Scan using ix_comments_public" in shown or "Index Scan using ix_comments_queue" in shown, shown
+            assert "Index Scan using ix_comments_public" in shown or "Index Scan using ix_comments_queue" in shown, (
+                shown
+            )
             assert "Seq Scan" not in shown, shown
         assert "TEMP B-TREE" not in shown and "Sort" not in shown, shown  # the index gives the order
     # A later page starts inside the index (a range on created_at), it does not scan from the top.

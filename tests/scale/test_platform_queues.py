@@ -15,8 +15,14 @@ SETUPS = {"sqlite-embedded": ("sqlite_url", "embedded"), "postgres-procrastinate
 
 
 def make_platform(url: str, queue: str, **extra) -> Platform:
-    values = dict(database_url=url, queue=queue, moderation="hold", secret_key="x" * 32,
-                  rate_limit_ip_per_hour=100000, rate_limit_email_per_hour=100000)
+    values = dict(
+        database_url=url,
+        queue=queue,
+        moderation="hold",
+        secret_key="x" * 32,
+        rate_limit_ip_per_hour=100000,
+        rate_limit_email_per_hour=100000,
+    )
     settings = load_settings(overrides={**values, **extra}, environ={}, config_path=None)
     platform = Platform.from_settings(settings)
     platform.migrate()
@@ -37,7 +43,8 @@ def platform(request):
 def machine_decisions(p: Platform) -> dict[int, int]:
     with p.db.read() as conn:
         rows = conn.execute(
-            select(decisions.c.comment_id, func.count()).where(decisions.c.actor == "machine")
+            select(decisions.c.comment_id, func.count())
+            .where(decisions.c.actor == "machine")
             .group_by(decisions.c.comment_id)
         ).all()
     return {cid: n for cid, n in rows}

@@ -55,7 +55,7 @@ def test_the_workflow_reaches_the_queue_only_through_the_protocol():
         assert not probes, f"{path.name} probes the queue instead of using the protocol: {probes}"
         assert used <= members, f"{path.name} uses {sorted(used - members)}, which JobQueue does not declare"
         source = path.read_text(encoding="utf-8")
-        for bad in ("queue: Any", "queue: EmbeddedQueue", "queue: \"EmbeddedQueue\""):
+        for bad in ("queue: Any", "queue: EmbeddedQueue", 'queue: "EmbeddedQueue"'):
             assert bad not in source, f"{path.name} types a queue as {bad.split(': ')[1]}, not JobQueue"
 
 

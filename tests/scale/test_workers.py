@@ -45,12 +45,19 @@ def test_two_workers_do_every_job_exactly_once(pg_url, tmp_path):
 
     platform.add_article(ArticleIn(id="story", title="A story", body="Something happened."))
     platform.queue.ensure_schema()
-    env = {**os.environ, "CIVILITY_DATABASE_URL": pg_url, "CIVILITY_QUEUE": "procrastinate",
-           "CIVILITY_MODERATION": "hold", "CIVILITY_SECRET_KEY": "x" * 32, "PYTHONUNBUFFERED": "1"}
+    env = {
+        **os.environ,
+        "CIVILITY_DATABASE_URL": pg_url,
+        "CIVILITY_QUEUE": "procrastinate",
+        "CIVILITY_MODERATION": "hold",
+        "CIVILITY_SECRET_KEY": "x" * 32,
+        "PYTHONUNBUFFERED": "1",
+    }
     logs = [tmp_path / f"worker{i}.log" for i in range(2)]
     workers = [
-        subprocess.Popen([sys.executable, "-m", "civility", "worker"], env=env,
-                         stdout=subprocess.DEVNULL, stderr=log.open("w"))
+        subprocess.Popen(
+            [sys.executable, "-m", "civility", "worker"], env=env, stdout=subprocess.DEVNULL, stderr=log.open("w")
+        )
         for log in logs
     ]
 
@@ -59,14 +66,22 @@ def test_two_workers_do_every_job_exactly_once(pg_url, tmp_path):
             for w, log in zip(workers, logs):
                 assert w.poll() is None, f"a worker exited: {log.read_text()[-3000:]}"
             return check()
+
         return both_alive_and
 
     try:
-        wait_for(running(lambda: scalar(pg_url, "SELECT count(*) FROM procrastinate_workers") == 2), 120,
-                 "two workers")
+        wait_for(running(lambda: scalar(pg_url, "SELECT count(*) FROM procrastinate_workers") == 2), 120, "two workers")
         ids = submit(platform, 300)
-        wait_for(running(lambda: scalar(pg_url, "SELECT count(*) FROM procrastinate_jobs WHERE status <> 'succeeded'")
-                         == 0 and len(machine_decisions(platform)) == 300), 180, "all jobs done")
+        wait_for(
+            running(
+                lambda: (
+                    scalar(pg_url, "SELECT count(*) FROM procrastinate_jobs WHERE status <> 'succeeded'") == 0
+                    and len(machine_decisions(platform)) == 300
+                )
+            ),
+            180,
+            "all jobs done",
+        )
     finally:
         for w in workers:
             w.send_signal(signal.SIGINT)
@@ -80,8 +95,9 @@ def test_two_workers_do_every_job_exactly_once(pg_url, tmp_path):
         platform.close()
 
     ran = [[int(j) for m in DONE.finditer(log.read_text()) for j in m.group(1).split()] for log in logs]
-    all_jobs = scalar(pg_url, "SELECT array_agg(id ORDER BY id) FROM procrastinate_jobs "
-                              "WHERE queue_name = 'civility.score_comment'")
+    all_jobs = scalar(
+        pg_url, "SELECT array_agg(id ORDER BY id) FROM procrastinate_jobs WHERE queue_name = 'civility.score_comment'"
+    )
     assert len(all_jobs) == 300
     # The periodic retention job: one for this hour, whichever of the two workers deferred it.
     retention = scalar(pg_url, "SELECT array_agg(id) FROM procrastinate_jobs WHERE queue_name = 'civility.retention'")

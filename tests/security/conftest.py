@@ -19,8 +19,14 @@ import pytest
 SECRET = "security-test-secret-0123456789abcdef"
 PUBLISHER_TOKEN = "security-test-publisher-token-0123456789"
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 DATA = Path(__file__).parent / "data"
 
 
@@ -49,8 +55,12 @@ class Site:
     app: Any
     client: Any
 
-    def add_article(self, article_id: str = "budget", title: str = "Council passes the budget",
-                    body: str = "The council voted 27 to 22 on Tuesday.") -> Any:
+    def add_article(
+        self,
+        article_id: str = "budget",
+        title: str = "Council passes the budget",
+        body: str = "The council voted 27 to 22 on Tuesday.",
+    ) -> Any:
         from civility.workflow.types import ArticleIn
 
         return self.platform.add_article(ArticleIn(id=article_id, title=title, body=body, source="desk"))

@@ -10,20 +10,36 @@ from sqlalchemy import select, text, update
 
 # Routes anyone may call. Everything else must refuse an anonymous request.
 PUBLIC = {
-    ("GET", "/openapi.json"), ("GET", "/healthz"),
-    ("GET", "/api/articles"), ("GET", "/api/articles/lookup"), ("GET", "/api/articles/{article_id}"),
-    ("GET", "/api/articles/{article_id}/comments"), ("POST", "/api/articles/{article_id}/comments"),
+    ("GET", "/openapi.json"),
+    ("GET", "/healthz"),
+    ("GET", "/api/articles"),
+    ("GET", "/api/articles/lookup"),
+    ("GET", "/api/articles/{article_id}"),
+    ("GET", "/api/articles/{article_id}/comments"),
+    ("POST", "/api/articles/{article_id}/comments"),
     ("POST", "/api/moderator/session"),
-    ("GET", "/"), ("GET", "/rules"), ("GET", "/articles/{article_id}"), ("POST", "/articles/{article_id}/comments"),
-    ("GET", "/moderate/login"), ("POST", "/moderate/login"), ("POST", "/moderate/logout"),
-    ("GET", "/embed.js"), ("GET", "/embed"), ("GET", "/embed/comments"), ("POST", "/embed/comments"),
+    ("GET", "/"),
+    ("GET", "/rules"),
+    ("GET", "/articles/{article_id}"),
+    ("POST", "/articles/{article_id}/comments"),
+    ("GET", "/moderate/login"),
+    ("POST", "/moderate/login"),
+    ("POST", "/moderate/logout"),
+    ("GET", "/embed.js"),
+    ("GET", "/embed"),
+    ("GET", "/embed/comments"),
+    ("POST", "/embed/comments"),
     ("GET", "/articles/{article_id}/comments.atom"),
-    ("GET", "/privacy"), ("POST", "/privacy"), ("GET", "/privacy/confirm"), ("POST", "/privacy/confirm"),
+    ("GET", "/privacy"),
+    ("POST", "/privacy"),
+    ("GET", "/privacy/confirm"),
+    ("POST", "/privacy/confirm"),
     # Readers report a published comment (form token, honeypot, rate limit; no account), and the
     # posting page asks for the state its signed receipt names.
     ("GET", "/articles/{article_id}/comments/{comment_id}/report"),
     ("POST", "/articles/{article_id}/comments/{comment_id}/report"),
-    ("GET", "/embed/comments/{comment_id}/report"), ("POST", "/embed/comments/{comment_id}/report"),
+    ("GET", "/embed/comments/{comment_id}/report"),
+    ("POST", "/embed/comments/{comment_id}/report"),
     ("GET", "/api/comments/status"),
 }
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
@@ -44,8 +60,10 @@ def world(site):
 
 def _snapshot(site) -> dict:
     with site.platform.db.read() as conn:
-        counts = {t: conn.execute(text(f"SELECT count(*) FROM {t}")).scalar_one()  # noqa: S608 - fixed names
-                  for t in ("articles", "comments", "decisions", "sessions", "moderators")}
+        counts = {
+            t: conn.execute(text(f"SELECT count(*) FROM {t}")).scalar_one()  # noqa: S608 - fixed names
+            for t in ("articles", "comments", "decisions", "sessions", "moderators")
+        }
         counts["statuses"] = sorted(conn.execute(text("SELECT id, status, version FROM comments")).all())
     return counts
 
@@ -150,18 +168,29 @@ def test_every_state_changing_route_refuses_the_cookie_without_its_csrf_token(wo
     or a wrong one. Every POST/PUT/PATCH/DELETE route must refuse it and change nothing."""
     changing = [(m, p) for m, p, _ in routes(world.app) if m in STATE_CHANGING]
     assert ("POST", "/moderate/comments/{comment_id}/decision") in changing
-    assert {("POST", "/api/moderation/comments/{comment_id}/withdraw"),
-            ("POST", "/moderate/articles/{article_id}/comments-closed"),
-            ("POST", "/articles/{article_id}/comments/{comment_id}/report"),
-            ("POST", "/embed/comments/{comment_id}/report")} <= set(changing)
+    assert {
+        ("POST", "/api/moderation/comments/{comment_id}/withdraw"),
+        ("POST", "/moderate/articles/{article_id}/comments-closed"),
+        ("POST", "/articles/{article_id}/comments/{comment_id}/report"),
+        ("POST", "/embed/comments/{comment_id}/report"),
+    } <= set(changing)
     before = _snapshot(world)
     failures = []
     for method, path in changing:
         url = _filled(path, world)
         for token in (None, "wrong-token", world.admin["csrf"]):  # another session's token is wrong too
             world.client.cookies.set("civility_session", world.mod["token"])
-            form = {"decision": "approve", "name": "Eve", "email": "eve@example.org", "text": "forged",
-                    "password": world.mod["password"], "action": "erase", "token": "x", "title": "t", "body": "b"}
+            form = {
+                "decision": "approve",
+                "name": "Eve",
+                "email": "eve@example.org",
+                "text": "forged",
+                "password": world.mod["password"],
+                "action": "erase",
+                "token": "x",
+                "title": "t",
+                "body": "b",
+            }
             headers = {"Origin": "https://evil.example"} if token == "wrong-token" else {}
             if token is not None:
                 form["csrf_token"] = token
@@ -195,8 +224,11 @@ def test_json_endpoints_refuse_form_encoded_bodies(world):
 
 def _filled(path: str, site) -> str:
     """The route with real ids; ?article= for routes that take the article in the query (embed)."""
-    filled = (path.replace("{article_id}", "budget").replace("{comment_id}", str(site.comment_id))
-              .replace("{comment_id:int}", str(site.comment_id)))
+    filled = (
+        path.replace("{article_id}", "budget")
+        .replace("{comment_id}", str(site.comment_id))
+        .replace("{comment_id:int}", str(site.comment_id))
+    )
     return filled + "?article=budget"
 
 

@@ -32,8 +32,9 @@ def test_sigkill_loses_and_duplicates_nothing(tmp_path):
 @pytest.mark.postgres
 def test_sigkill_of_server_and_worker_on_postgres_procrastinate(tmp_path, pg_admin_url):
     trial = _trial_module()
-    report = trial.run_trial(6, submitters=3, seed=11, workdir=tmp_path / "trial", max_uptime=1.0,
-                             deployment="postgres-procrastinate")
+    report = trial.run_trial(
+        6, submitters=3, seed=11, workdir=tmp_path / "trial", max_uptime=1.0, deployment="postgres-procrastinate"
+    )
     assert report.kills + report.worker_kills >= 6 and report.worker_kills > 0
     _assert_nothing_lost(report)
     assert report.scored_twice == 0

@@ -89,11 +89,15 @@ def _two_moderators(site):
     site.add_article()
     other = Platform.from_settings(site.settings)
     try:
-        ids = [site.platform.submit_comment("budget", "R", f"r{i}@example.org", f"comment {i}", ip=None).comment_id
-               for i in range(20)]
+        ids = [
+            site.platform.submit_comment("budget", "R", f"r{i}@example.org", f"comment {i}", ip=None).comment_id
+            for i in range(20)
+        ]
         for cid in ids:
-            a, b = _race(lambda cid=cid: site.platform.decide(cid, "approve", actor="moderator:ann"),
-                         lambda cid=cid: other.decide(cid, "reject", actor="moderator:bob", categories=["insult"]))
+            a, b = _race(
+                lambda cid=cid: site.platform.decide(cid, "approve", actor="moderator:ann"),
+                lambda cid=cid: other.decide(cid, "reject", actor="moderator:bob", categories=["insult"]),
+            )
             conflicts = [o for o in (a, b) if isinstance(o, Conflict)]
             wins = [o for o in (a, b) if not isinstance(o, Exception)]
             assert len(wins) == 1 and len(conflicts) == 1, (a, b)
@@ -112,11 +116,18 @@ def test_a_stale_page_gets_409_over_http(site, serve):
     cid = site.platform.submit_comment("budget", "R", "r@example.org", "a comment", ip=None).comment_id
     version = site.platform.queue_item(cid).version
     with serve(site.app) as server:
+
         def decide(mod, action):
-            return httpx.post(f"{server.base}/api/moderation/comments/{cid}/{action}",
-                              json={"expected_version": version, "reason": "race",
-                                    **({"categories": ["insult"]} if action == "reject" else {})},
-                              headers={"Authorization": f"Bearer {mod['token']}"}, timeout=30)
+            return httpx.post(
+                f"{server.base}/api/moderation/comments/{cid}/{action}",
+                json={
+                    "expected_version": version,
+                    "reason": "race",
+                    **({"categories": ["insult"]} if action == "reject" else {}),
+                },
+                headers={"Authorization": f"Bearer {mod['token']}"},
+                timeout=30,
+            )
 
         a, b = _race(lambda: decide(ann, "approve"), lambda: decide(bob, "reject"))
     codes = sorted([a.status_code, b.status_code])

@@ -55,8 +55,14 @@ def test_every_get_route_sends_the_security_headers(site, routes):
     for method, path, _ in routes(site.app):
         if method == "GET":
             paths.add(path.replace("{article_id}", "budget").replace("{comment_id}", str(result.comment_id)))
-    paths |= {"/no-such-page", "/articles/no-such-article", "/api/articles/no-such", "/static/civility.css",
-              "/moderate/comments/999999", "/privacy/confirm?token=forged"}
+    paths |= {
+        "/no-such-page",
+        "/articles/no-such-article",
+        "/api/articles/no-such",
+        "/static/civility.css",
+        "/moderate/comments/999999",
+        "/privacy/confirm?token=forged",
+    }
     problems = []
     for path in sorted(paths):
         for auth in ({}, {"Authorization": f"Bearer {mod['token']}"}):
@@ -101,8 +107,10 @@ def test_session_cookie_flags(make_site, https):
         site.client.base_url = "https://news.example"
     site.moderator("mara", password="correct horse battery")
     token = _form_token(site.client, "/moderate/login")
-    resp = site.client.post("/moderate/login", data={"name": "mara", "password": "correct horse battery",
-                                                     "csrf_token": token, "next": "/moderate"})
+    resp = site.client.post(
+        "/moderate/login",
+        data={"name": "mara", "password": "correct horse battery", "csrf_token": token, "next": "/moderate"},
+    )
     assert resp.status_code == 303
     cookie = resp.headers["set-cookie"]
     attrs = {a.strip().split("=")[0].lower(): a.strip() for a in cookie.split(";")}
@@ -148,16 +156,21 @@ def test_429_keeps_the_readers_text_and_says_when(make_site):
         page = site.client.get("/articles/budget")
         token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
         key = re.search(r'name="idempotency_key" value="([^"]+)"', page.text)
-        data = {"name": "Reader", "email": f"reader{i}@example.org", "text": kept if i == 2 else f"Comment {i}",
-                "csrf_token": token}
+        data = {
+            "name": "Reader",
+            "email": f"reader{i}@example.org",
+            "text": kept if i == 2 else f"Comment {i}",
+            "csrf_token": token,
+        }
         if key:
             data["idempotency_key"] = key.group(1)
         resp = site.client.post("/articles/budget/comments", data=data)
     assert resp.status_code == 429
     assert int(resp.headers["retry-after"]) > 0
     assert "My third comment, which I spent a long time writing &lt;b&gt;carefully&lt;/b&gt; &amp; well." in resp.text
-    api = site.client.post("/api/articles/budget/comments",
-                           json={"name": "R", "email": "r9@example.org", "text": "over the limit"})
+    api = site.client.post(
+        "/api/articles/budget/comments", json={"name": "R", "email": "r9@example.org", "text": "over the limit"}
+    )
     assert api.status_code == 429 and int(api.headers["retry-after"]) > 0
     assert api.json()["retry_after"] > 0
 
@@ -165,9 +178,17 @@ def test_429_keeps_the_readers_text_and_says_when(make_site):
 def test_per_email_limit(make_site):
     site = make_site(rate_limit_email_per_hour=2, rate_limit_ip_per_hour=1000)
     site.add_article()
-    codes = [site.client.post("/api/articles/budget/comments",
-                              json={"name": "R", "email": "Same@Example.org" if i % 2 else "same@example.org",
-                                    "text": f"comment number {i}"}).status_code for i in range(3)]
+    codes = [
+        site.client.post(
+            "/api/articles/budget/comments",
+            json={
+                "name": "R",
+                "email": "Same@Example.org" if i % 2 else "same@example.org",
+                "text": f"comment number {i}",
+            },
+        ).status_code
+        for i in range(3)
+    ]
     assert codes == [202, 202, 429]
 
 
@@ -184,8 +205,9 @@ def test_body_limit_413(make_site):
         for _ in range(10):
             yield b"y" * 1000
 
-    streamed = site.client.post("/api/articles/budget/comments", content=chunks(),
-                                headers={"Content-Type": "application/json"})
+    streamed = site.client.post(
+        "/api/articles/budget/comments", content=chunks(), headers={"Content-Type": "application/json"}
+    )
     assert streamed.status_code == 413
     assert site.platform.comment_counts("budget").get("pending", 0) == 0
 
@@ -193,8 +215,9 @@ def test_body_limit_413(make_site):
 def test_comment_length_limit_is_enforced(make_site):
     site = make_site(comment_max_length=100)
     site.add_article()
-    resp = site.client.post("/api/articles/budget/comments",
-                            json={"name": "A", "email": "a@example.org", "text": "z" * 101})
+    resp = site.client.post(
+        "/api/articles/budget/comments", json={"name": "A", "email": "a@example.org", "text": "z" * 101}
+    )
     assert resp.status_code == 422 and "text" in resp.json()["fields"]
 
 
@@ -204,8 +227,16 @@ def test_honeypot_stores_nothing(site):
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
     honeypot = re.search(r'name="(website|url|homepage)"', page.text)
     assert honeypot, "the form has no honeypot field"
-    resp = site.client.post("/articles/budget/comments", data={
-        "name": "Bot", "email": "bot@example.org", "text": "Buy now", "csrf_token": token, honeypot.group(1): "http://spam"})
+    resp = site.client.post(
+        "/articles/budget/comments",
+        data={
+            "name": "Bot",
+            "email": "bot@example.org",
+            "text": "Buy now",
+            "csrf_token": token,
+            honeypot.group(1): "http://spam",
+        },
+    )
     assert resp.status_code == 303
     assert site.platform.comment_counts("budget").get("pending", 0) == 0
 
@@ -222,10 +253,16 @@ def test_parallel_guesses_cannot_outrun_the_login_throttle(make_site, serve):
     barrier = threading.Barrier(20)
     codes: list[int] = []
     with serve(site.app) as server:
+
         def guess(i):
             barrier.wait()
-            codes.append(httpx.post(f"{server.base}/api/moderator/session", timeout=60,
-                                    json={"name": "mara", "password": f"parallel-{i}"}).status_code)
+            codes.append(
+                httpx.post(
+                    f"{server.base}/api/moderator/session",
+                    timeout=60,
+                    json={"name": "mara", "password": f"parallel-{i}"},
+                ).status_code
+            )
 
         threads = [threading.Thread(target=guess, args=(i,)) for i in range(20)]
         for t in threads:

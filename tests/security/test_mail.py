@@ -76,12 +76,21 @@ def test_smtp_sender_talks_to_a_real_peer():
     thread.start()
     try:
         port = server.server_address[1]
-        settings = load_settings({"mail_backend": "smtp", "smtp_host": "127.0.0.1", "smtp_port": port,
-                                  "smtp_starttls": False, "mail_from": "news@publisher.example"}, environ={})
+        settings = load_settings(
+            {
+                "mail_backend": "smtp",
+                "smtp_host": "127.0.0.1",
+                "smtp_port": port,
+                "smtp_starttls": False,
+                "mail_from": "news@publisher.example",
+            },
+            environ={},
+        )
         sender = sender_from_settings(settings)
         assert isinstance(sender, SmtpSender)
-        sender.send(Mail(to="reader@example.org", subject="Your comment is published", body="Link: x",
-                         message_id="published-7"))
+        sender.send(
+            Mail(to="reader@example.org", subject="Your comment is published", body="Link: x", message_id="published-7")
+        )
     finally:
         server.shutdown()
         server.server_close()

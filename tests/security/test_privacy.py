@@ -25,8 +25,11 @@ def _form_token(client, path: str) -> str:
 
 
 def _ask(site, email: str, action: str, **headers):
-    return site.client.post("/privacy", headers=headers, data={
-        "email": email, "action": action, "csrf_token": _form_token(site.client, "/privacy")})
+    return site.client.post(
+        "/privacy",
+        headers=headers,
+        data={"email": email, "action": action, "csrf_token": _form_token(site.client, "/privacy")},
+    )
 
 
 def _link(mail: dict) -> str:
@@ -43,8 +46,9 @@ def _token(mail: dict) -> str:
 def people(site):
     site.add_article()
     p = site.platform
-    site.ann = [p.submit_comment("budget", "Ann", ANN, f"Ann's comment {i}", ip="198.51.100.7").comment_id
-                for i in range(2)]
+    site.ann = [
+        p.submit_comment("budget", "Ann", ANN, f"Ann's comment {i}", ip="198.51.100.7").comment_id for i in range(2)
+    ]
     site.bob = p.submit_comment("budget", "Bob", "bob@example.org", "Bob's comment", ip="198.51.100.8").comment_id
     for cid in (site.ann[0], site.bob):
         p.decide(cid, "approve", actor="moderator:t")
@@ -64,7 +68,7 @@ def test_the_answer_is_the_same_for_known_and_unknown_addresses(people):
     assert _strip_tokens(known.text) == _strip_tokens(unknown.text)
     assert ANN.lower() not in known.text.lower()
     people.platform.run_pending_jobs()
-    mails = people.outbox()[people.baseline_mail:]
+    mails = people.outbox()[people.baseline_mail :]
     assert [m["to"].lower() for m in mails] == [ANN.lower()], "exactly one link, to the known address only"
     assert mails[0]["kind"] == "privacy-export"
 
@@ -75,8 +79,9 @@ def test_export_link_downloads_only_that_commenters_data(people):
     mail = people.outbox()[-1]
     confirm = people.client.get(_link(mail))
     assert confirm.status_code == 200 and "no-store" in confirm.headers["cache-control"]
-    resp = people.client.post("/privacy/confirm", data={"token": _token(mail),
-                                                        "csrf_token": _form_token(people.client, "/privacy")})
+    resp = people.client.post(
+        "/privacy/confirm", data={"token": _token(mail), "csrf_token": _form_token(people.client, "/privacy")}
+    )
     assert resp.status_code == 200
     assert "attachment" in resp.headers["content-disposition"]
     data = json.loads(resp.content)
@@ -98,8 +103,9 @@ def test_erasure_blanks_the_comments_and_the_audit_log_keeps_the_fact(people):
     page = people.client.get(_link(mail))
     assert page.status_code == 200 and "Erase" in page.text
     assert people.platform.queue_item(people.ann[0]).comment.text == "Ann's comment 0", "GET must not erase"
-    resp = people.client.post("/privacy/confirm", data={"token": _token(mail),
-                                                        "csrf_token": _form_token(people.client, "/privacy")})
+    resp = people.client.post(
+        "/privacy/confirm", data={"token": _token(mail), "csrf_token": _form_token(people.client, "/privacy")}
+    )
     assert resp.status_code == 200 and "2 comments erased" in resp.text
     with people.platform.db.read() as conn:
         rows = {r.id: r for r in conn.execute(select(comments))}
@@ -115,8 +121,9 @@ def test_erasure_blanks_the_comments_and_the_audit_log_keeps_the_fact(people):
     assert ANN.lower() not in json.dumps(job_payloads).lower(), "the address lingers in the jobs table"
     public = people.client.get("/api/articles/budget/comments").json()
     assert [c["id"] for c in public["items"]] == [people.bob]
-    again = people.client.post("/privacy/confirm", data={"token": _token(mail),
-                                                         "csrf_token": _form_token(people.client, "/privacy")})
+    again = people.client.post(
+        "/privacy/confirm", data={"token": _token(mail), "csrf_token": _form_token(people.client, "/privacy")}
+    )
     assert again.status_code == 403, "a link works once"
 
 
@@ -241,8 +248,10 @@ def test_erasure_leaves_no_words_of_the_comment_in_the_audit_log(make_site):
     site = make_site(moderation="auto", relevance="off")
     site.add_article()
     p = site.platform
-    texts = ["You are a stupid idiot and a moron",
-             "Great deals!!! visit cheap-pills.shop and call +1 555 123 4567, follow @pillguy"]
+    texts = [
+        "You are a stupid idiot and a moron",
+        "Great deals!!! visit cheap-pills.shop and call +1 555 123 4567, follow @pillguy",
+    ]
     ids = [p.submit_comment("budget", "Zed", "zed@example.org", t, ip=None).comment_id for t in texts]
     p.run_pending_jobs()
     verdicts = [p.queue_item(cid).verdict for cid in ids]
@@ -253,8 +262,10 @@ def test_erasure_leaves_no_words_of_the_comment_in_the_audit_log(make_site):
     for cid in ids:
         p.erase_comment(cid, actor="commenter")
     with p.db.read() as conn:
-        log = json.dumps([list(r) for r in conn.execute(select(decisions.c.reasons, decisions.c.scores,
-                                                               decisions.c.note)).all()], default=str).lower()
+        log = json.dumps(
+            [list(r) for r in conn.execute(select(decisions.c.reasons, decisions.c.scores, decisions.c.note)).all()],
+            default=str,
+        ).lower()
     for word in ("stupid", "idiot", "moron", "cheap-pills", "555 123", "pillguy"):
         assert word not in log, f"{word!r} outlived the erasure in the audit log"
     after = [r.note or "" for cid in ids for r in p.queue_item(cid).verdict.reasons]

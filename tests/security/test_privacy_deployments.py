@@ -45,8 +45,7 @@ def _form_token(client, path: str = "/privacy") -> str:
 
 
 def _ask(site, email: str, action: str):
-    return site.client.post("/privacy", data={"email": email, "action": action,
-                                              "csrf_token": _form_token(site.client)})
+    return site.client.post("/privacy", data={"email": email, "action": action, "csrf_token": _form_token(site.client)})
 
 
 def _mail_token(mail: dict) -> str:
@@ -71,8 +70,7 @@ def _dump_database(site) -> str:
         pg_dump = shutil.which("pg_dump")
         if pg_dump:
             libpq = re.sub(r"^postgresql\+psycopg://", "postgresql://", url).split("?")[0]
-            return subprocess.run([pg_dump, "--data-only", libpq], check=True, capture_output=True,
-                                  text=True).stdout
+            return subprocess.run([pg_dump, "--data-only", libpq], check=True, capture_output=True, text=True).stdout
     out = []
     with site.platform.db.read() as conn:
         for table in inspect(conn).get_table_names():
@@ -93,11 +91,13 @@ def _post_canary_and_erase(site, caplog) -> int:
     assert _ask(site, CANARY.upper(), "erase").status_code == 202
     _run_jobs(site)
     mails = {m["kind"]: m for m in site.outbox()}
-    export = site.client.post("/privacy/confirm", data={"token": _mail_token(mails["privacy-export"]),
-                                                        "csrf_token": _form_token(site.client)})
+    export = site.client.post(
+        "/privacy/confirm", data={"token": _mail_token(mails["privacy-export"]), "csrf_token": _form_token(site.client)}
+    )
     assert export.status_code == 200 and CANARY_TEXT in export.text
-    erased = site.client.post("/privacy/confirm", data={"token": _mail_token(mails["privacy-erase"]),
-                                                        "csrf_token": _form_token(site.client)})
+    erased = site.client.post(
+        "/privacy/confirm", data={"token": _mail_token(mails["privacy-erase"]), "csrf_token": _form_token(site.client)}
+    )
     assert erased.status_code == 200 and "1 comment erased" in erased.text
     _run_jobs(site)
     return cid
@@ -193,8 +193,9 @@ def test_privacy_links_expire(make_site):
     _run_jobs(site)
     [mail] = [m for m in site.outbox() if m["kind"] == "privacy-erase"]
     time.sleep(2.1)
-    resp = site.client.post("/privacy/confirm", data={"token": _mail_token(mail),
-                                                      "csrf_token": _form_token(site.client)})
+    resp = site.client.post(
+        "/privacy/confirm", data={"token": _mail_token(mail), "csrf_token": _form_token(site.client)}
+    )
     assert resp.status_code == 403 and "expired" in resp.text.lower()
     assert site.platform.queue_item(1).comment.text == "hello"
 
@@ -202,9 +203,20 @@ def test_privacy_links_expire(make_site):
 # -- retention, run by the real worker process of each deployment ----------------------------------
 def _worker_env(site) -> dict[str, str]:
     env = dict(os.environ)
-    env.update({f"CIVILITY_{k.upper()}": str(site.settings[k]) for k in
-                ("database_url", "secret_key", "queue", "moderation", "relevance", "mail_outbox_dir",
-                 "ip_retention_days")})
+    env.update(
+        {
+            f"CIVILITY_{k.upper()}": str(site.settings[k])
+            for k in (
+                "database_url",
+                "secret_key",
+                "queue",
+                "moderation",
+                "relevance",
+                "mail_outbox_dir",
+                "ip_retention_days",
+            )
+        }
+    )
     env["PYTHONPATH"] = str(Path(__file__).parents[2] / "src") + os.pathsep + env.get("PYTHONPATH", "")
     return env
 
@@ -224,8 +236,12 @@ def test_the_worker_runs_retention_on_its_own(deployment, tmp_path):
         conn.execute(update(comments).where(comments.c.id == old).values(created_at=utcnow() - timedelta(days=40)))
         conn.execute(update(sessions).values(expires_at=utcnow() - timedelta(minutes=1)))
     log = open(tmp_path / "worker.log", "w")
-    proc = subprocess.Popen([sys.executable, "-m", "civility", "worker", "--poll-interval", "0.2"],
-                            env=_worker_env(site), stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "civility", "worker", "--poll-interval", "0.2"],
+        env=_worker_env(site),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:

@@ -24,8 +24,9 @@ _counter = itertools.count()
 
 # Any text the form accepts: something visible in it (tests/security/test_input_rules.py covers the rest).
 names = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=40).filter(has_visible)
-texts = st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
-                min_size=1, max_size=300).filter(has_visible)
+texts = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), min_size=1, max_size=300
+).filter(has_visible)
 locals_ = st.text(alphabet=string.ascii_letters + string.digits + "._+-", min_size=1, max_size=20)
 
 
@@ -40,7 +41,9 @@ def _stored(site, key: str) -> int:
     from civility.storage.schema import comments
 
     with site.platform.db.read() as conn:
-        return conn.execute(select(func.count()).select_from(comments).where(comments.c.idempotency_key == key)).scalar()
+        return conn.execute(
+            select(func.count()).select_from(comments).where(comments.c.idempotency_key == key)
+        ).scalar()
 
 
 @FIXTURE_OK
@@ -48,8 +51,10 @@ def _stored(site, key: str) -> int:
 def test_retries_with_one_key_store_one_comment(busy_site, name, local, text, retries):
     key = f"prop-{next(_counter)}"
     email = f"{local}@example.org"
-    results = [busy_site.platform.submit_comment("budget", name, email, text, ip="192.0.2.4", idempotency_key=key)
-               for _ in range(retries + 1)]
+    results = [
+        busy_site.platform.submit_comment("budget", name, email, text, ip="192.0.2.4", idempotency_key=key)
+        for _ in range(retries + 1)
+    ]
     assert len({r.comment_id for r in results}) == 1
     assert [r.created for r in results] == [True] + [False] * retries
     assert _stored(busy_site, key) == 1
@@ -61,8 +66,12 @@ def test_a_key_reused_for_another_comment_is_a_conflict(busy_site, text, other):
     key = f"prop-{next(_counter)}"
     first = busy_site.platform.submit_comment("budget", "A", "a@example.org", text, ip=None, idempotency_key=key)
     if other.strip() == text.strip():
-        assert busy_site.platform.submit_comment("budget", "A", "a@example.org", other, ip=None,
-                                                 idempotency_key=key).comment_id == first.comment_id
+        assert (
+            busy_site.platform.submit_comment(
+                "budget", "A", "a@example.org", other, ip=None, idempotency_key=key
+            ).comment_id
+            == first.comment_id
+        )
     else:
         with pytest.raises(Conflict):
             busy_site.platform.submit_comment("budget", "A", "a@example.org", other, ip=None, idempotency_key=key)
@@ -76,9 +85,13 @@ def test_concurrent_retries_over_http_store_one_comment(busy_site):
 
     def post():
         barrier.wait()
-        answers.append(busy_site.client.post(
-            "/api/articles/budget/comments", headers={"Idempotency-Key": "same-key-for-all"},
-            json={"name": "Racer", "email": "racer@example.org", "text": "Only once, please."}))
+        answers.append(
+            busy_site.client.post(
+                "/api/articles/budget/comments",
+                headers={"Idempotency-Key": "same-key-for-all"},
+                json={"name": "Racer", "email": "racer@example.org", "text": "Only once, please."},
+            )
+        )
 
     threads = [threading.Thread(target=post) for _ in range(8)]
     for t in threads:
@@ -91,16 +104,48 @@ def test_concurrent_retries_over_http_store_one_comment(busy_site):
     assert _stored(busy_site, "same-key-for-all") == 1
 
 
-FORM_ROUTES = ["/articles/budget/comments", "/embed/comments?article=budget", "/moderate/login", "/privacy",
-               "/privacy/confirm", "/moderate/comments/1/decision", "/moderate/logout"]
-CONTENT_TYPES = st.sampled_from([
-    "application/x-www-form-urlencoded", "application/x-www-form-urlencoded; charset=utf-16",
-    "application/x-www-form-urlencoded; charset=latin-1", "application/x-www-form-urlencoded; charset=bogus",
-    "multipart/form-data; boundary=xyz", "multipart/form-data", "multipart/form-data; boundary=",
-    "multipart/form-data; boundary=\"a b\"", "text/plain", "application/json", "", "*/*; q=x",
-])
-FIELD_NAMES = st.sampled_from(["name", "email", "text", "csrf_token", "idempotency_key", "website", "password",
-                               "decision", "token", "action", "next", "expected_version", "x" * 300])
+FORM_ROUTES = [
+    "/articles/budget/comments",
+    "/embed/comments?article=budget",
+    "/moderate/login",
+    "/privacy",
+    "/privacy/confirm",
+    "/moderate/comments/1/decision",
+    "/moderate/logout",
+]
+CONTENT_TYPES = st.sampled_from(
+    [
+        "application/x-www-form-urlencoded",
+        "application/x-www-form-urlencoded; charset=utf-16",
+        "application/x-www-form-urlencoded; charset=latin-1",
+        "application/x-www-form-urlencoded; charset=bogus",
+        "multipart/form-data; boundary=xyz",
+        "multipart/form-data",
+        "multipart/form-data; boundary=",
+        'multipart/form-data; boundary="a b"',
+        "text/plain",
+        "application/json",
+        "",
+        "*/*; q=x",
+    ]
+)
+FIELD_NAMES = st.sampled_from(
+    [
+        "name",
+        "email",
+        "text",
+        "csrf_token",
+        "idempotency_key",
+        "website",
+        "password",
+        "decision",
+        "token",
+        "action",
+        "next",
+        "expected_version",
+        "x" * 300,
+    ]
+)
 
 
 @st.composite
@@ -113,21 +158,35 @@ def form_bodies(draw):
         from urllib.parse import quote_plus
 
         encoding = draw(st.sampled_from(["utf-8", "utf-16", "latin-1"]))
-        return "&".join(f"{quote_plus(k)}={quote_plus(v, encoding=encoding, errors='replace')}"
-                        for k, v in pairs).encode()
+        return "&".join(
+            f"{quote_plus(k)}={quote_plus(v, encoding=encoding, errors='replace')}" for k, v in pairs
+        ).encode()
     parts = []
     for k, v in pairs:
-        disposition = draw(st.sampled_from([f'form-data; name="{k}"', f'form-data; name="{k}"; filename="f.txt"',
-                                            "form-data", f"form-data; name={k}"]))
+        disposition = draw(
+            st.sampled_from(
+                [
+                    f'form-data; name="{k}"',
+                    f'form-data; name="{k}"; filename="f.txt"',
+                    "form-data",
+                    f"form-data; name={k}",
+                ]
+            )
+        )
         parts.append(f"--xyz\r\nContent-Disposition: {disposition}\r\n\r\n{v}\r\n")
     tail = draw(st.sampled_from(["--xyz--\r\n", "--xyz", "", "--xyz--"]))
     return ("".join(parts) + tail).encode("utf-8", "surrogatepass")
 
 
-@settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow], deadline=None,
-          max_examples=250)
-@given(route=st.sampled_from(FORM_ROUTES), content_type=CONTENT_TYPES, body=form_bodies(),
-       origin=st.sampled_from([None, "null", "http://testserver", "https://evil.example", "%%%"]))
+@settings(
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow], deadline=None, max_examples=250
+)
+@given(
+    route=st.sampled_from(FORM_ROUTES),
+    content_type=CONTENT_TYPES,
+    body=form_bodies(),
+    origin=st.sampled_from([None, "null", "http://testserver", "https://evil.example", "%%%"]),
+)
 def test_the_form_parser_never_answers_5xx(busy_site, route, content_type, body, origin):
     headers = {"Content-Type": content_type} if content_type else {}
     if origin is not None:
@@ -138,10 +197,27 @@ def test_the_form_parser_never_answers_5xx(busy_site, route, content_type, body,
 
 
 ADVERSARIAL = [
-    "a" * 5000, "a." * 2500, "f*" * 2500, "s t " * 1250, "\u200b" * 5000, "@" * 5000, "a@" * 2500,
-    "http://" * 700, "www." * 1250, "1" * 5000, "x" + "-" * 4998 + "!", "aaaa bbbb " * 500,
-    "\u0430" * 5000, "a\u0301" * 2500, "!" * 5000, "é" * 5000, ".com " * 1000, "$$$ " * 1250,
-    "(" * 5000, "<a " * 1666, "a" * 64 + "@" + "b." * 2400 + "c",
+    "a" * 5000,
+    "a." * 2500,
+    "f*" * 2500,
+    "s t " * 1250,
+    "\u200b" * 5000,
+    "@" * 5000,
+    "a@" * 2500,
+    "http://" * 700,
+    "www." * 1250,
+    "1" * 5000,
+    "x" + "-" * 4998 + "!",
+    "aaaa bbbb " * 500,
+    "\u0430" * 5000,
+    "a\u0301" * 2500,
+    "!" * 5000,
+    "é" * 5000,
+    ".com " * 1000,
+    "$$$ " * 1250,
+    "(" * 5000,
+    "<a " * 1666,
+    "a" * 64 + "@" + "b." * 2400 + "c",
 ]
 
 
@@ -155,9 +231,11 @@ def test_text_filters_stay_fast_on_adversarial_input():
     settings_ = load_settings({"secret_key": "x" * 32}, environ={})
     slow = []
     for text in ADVERSARIAL:
-        for label, fn in (("normalize", lambda t: normalize(t)),
-                          ("promotion_signals", lambda t: promotion_signals(t, SubmissionContext(), ("example.org",))),
-                          ("validate", lambda t: _validate_quiet(validate, settings_, t))):
+        for label, fn in (
+            ("normalize", lambda t: normalize(t)),
+            ("promotion_signals", lambda t: promotion_signals(t, SubmissionContext(), ("example.org",))),
+            ("validate", lambda t: _validate_quiet(validate, settings_, t)),
+        ):
             start = time.perf_counter()
             fn(text)
             took = time.perf_counter() - start

@@ -31,28 +31,55 @@ def test_bandit_reads_its_config_from_pyproject(tmp_path):
     (scratch / "bench" / "smelly.py").write_text("import subprocess\nsubprocess.call('ls', shell=True)\n")
     (scratch / "pkg" / "clean.py").write_text("VALUE = 1\n")
     shutil.copy(ROOT / "pyproject.toml", scratch / "pyproject.toml")
-    with_config = subprocess.run([*_bandit(), "-q", "-c", "pyproject.toml", "-r", "."], cwd=scratch,  # noqa: S603
-                                 capture_output=True, text=True, timeout=120)
-    without = subprocess.run([*_bandit(), "-q", "-r", "."], cwd=scratch, capture_output=True, text=True,  # noqa: S603
-                             timeout=120)
+    with_config = subprocess.run(
+        [*_bandit(), "-q", "-c", "pyproject.toml", "-r", "."],
+        cwd=scratch,  # noqa: S603
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    without = subprocess.run(
+        [*_bandit(), "-q", "-r", "."],
+        cwd=scratch,
+        capture_output=True,
+        text=True,  # noqa: S603
+        timeout=120,
+    )
     assert without.returncode == 1, "the smell in bench/ should be found without the config"
     assert with_config.returncode == 0, with_config.stdout + with_config.stderr
 
 
 def test_bandit_finds_nothing_unjustified_in_our_security_modules():
     """The modules this issue added; the whole package is linted by .ci/run."""
-    paths = ["src/civility/workflow/privacy.py", "src/civility/workflow/mail.py", "src/civility/workflow/notify.py",
-             "src/civility/web/routes_privacy.py", "src/civility/web/security.py", "src/civility/web/csrf.py"]
-    result = subprocess.run([*_bandit(), "-q", "-c", "pyproject.toml", *paths], cwd=ROOT,  # noqa: S603
-                            capture_output=True, text=True, timeout=120)
+    paths = [
+        "src/civility/workflow/privacy.py",
+        "src/civility/workflow/mail.py",
+        "src/civility/workflow/notify.py",
+        "src/civility/web/routes_privacy.py",
+        "src/civility/web/security.py",
+        "src/civility/web/csrf.py",
+    ]
+    result = subprocess.run(
+        [*_bandit(), "-q", "-c", "pyproject.toml", *paths],
+        cwd=ROOT,  # noqa: S603
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_audit_script_never_claims_an_audit_that_did_not_happen():
     script = (ROOT / "scripts" / "audit.sh").read_text()
     assert "pip_audit" in script and "NO dependency" in script
-    result = subprocess.run(["bash", "scripts/audit.sh"], cwd=ROOT, capture_output=True, text=True,  # noqa: S603,S607
-                            timeout=300, env={"PYTHON": sys.executable, "PATH": "/usr/bin:/bin"})
+    result = subprocess.run(
+        ["bash", "scripts/audit.sh"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,  # noqa: S603,S607
+        timeout=300,
+        env={"PYTHON": sys.executable, "PATH": "/usr/bin:/bin"},
+    )
     out = result.stdout + result.stderr
     if result.returncode == 0:
         assert "NO dependency was audited" in out or ("packages audited, 0 vulnerable" in out), out

@@ -111,7 +111,9 @@ def _with_abuse(payload: str) -> str:
 
 
 def _printable(payload: str) -> str:
-    return "".join(" " if unicodedata.category(c)[0] == "C" or unicodedata.category(c) in ("Zl", "Zp") else c for c in payload)
+    return "".join(
+        " " if unicodedata.category(c)[0] == "C" or unicodedata.category(c) in ("Zl", "Zp") else c for c in payload
+    )
 
 
 def _local_part(payload: str, i: int) -> str:
@@ -126,9 +128,14 @@ def test_xss_corpus_never_executes(make_site, payloads, chromium_browser, serve)
     assert len(payloads) >= 300
     # moderation "auto": the model scores every payload, so the moderators' view highlights its
     # evidence (the one place markup is assembled by hand) inside the payloads' markup.
-    site = make_site(rate_limit_ip_per_hour=10**6, rate_limit_email_per_hour=10**6, name_max_length=300,
-                     page_size=250, moderation="auto")
-    halves = [payloads[: len(payloads) // 2], payloads[len(payloads) // 2:]]
+    site = make_site(
+        rate_limit_ip_per_hour=10**6,
+        rate_limit_email_per_hour=10**6,
+        name_max_length=300,
+        page_size=250,
+        moderation="auto",
+    )
+    halves = [payloads[: len(payloads) // 2], payloads[len(payloads) // 2 :]]
     article_ids = ["xss-a", "xss-b"]
     for aid, title in zip(article_ids, TITLE_PAYLOADS):
         site.add_article(aid, title=title, body=f"Body with {payloads[0]} and {payloads[1]}")
@@ -147,8 +154,10 @@ def test_xss_corpus_never_executes(make_site, payloads, chromium_browser, serve)
                 if resp.status_code == 422 and set(resp.json().get("fields", {})) == {"name"}:
                     # Names refuse control and line-separator characters; keep the rest of the payload.
                     name_refused.append(payload)
-                    resp = http.post(f"/api/articles/{aid}/comments",
-                                     json={"name": _printable(payload), "email": email, "text": text})
+                    resp = http.post(
+                        f"/api/articles/{aid}/comments",
+                        json={"name": _printable(payload), "email": email, "text": text},
+                    )
                 if resp.status_code != 202:
                     failures.append(f"submit {payload!r}: {resp.status_code} {resp.text[:100]}")
                     continue
@@ -243,8 +252,12 @@ def test_xss_corpus_never_executes(make_site, payloads, chromium_browser, serve)
         # Reflected: payloads in the path and the query of error pages, the embed and the login page.
         for payload in payloads[::26]:
             q = quote(payload, safe="")
-            for path in (f"/articles/{q}", f"/embed/comments?article={q}", f"/moderate/login?next=/{q}",
-                         f"/privacy/confirm?token={q}"):
+            for path in (
+                f"/articles/{q}",
+                f"/embed/comments?article={q}",
+                f"/moderate/login?next=/{q}",
+                f"/privacy/confirm?token={q}",
+            ):
                 visit(path, None)
 
         # 5. The moderator dashboard shows names, emails and texts: pending and approved lists.
@@ -286,10 +299,12 @@ def test_xss_corpus_never_executes(make_site, payloads, chromium_browser, serve)
 
     failures += [f"request to another origin: {u}" for u in foreign]
     elapsed = time.monotonic() - started
-    print(f"xss corpus: {len(payloads)} payloads, {len(expected)} comments "
-          f"({len(name_refused)} names refused for control characters), {len(approved)} approved, "
-          f"{sum(1 for st in status.values() if st == 'rejected')} rejected by the machine, "
-          f"{marks} evidence highlights on {pages} dashboard pages, {elapsed:.1f}s")
+    print(
+        f"xss corpus: {len(payloads)} payloads, {len(expected)} comments "
+        f"({len(name_refused)} names refused for control characters), {len(approved)} approved, "
+        f"{sum(1 for st in status.values() if st == 'rejected')} rejected by the machine, "
+        f"{marks} evidence highlights on {pages} dashboard pages, {elapsed:.1f}s"
+    )
     assert not failures, f"{len(failures)} problems:\n" + "\n".join(failures[:40])
 
 

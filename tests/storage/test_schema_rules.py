@@ -26,8 +26,17 @@ def comment_id(db):
     with db.write() as conn:
         conn.execute(insert(articles).values(id="a1", title="T", body="B", created_at=utcnow()))
         return conn.execute(
-            insert(comments).values(article_id="a1", name="Ann", email="ann@example.org", text="Hello",
-                                    status="pending", version=1, created_at=utcnow()).returning(comments.c.id)
+            insert(comments)
+            .values(
+                article_id="a1",
+                name="Ann",
+                email="ann@example.org",
+                text="Hello",
+                status="pending",
+                version=1,
+                created_at=utcnow(),
+            )
+            .returning(comments.c.id)
         ).scalar_one()
 
 
@@ -60,8 +69,17 @@ def test_a_comment_never_moves(db, comment_id, column):
     with db.write() as conn:
         conn.execute(insert(articles).values(id="a2", title="T2", body="B2", created_at=utcnow()))
         other = conn.execute(
-            insert(comments).values(article_id="a1", name="Bo", email="bo@example.org", text="Other",
-                                    status="approved", version=1, created_at=utcnow()).returning(comments.c.id)
+            insert(comments)
+            .values(
+                article_id="a1",
+                name="Bo",
+                email="bo@example.org",
+                text="Other",
+                status="approved",
+                version=1,
+                created_at=utcnow(),
+            )
+            .returning(comments.c.id)
         ).scalar_one()
     with pytest.raises(IntegrityError, match="immutable"):
         _update(db, comment_id, **{column: "a2" if column == "article_id" else other})
@@ -102,8 +120,11 @@ def test_erasure_blanks_all_three_once(db, comment_id):
 def test_decisions_are_append_only(db, comment_id):
     with db.write() as conn:
         decision_id = conn.execute(
-            insert(decisions).values(comment_id=comment_id, decision="review", actor="machine", created_at=utcnow(),
-                                     reasons=[], scores={}).returning(decisions.c.id)
+            insert(decisions)
+            .values(
+                comment_id=comment_id, decision="review", actor="machine", created_at=utcnow(), reasons=[], scores={}
+            )
+            .returning(decisions.c.id)
         ).scalar_one()
     with pytest.raises(IntegrityError, match="append-only"):
         with db.write() as conn:
@@ -119,17 +140,33 @@ def test_only_erasure_may_strip_a_persons_note_from_the_log(db, comment_id):
     """Revision 0003: a person's note may be removed once the comment is erased, nothing else."""
     reasons = [{"category": "moderator", "note": "quotes the comment"}]
     with db.write() as conn:
-        person, machine = (conn.execute(
-            insert(decisions).values(comment_id=comment_id, decision=d, actor=actor, created_at=utcnow(),
-                                     reasons=reasons, scores={}, note="quotes the comment").returning(decisions.c.id)
-        ).scalar_one() for d, actor in (("reject", "moderator:mara"), ("review", "machine")))
+        person, machine = (
+            conn.execute(
+                insert(decisions)
+                .values(
+                    comment_id=comment_id,
+                    decision=d,
+                    actor=actor,
+                    created_at=utcnow(),
+                    reasons=reasons,
+                    scores={},
+                    note="quotes the comment",
+                )
+                .returning(decisions.c.id)
+            ).scalar_one()
+            for d, actor in (("reject", "moderator:mara"), ("review", "machine"))
+        )
     strip = dict(note=None, reasons=[{"category": "moderator"}])
     with pytest.raises(IntegrityError, match="append-only"):  # the comment is not erased
         with db.write() as conn:
             conn.execute(update(decisions).where(decisions.c.id == person).values(**strip))
     _update(db, comment_id, text="", name="", email="", erased_at=utcnow())
-    for target, values in ((machine, strip), (person, {**strip, "decision": "approve"}),
-                           (person, {"note": None}), (person, {"note": "something else", "reasons": []})):
+    for target, values in (
+        (machine, strip),
+        (person, {**strip, "decision": "approve"}),
+        (person, {"note": None}),
+        (person, {"note": "something else", "reasons": []}),
+    ):
         with pytest.raises(IntegrityError, match="append-only"):
             with db.write() as conn:
                 conn.execute(update(decisions).where(decisions.c.id == target).values(**values))
@@ -137,8 +174,11 @@ def test_only_erasure_may_strip_a_persons_note_from_the_log(db, comment_id):
         conn.execute(update(decisions).where(decisions.c.id == person).values(**strip))
     with db.read() as conn:
         rows = {r.id: r for r in conn.execute(decisions.select())}
-    assert (rows[person].note, rows[person].reasons, rows[person].decision) == (None, [{"category": "moderator"}],
-                                                                                 "reject")
+    assert (rows[person].note, rows[person].reasons, rows[person].decision) == (
+        None,
+        [{"category": "moderator"}],
+        "reject",
+    )
     assert rows[machine].note == "quotes the comment"
 
 
@@ -146,8 +186,11 @@ def test_decisions_cannot_be_truncated_on_postgresql(db, comment_id):
     if db.dialect != "postgresql":
         pytest.skip("TRUNCATE exists only on PostgreSQL (SQLite's DELETE is covered above)")
     with db.write() as conn:
-        conn.execute(insert(decisions).values(comment_id=comment_id, decision="review", actor="machine",
-                                              created_at=utcnow(), reasons=[], scores={}))
+        conn.execute(
+            insert(decisions).values(
+                comment_id=comment_id, decision="review", actor="machine", created_at=utcnow(), reasons=[], scores={}
+            )
+        )
     with pytest.raises(IntegrityError, match="append-only"):
         with db.write() as conn:
             conn.execute(text("TRUNCATE decisions"))
@@ -156,8 +199,17 @@ def test_decisions_cannot_be_truncated_on_postgresql(db, comment_id):
 def test_foreign_keys_are_enforced(db):
     with pytest.raises(IntegrityError):
         with db.write() as conn:
-            conn.execute(insert(comments).values(article_id="no-such-article", name="A", email="a@example.org",
-                                                 text="x", status="pending", version=1, created_at=utcnow()))
+            conn.execute(
+                insert(comments).values(
+                    article_id="no-such-article",
+                    name="A",
+                    email="a@example.org",
+                    text="x",
+                    status="pending",
+                    version=1,
+                    created_at=utcnow(),
+                )
+            )
 
 
 def test_downgrade_removes_everything_and_upgrade_restores(db):

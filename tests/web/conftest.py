@@ -46,8 +46,14 @@ def template_db(tmp_path_factory) -> Path:
     """Migrated once, with the moderator "mod" (argon2 hashing is slow on purpose, so it is
     done once): every test starts from a copy of this file."""
     folder = tmp_path_factory.mktemp("template")
-    settings = load_settings({"database_url": f"sqlite:///{folder / 'template.db'}", "secret_key": SECRET,
-                              "mail_outbox_dir": str(folder / "outbox")}, environ={})
+    settings = load_settings(
+        {
+            "database_url": f"sqlite:///{folder / 'template.db'}",
+            "secret_key": SECRET,
+            "mail_outbox_dir": str(folder / "outbox"),
+        },
+        environ={},
+    )
     platform = Platform.from_settings(settings)
     platform.migrate()
     platform.add_moderator("mod", PASSWORD, "moderator")
@@ -124,13 +130,20 @@ def moderator(platform: Platform):
 def make_comment(platform: Platform) -> Callable[..., int]:
     """Submit through the platform; ``state`` approve/reject decides it as a moderator."""
 
-    def make(article_id: str, *, name: str = "Reader", email: str | None = None, text: str = "A fair point about the detours.",
-             state: str = "pending") -> int:
+    def make(
+        article_id: str,
+        *,
+        name: str = "Reader",
+        email: str | None = None,
+        text: str = "A fair point about the detours.",
+        state: str = "pending",
+    ) -> int:
         email = email or f"r-{uuid.uuid4().hex[:8]}@example.org"
         result = platform.submit_comment(article_id, name, email, text, ip="198.51.100.7")
         if state in ("approve", "reject"):
-            platform.decide(result.comment_id, state, actor="moderator:setup",
-                            categories=["insult"] if state == "reject" else None)
+            platform.decide(
+                result.comment_id, state, actor="moderator:setup", categories=["insult"] if state == "reject" else None
+            )
         return result.comment_id
 
     return make

@@ -39,18 +39,27 @@ def test_admin_sets_and_clears_site_policy(client, admin_bearer):
     answer = client.put("/api/admin/policy", json=body, headers=admin_bearer)
     assert answer.status_code == 200, answer.text
     assert client.get("/api/admin/policy", headers=admin_bearer).json()["overrides"] == body
-    cleared = client.put("/api/admin/policy", content=b"null", headers={**admin_bearer, "content-type": "application/json"})
+    cleared = client.put(
+        "/api/admin/policy", content=b"null", headers={**admin_bearer, "content-type": "application/json"}
+    )
     assert cleared.status_code == 200
     assert client.get("/api/admin/policy", headers=admin_bearer).json()["overrides"] is None
 
 
 def test_policy_is_validated_per_field(client, admin_bearer, article):
-    unknown = client.put("/api/admin/policy", json={"thresholds": {"rudeness": {"reject_above": 0.5}}}, headers=admin_bearer)
+    unknown = client.put(
+        "/api/admin/policy", json={"thresholds": {"rudeness": {"reject_above": 0.5}}}, headers=admin_bearer
+    )
     assert unknown.status_code == 422 and "thresholds.rudeness" in unknown.json()["fields"]
-    reversed_band = client.put("/api/admin/policy", json={"thresholds": {"spam": {"approve_below": 0.9, "reject_above": 0.1}}},
-                               headers=admin_bearer)
+    reversed_band = client.put(
+        "/api/admin/policy",
+        json={"thresholds": {"spam": {"approve_below": 0.9, "reject_above": 0.1}}},
+        headers=admin_bearer,
+    )
     assert reversed_band.status_code == 422
-    out_of_range = client.put("/api/admin/policy", json={"thresholds": {"spam": {"reject_above": 7}}}, headers=admin_bearer)
+    out_of_range = client.put(
+        "/api/admin/policy", json={"thresholds": {"spam": {"reject_above": 7}}}, headers=admin_bearer
+    )
     assert out_of_range.status_code == 422
     assert client.put("/api/admin/policy", json={"mode": "lax"}, headers=admin_bearer).status_code == 422
 

@@ -4,8 +4,14 @@
 from __future__ import annotations
 
 TOKEN = "publisher-token-for-tests-0123456789"
-NEW = {"id": "new-one", "title": "Flood barrier test passes", "body": "The barrier held.", "source": "Desk",
-       "url": "https://news.example/flood-barrier", "published_at": "2026-11-20T10:00:00Z"}
+NEW = {
+    "id": "new-one",
+    "title": "Flood barrier test passes",
+    "body": "The barrier held.",
+    "source": "Desk",
+    "url": "https://news.example/flood-barrier",
+    "published_at": "2026-11-20T10:00:00Z",
+}
 
 
 def test_list_and_get(client, make_article):
@@ -49,8 +55,11 @@ def test_add_refusals(make_app):
     assert client.post("/api/articles", json={"nonsense": 1}).status_code == 401
     bad = client.post("/api/articles", json={**NEW, "title": ""}, headers={"Authorization": f"Bearer {TOKEN}"})
     assert bad.status_code == 422 and "title" in bad.json()["fields"]
-    bad_url = client.post("/api/articles", json={**NEW, "id": "x2", "url": "javascript:alert(1)"},
-                          headers={"Authorization": f"Bearer {TOKEN}"})
+    bad_url = client.post(
+        "/api/articles",
+        json={**NEW, "id": "x2", "url": "javascript:alert(1)"},
+        headers={"Authorization": f"Bearer {TOKEN}"},
+    )
     assert bad_url.status_code == 422 and "url" in bad_url.json()["fields"]
 
 
@@ -69,13 +78,19 @@ def test_openapi_documents_every_endpoint_with_models(client):
     spec = client.get("/openapi.json").json()
     paths = spec["paths"]
     expected = {
-        ("/api/articles", "get"), ("/api/articles", "post"), ("/api/articles/{article_id}", "get"),
+        ("/api/articles", "get"),
+        ("/api/articles", "post"),
+        ("/api/articles/{article_id}", "get"),
         ("/api/articles/lookup", "get"),
-        ("/api/articles/{article_id}/comments", "get"), ("/api/articles/{article_id}/comments", "post"),
-        ("/api/moderator/session", "post"), ("/api/moderator/session", "delete"),
-        ("/api/moderation/queue", "get"), ("/api/moderation/comments/{comment_id}/approve", "post"),
+        ("/api/articles/{article_id}/comments", "get"),
+        ("/api/articles/{article_id}/comments", "post"),
+        ("/api/moderator/session", "post"),
+        ("/api/moderator/session", "delete"),
+        ("/api/moderation/queue", "get"),
+        ("/api/moderation/comments/{comment_id}/approve", "post"),
         ("/api/moderation/comments/{comment_id}/reject", "post"),
-        ("/api/moderation/comments/{comment_id}/history", "get"), ("/healthz", "get"),
+        ("/api/moderation/comments/{comment_id}/history", "get"),
+        ("/healthz", "get"),
     }
     assert expected <= {(p, m) for p, ops in paths.items() for m in ops}
     schemas = spec["components"]["schemas"]

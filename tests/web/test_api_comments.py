@@ -66,8 +66,9 @@ def test_wrong_types_and_extra_fields_are_422_not_500(client, article):
     assert _post(client, article.id, {**GOOD, "name": 12}).status_code == 422
     assert _post(client, article.id, {**GOOD, "email_hash": "x"}).status_code == 422
     assert _post(client, article.id, ["not", "an", "object"]).status_code == 422
-    bad_json = client.post(f"/api/articles/{article.id}/comments", content=b"{nope",
-                           headers={"content-type": "application/json"})
+    bad_json = client.post(
+        f"/api/articles/{article.id}/comments", content=b"{nope", headers={"content-type": "application/json"}
+    )
     assert bad_json.status_code == 422
 
 

@@ -76,8 +76,11 @@ def test_approve_then_public(client, article, make_comment, bearer):
 
 def test_reject_with_reason_is_in_history(client, article, make_comment, bearer):
     comment_id = make_comment(article.id)
-    answer = client.post(f"/api/moderation/comments/{comment_id}/reject", json={"reason": "personal attack", "categories": ["insult"]},
-                         headers=bearer)
+    answer = client.post(
+        f"/api/moderation/comments/{comment_id}/reject",
+        json={"reason": "personal attack", "categories": ["insult"]},
+        headers=bearer,
+    )
     assert answer.status_code == 200
     history = client.get(f"/api/moderation/comments/{comment_id}/history", headers=bearer).json()
     assert history[-1]["decision"] == "reject" and history[-1]["note"] == "personal attack"
@@ -98,8 +101,9 @@ def test_second_decision_is_a_clear_409(client, article, make_comment, bearer):
 def test_expected_version_that_moved_is_409(client, platform, article, make_comment, bearer):
     comment_id = make_comment(article.id)
     version = platform.queue_item(comment_id).version
-    answer = client.post(f"/api/moderation/comments/{comment_id}/approve", json={"expected_version": version + 5},
-                         headers=bearer)
+    answer = client.post(
+        f"/api/moderation/comments/{comment_id}/approve", json={"expected_version": version + 5}, headers=bearer
+    )
     assert answer.status_code == 409
 
 
@@ -116,8 +120,12 @@ def test_cookie_session_needs_csrf_header(client, article, make_comment, moderat
     assert refused.status_code == 403
     session = client.post("/api/moderator/session", json={"name": "mod", "password": util.password}).json()
     # A token from another session does not fit this cookie's session.
-    assert client.post(f"/api/moderation/comments/{comment_id}/approve",
-                       headers={"X-CSRF-Token": session["csrf_token"]}).status_code == 403
+    assert (
+        client.post(
+            f"/api/moderation/comments/{comment_id}/approve", headers={"X-CSRF-Token": session["csrf_token"]}
+        ).status_code
+        == 403
+    )
     page = client.get("/moderate").text
     token = util.form_token(page)
     ok = client.post(f"/api/moderation/comments/{comment_id}/approve", headers={"X-CSRF-Token": token})

@@ -42,15 +42,25 @@ def test_no_public_output_carries_the_commenters_email(client, platform, make_ar
     # Post through the API and through the form; approve two, leave one pending, reject one.
     ids = []
     for i in range(3):
-        answer = client.post(f"/api/articles/{article.id}/comments",
-                             json={"name": f"Canary {i}", "email": canary, "text": f"canary comment {i}"},
-                             headers={"Idempotency-Key": f"canary-{i}"})
+        answer = client.post(
+            f"/api/articles/{article.id}/comments",
+            json={"name": f"Canary {i}", "email": canary, "text": f"canary comment {i}"},
+            headers={"Idempotency-Key": f"canary-{i}"},
+        )
         responses.append((f"POST api {i}", answer.text + str(dict(answer.headers))))
         ids.append(answer.json()["id"])
     page = client.get(f"/articles/{article.id}").text
-    posted = client.post(f"/articles/{article.id}/comments", follow_redirects=False, data={
-        "csrf_token": util.form_token(page), "idempotency_key": util.hidden_value(page, "idempotency_key"),
-        "name": "Form canary", "email": canary, "text": "canary via the form"})
+    posted = client.post(
+        f"/articles/{article.id}/comments",
+        follow_redirects=False,
+        data={
+            "csrf_token": util.form_token(page),
+            "idempotency_key": util.hidden_value(page, "idempotency_key"),
+            "name": "Form canary",
+            "email": canary,
+            "text": "canary via the form",
+        },
+    )
     assert posted.status_code == 303
     responses.append(("POST form", posted.text + str(dict(posted.headers))))
     platform.decide(ids[0], "approve", actor="moderator:t")
@@ -65,16 +75,30 @@ def test_no_public_output_carries_the_commenters_email(client, platform, make_ar
     receipt = re.search(r"submitted=([\w.-]+)", posted.headers["location"]).group(1)
 
     seeds = [
-        "/", "/rules", "/embed", f"/embed?article={article.id}", "/embed.js", "/privacy",
-        f"/articles/{article.id}", f"/articles/{article.id}?submitted=pending",
+        "/",
+        "/rules",
+        "/embed",
+        f"/embed?article={article.id}",
+        "/embed.js",
+        "/privacy",
+        f"/articles/{article.id}",
+        f"/articles/{article.id}?submitted=pending",
         f"/articles/{article.id}/comments.atom",
-        f"/embed/comments?article={article.id}", f"/embed/comments?url={quote(article.url, safe='')}",
-        "/api/articles", f"/api/articles/{article.id}", f"/api/articles/lookup?url={quote(article.url, safe='')}",
-        f"/api/articles/{article.id}/comments", f"/api/articles/{article.id}/comments?limit=1",
-        "/openapi.json", "/healthz",
-        f"/articles/{article.id}?reply_to={ids[0]}", f"/embed/comments?article={article.id}&reply_to={ids[0]}",
-        f"/articles/{article.id}/comments/{ids[1]}/report", f"/embed/comments/{ids[1]}/report?article={article.id}",
-        f"/api/comments/status?receipt={receipt}", f"/articles/{article.id}?submitted={receipt}",
+        f"/embed/comments?article={article.id}",
+        f"/embed/comments?url={quote(article.url, safe='')}",
+        "/api/articles",
+        f"/api/articles/{article.id}",
+        f"/api/articles/lookup?url={quote(article.url, safe='')}",
+        f"/api/articles/{article.id}/comments",
+        f"/api/articles/{article.id}/comments?limit=1",
+        "/openapi.json",
+        "/healthz",
+        f"/articles/{article.id}?reply_to={ids[0]}",
+        f"/embed/comments?article={article.id}&reply_to={ids[0]}",
+        f"/articles/{article.id}/comments/{ids[1]}/report",
+        f"/embed/comments/{ids[1]}/report?article={article.id}",
+        f"/api/comments/status?receipt={receipt}",
+        f"/articles/{article.id}?submitted={receipt}",
     ]
     queue, seen = deque(seeds), set()
     while queue and len(seen) < 300:

@@ -13,8 +13,14 @@ def _decide(client, util, comment_id, decision, *, token=None, reason="", versio
         categories = ["threat"] if decision == "reject" else []
     return client.post(
         f"/moderate/comments/{comment_id}/decision",
-        data={"decision": decision, "reason": reason, "expected_version": version, "categories": categories,
-              "csrf_token": token if token is not None else util.form_token(page), "back": "/moderate?status=pending"},
+        data={
+            "decision": decision,
+            "reason": reason,
+            "expected_version": version,
+            "categories": categories,
+            "csrf_token": token if token is not None else util.form_token(page),
+            "back": "/moderate?status=pending",
+        },
         follow_redirects=False,
     )
 
@@ -58,15 +64,23 @@ def test_login_is_throttled_with_retry_after(make_app, util):
 
 def test_login_never_redirects_off_site(client, moderator, util):
     page = client.get("/moderate/login").text
-    answer = client.post("/moderate/login", data={"name": "mod", "password": util.password,
-                                                  "csrf_token": util.form_token(page), "next": "//evil.example/x"},
-                         follow_redirects=False)
+    answer = client.post(
+        "/moderate/login",
+        data={
+            "name": "mod",
+            "password": util.password,
+            "csrf_token": util.form_token(page),
+            "next": "//evil.example/x",
+        },
+        follow_redirects=False,
+    )
     assert answer.headers["location"] == "/moderate"
 
 
 def test_login_form_needs_its_token(client, moderator, util):
-    answer = client.post("/moderate/login", data={"name": "mod", "password": util.password, "csrf_token": "x"},
-                         follow_redirects=False)
+    answer = client.post(
+        "/moderate/login", data={"name": "mod", "password": util.password, "csrf_token": "x"}, follow_redirects=False
+    )
     assert answer.status_code == 403 and "set-cookie" not in answer.headers
 
 
@@ -77,7 +91,7 @@ def test_queue_shows_comment_email_verdict_and_history(client, platform, article
     html = client.get("/moderate").text
     assert f"Comment #{comment_id}" in html and article.title in html
     assert "writer@example.org" in html and "Queue me" in html
-    assert "Machine verdict: <strong class=\"decision decision-review\">review</strong>" in html
+    assert 'Machine verdict: <strong class="decision decision-review">review</strong>' in html
     assert "Decision history (1)" in html and "by machine" in html
     assert f"Approve #{comment_id}" in html and f"Reject #{comment_id}" in html
     assert f'<label for="reason-{comment_id}">Reason (optional)</label>' in html
@@ -113,8 +127,9 @@ def test_decision_without_csrf_token_is_refused(client, platform, article, make_
 
 def test_anonymous_decision_is_refused(client, platform, article, make_comment):
     comment_id = make_comment(article.id)
-    answer = client.post(f"/moderate/comments/{comment_id}/decision", data={"decision": "approve"},
-                         follow_redirects=False)
+    answer = client.post(
+        f"/moderate/comments/{comment_id}/decision", data={"decision": "approve"}, follow_redirects=False
+    )
     assert answer.status_code == 403
     assert platform.queue_item(comment_id).comment.status.value == "pending"
 

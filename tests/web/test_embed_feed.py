@@ -37,10 +37,17 @@ def test_posting_from_the_frame_stays_in_the_frame(client, platform, article, ut
     frame = client.get("/embed/comments", params={"article": article.id}).text
     action = re.search(r'<form class="comment-form" method="post" action="([^"]+)"', frame).group(1)
     assert action == f"/embed/comments?article={article.id}"
-    answer = client.post(action, data={
-        "csrf_token": util.form_token(frame), "idempotency_key": util.hidden_value(frame, "idempotency_key"),
-        "name": "Framed", "email": "framed@example.org", "text": "Sent from the frame",
-    }, follow_redirects=False)
+    answer = client.post(
+        action,
+        data={
+            "csrf_token": util.form_token(frame),
+            "idempotency_key": util.hidden_value(frame, "idempotency_key"),
+            "name": "Framed",
+            "email": "framed@example.org",
+            "text": "Sent from the frame",
+        },
+        follow_redirects=False,
+    )
     assert answer.status_code == 303
     assert answer.headers["location"].startswith(f"/embed/comments?article={article.id}&submitted=")
     assert "held for review" in client.get(answer.headers["location"]).text
@@ -50,7 +57,7 @@ def test_posting_from_the_frame_stays_in_the_frame(client, platform, article, ut
 
 def test_embed_help_shows_the_snippet(client, article):
     html = client.get("/embed", params={"article": article.id}).text
-    assert f'data-article-id=&#34;{article.id}&#34;' in html or f"data-article-id=&quot;{article.id}&quot;" in html
+    assert f"data-article-id=&#34;{article.id}&#34;" in html or f"data-article-id=&quot;{article.id}&quot;" in html
 
 
 def test_other_pages_refuse_framing(client, article):
@@ -60,7 +67,9 @@ def test_other_pages_refuse_framing(client, article):
 
 
 def test_feed_has_approved_comments_only(client, article, make_comment):
-    make_comment(article.id, name="Pub <Lisher>", email="feed-secret@example.org", text="In the feed & fine", state="approve")
+    make_comment(
+        article.id, name="Pub <Lisher>", email="feed-secret@example.org", text="In the feed & fine", state="approve"
+    )
     make_comment(article.id, text="Still pending")
     make_comment(article.id, text="Was rejected", state="reject")
     answer = client.get(f"/articles/{article.id}/comments.atom")

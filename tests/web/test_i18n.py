@@ -72,8 +72,12 @@ def _html_tag(html):
 
 
 def test_sorani_article_page_is_right_to_left_and_in_sorani(client, make_article, make_comment, platform):
-    article = make_article(title="گفتوگۆکانی ئاگربەست دەستیان پێکردەوە", body="دانوستانکاران گەڕانەوە.", lang="ckb",
-                           published_at=datetime.now(timezone.utc) - timedelta(hours=3))
+    article = make_article(
+        title="گفتوگۆکانی ئاگربەست دەستیان پێکردەوە",
+        body="دانوستانکاران گەڕانەوە.",
+        lang="ckb",
+        published_at=datetime.now(timezone.utc) - timedelta(hours=3),
+    )
     html = client.get(f"/articles/{article.id}").text
     assert _html_tag(html) == '<html lang="ckb" dir="rtl">'
     assert "بەشداری گفتوگۆ بکە" in html and "یاساکانی کۆمەڵگە" in html and "ناردنی لێدوان" in html
@@ -91,9 +95,18 @@ def test_arabic_form_errors_are_arabic_and_keep_the_text(client, make_article, u
     article = make_article(title="استئناف محادثات وقف إطلاق النار", body="عاد المفاوضون.", lang="ar")
     page = client.get(f"/articles/{article.id}").text
     typed = "شكراً على التغطية <b>الدقيقة</b>"
-    answer = client.post(f"/articles/{article.id}/comments", data={
-        "csrf_token": util.form_token(page), "idempotency_key": util.hidden_value(page, "idempotency_key"),
-        "name": "", "email": "salma@example.net", "text": typed, "website": ""}, follow_redirects=False)
+    answer = client.post(
+        f"/articles/{article.id}/comments",
+        data={
+            "csrf_token": util.form_token(page),
+            "idempotency_key": util.hidden_value(page, "idempotency_key"),
+            "name": "",
+            "email": "salma@example.net",
+            "text": typed,
+            "website": "",
+        },
+        follow_redirects=False,
+    )
     assert answer.status_code == 422
     html = answer.text
     assert _html_tag(html) == '<html lang="ar" dir="rtl">'
@@ -141,13 +154,23 @@ def test_newsroom_reader_strings_are_translated(client, make_article, make_comme
 def test_receipt_status_answers_in_the_pages_language(client, make_article, util):
     article = make_article(title="استئناف محادثات وقف إطلاق النار", body="عاد المفاوضون.", lang="ar")
     page = client.get(f"/articles/{article.id}").text
-    answer = client.post(f"/articles/{article.id}/comments", data={
-        "csrf_token": util.form_token(page), "idempotency_key": util.hidden_value(page, "idempotency_key"),
-        "name": "سلمى", "email": "salma@example.net", "text": "شكرا على هذا الخبر المهم", "website": ""},
-        follow_redirects=False)
+    answer = client.post(
+        f"/articles/{article.id}/comments",
+        data={
+            "csrf_token": util.form_token(page),
+            "idempotency_key": util.hidden_value(page, "idempotency_key"),
+            "name": "سلمى",
+            "email": "salma@example.net",
+            "text": "شكرا على هذا الخبر المهم",
+            "website": "",
+        },
+        follow_redirects=False,
+    )
     assert answer.status_code == 303
     receipt = re.search(r"submitted=([\w.-]+)", answer.headers["location"]).group(1)
-    held_ar = PageLanguage("ar").gettext("Thank you. Your comment is held for review: a moderator reads it before it appears.")
+    held_ar = PageLanguage("ar").gettext(
+        "Thank you. Your comment is held for review: a moderator reads it before it appears."
+    )
     assert held_ar != "Thank you. Your comment is held for review: a moderator reads it before it appears."
     assert held_ar in client.get(answer.headers["location"]).text  # the page's notice
     arabic = client.get("/api/comments/status", params={"receipt": receipt, "lang": "ar"}).json()

@@ -17,8 +17,13 @@ def _decided(platform, article, *, text, machine, human=None, lang="en", categor
     with platform.db.write() as conn:
         decision_repo.append(conn, comment_id=cid, decision=machine, actor="machine", scores={})
         if machine != "review":
-            comment_repo.transition(conn, cid, to_status="approved" if machine == "approve" else "rejected",
-                                    from_status="pending", expected_version=1)
+            comment_repo.transition(
+                conn,
+                cid,
+                to_status="approved" if machine == "approve" else "rejected",
+                from_status="pending",
+                expected_version=1,
+            )
         from sqlalchemy import update
 
         from civility.storage.schema import comments
@@ -26,8 +31,9 @@ def _decided(platform, article, *, text, machine, human=None, lang="en", categor
         conn.execute(update(comments).where(comments.c.id == cid).values(lang=lang))
     if human:
         version = platform.queue_item(cid).version
-        platform.decide(cid, human, actor="moderator:mod", categories=categories, expected_version=version,
-                        reason="revised")
+        platform.decide(
+            cid, human, actor="moderator:mod", categories=categories, expected_version=version, reason="revised"
+        )
     return cid
 
 
@@ -40,11 +46,27 @@ def test_learning_page_is_for_admins_and_charts_the_audit_log(client, platform, 
     _decided(platform, article, text="held", machine="review", human="approve", lang="ckb")
     _decided(platform, article, text="spam", machine="review", human="reject", lang="ckb", categories=["spam"])
     with platform.db.write() as conn:
-        learning_repo.store(conn, version=1, base_model="m@1", decisions_used=321, promote=True, report={},
-                            artifact={"bands": {"ckb": {"approve_below": 0.125, "reject": {}, "separate": {}}}})
-        site_repo.put(conn, "learning_last_run", {"version": 1, "decisions": 321, "holdout": 64, "promoted": True,
-                                                  "why": "decides <more> comments",
-                                                  "changes": [{"lang": "ckb", "band": "approve", "from": None, "to": 0.125}]})
+        learning_repo.store(
+            conn,
+            version=1,
+            base_model="m@1",
+            decisions_used=321,
+            promote=True,
+            report={},
+            artifact={"bands": {"ckb": {"approve_below": 0.125, "reject": {}, "separate": {}}}},
+        )
+        site_repo.put(
+            conn,
+            "learning_last_run",
+            {
+                "version": 1,
+                "decisions": 321,
+                "holdout": 64,
+                "promoted": True,
+                "why": "decides <more> comments",
+                "changes": [{"lang": "ckb", "band": "approve", "from": None, "to": 0.125}],
+            },
+        )
     client.cookies.clear()
     util.login(client, "boss")
     page = client.get("/moderate/learning")
@@ -62,13 +84,22 @@ def test_the_reject_form_offers_the_rules_and_requires_one(client, platform, art
     cid = platform.submit_comment(article.id, "R", "r@example.org", "You fool", ip=None).comment_id
     util.login(client)
     page = client.get("/moderate").text
-    select = re.search(r'<select id="rules-%d" name="categories" multiple required.*?</select>' % cid, page, re.S).group(0)
+    select = re.search(
+        r'<select id="rules-%d" name="categories" multiple required.*?</select>' % cid, page, re.S
+    ).group(0)
     assert 'value="insult"' in select and 'value="toxic"' not in select  # toxic is the umbrella, not a rule
-    form = {"decision": "reject", "reason": "", "expected_version": "", "csrf_token": util.form_token(page), "back": "/moderate"}
+    form = {
+        "decision": "reject",
+        "reason": "",
+        "expected_version": "",
+        "csrf_token": util.form_token(page),
+        "back": "/moderate",
+    }
     refused = client.post(f"/moderate/comments/{cid}/decision", data=form, follow_redirects=False)
     assert refused.status_code == 422 and "rule" in refused.text
-    done = client.post(f"/moderate/comments/{cid}/decision", data={**form, "categories": ["insult", "threat"]},
-                       follow_redirects=False)
+    done = client.post(
+        f"/moderate/comments/{cid}/decision", data={**form, "categories": ["insult", "threat"]}, follow_redirects=False
+    )
     assert done.status_code == 303
     assert platform.comment_history(cid)[-1].categories == ["insult", "threat"]
 

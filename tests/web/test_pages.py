@@ -25,7 +25,7 @@ def _form(client, util, article_id, **fields):
 def test_article_page_has_every_part(client, article, make_comment):
     make_comment(article.id, name="Bo", text="Published one.", state="approve")
     html = client.get(f"/articles/{article.id}").text
-    assert f"<h1 dir=\"auto\">{article.title}</h1>" in html
+    assert f'<h1 dir="auto">{article.title}</h1>' in html
     assert "Test desk" in html
     assert re.search(r'<time datetime="\d{4}-\d\d-\d\dT[^"]+Z" title="[^"]+" data-relative>', html)
     assert "Detours are signposted." in html
@@ -36,8 +36,15 @@ def test_article_page_has_every_part(client, article, make_comment):
     assert 'maxlength="5000"' in html and "Up to 5000 characters" in html
     assert 'name="website"' in html and 'tabindex="-1"' in html  # honeypot
     assert 'name="csrf_token"' in html
-    for rule in ("Constructive criticism", "Profanity", "Threats", "Personal attacks", "sexism, racism, homophobia, xenophobia",
-                 "Commercial or personal promotion", "never edited"):
+    for rule in (
+        "Constructive criticism",
+        "Profanity",
+        "Threats",
+        "Personal attacks",
+        "sexism, racism, homophobia, xenophobia",
+        "Commercial or personal promotion",
+        "never edited",
+    ):
         assert rule in html
     assert "<script>" not in html and " style=" not in html  # nothing inline: the CSP forbids it
 
@@ -65,8 +72,13 @@ def test_the_receipt_says_published_once_approved_and_cannot_be_forged(client, p
 
 def test_reload_of_the_same_form_does_not_duplicate(client, platform, article, util):
     page = client.get(f"/articles/{article.id}").text
-    data = {"csrf_token": util.form_token(page), "idempotency_key": util.hidden_value(page, "idempotency_key"),
-            "name": "Ana", "email": "ana@example.org", "text": "Only once."}
+    data = {
+        "csrf_token": util.form_token(page),
+        "idempotency_key": util.hidden_value(page, "idempotency_key"),
+        "name": "Ana",
+        "email": "ana@example.org",
+        "text": "Only once.",
+    }
     for _ in range(2):
         assert client.post(f"/articles/{article.id}/comments", data=data, follow_redirects=False).status_code == 303
     assert platform.comment_counts(article.id).get("pending") == 1
@@ -126,7 +138,7 @@ def test_rate_limit_is_429_with_retry_after_and_keeps_text(make_app, util):
 
 
 def test_user_strings_are_escaped_and_marked_auto_direction(client, article, make_comment):
-    make_comment(article.id, name='<img src=x onerror=alert(1)>', text='"><script>alert(2)</script>', state="approve")
+    make_comment(article.id, name="<img src=x onerror=alert(1)>", text='"><script>alert(2)</script>', state="approve")
     make_comment(article.id, name="مریم", text="ئەمە بابەتێکی گرنگە", state="approve")
     html = client.get(f"/articles/{article.id}").text
     assert "<img src=x" not in html and "<script>alert(2)" not in html

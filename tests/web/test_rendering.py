@@ -61,17 +61,22 @@ def test_queue_item_shows_reasons_rules_scores_evidence_and_history():
     verdict = Verdict(
         Decision.REJECT,
         {"insult": 0.91, "spam": 0.62, "off_topic": None},
-        (Reason("insult", 0.91, 0.8, (Evidence(23, 30, "<idiot>"),)),
-         Reason("spam", 0.62, 0.5, (Evidence(5, 13, "555-0100"),), note="a phone number")),
+        (
+            Reason("insult", 0.91, 0.8, (Evidence(23, 30, "<idiot>"),)),
+            Reason("spam", 0.62, 0.5, (Evidence(5, 13, "555-0100"),), note="a phone number"),
+        ),
         model="civility-linear@3",
         policy="policy-abc",
     )
     comment = Comment(7, "a1", "Sam <b>", "sam@example.org", text, CommentStatus.PENDING, NOW)
     history = [DecisionRecord(1, 7, "review", "machine", NOW, [], {}, "civility-linear@3", "policy-abc", None)]
     item = queue_item_out(QueueItem(comment, "Title & more", 2, verdict, history))
-    html = make_templates().get_template("_queue_item.html").render(
-        item=item, moderator={"csrf_token": "tok"}, back_url="/moderate")
-    assert "Machine verdict: <strong class=\"decision decision-reject\">reject</strong>" in html
+    html = (
+        make_templates()
+        .get_template("_queue_item.html")
+        .render(item=item, moderator={"csrf_token": "tok"}, back_url="/moderate")
+    )
+    assert 'Machine verdict: <strong class="decision decision-reject">reject</strong>' in html
     assert "<strong>insult</strong> 0.91 (threshold 0.80): personal attacks on a person" in html
     assert "a phone number" in html and "model civility-linear@3" in html
     assert "Call <mark>555-0100</mark> now, you <mark>&lt;idiot&gt;</mark>" in html

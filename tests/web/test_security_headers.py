@@ -10,8 +10,17 @@ import pytest
 from civility.web.security import CSP_PAGE
 from civility.web.templating import TEMPLATE_DIR
 
-PATHS = ["/", "/rules", "/healthz", "/api/articles", "/openapi.json", "/static/civility.css", "/moderate/login",
-         "/articles/nope", "/api/articles/nope"]
+PATHS = [
+    "/",
+    "/rules",
+    "/healthz",
+    "/api/articles",
+    "/openapi.json",
+    "/static/civility.css",
+    "/moderate/login",
+    "/articles/nope",
+    "/api/articles/nope",
+]
 
 
 @pytest.mark.parametrize("path", PATHS)
@@ -65,6 +74,7 @@ def test_streamed_body_over_the_limit_is_413(make_app):
 
 
 def test_bad_content_length_is_400(client):
-    answer = client.post("/api/articles/x/comments", content=b"{}", headers={"content-length": "abc",
-                                                                           "content-type": "application/json"})
+    answer = client.post(
+        "/api/articles/x/comments", content=b"{}", headers={"content-length": "abc", "content-type": "application/json"}
+    )
     assert answer.status_code == 400

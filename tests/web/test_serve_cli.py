@@ -17,12 +17,14 @@ import httpx
 
 def _env(tmp_path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CIVILITY_")}
-    env.update({
-        "CIVILITY_DATABASE_URL": f"sqlite:///{tmp_path / 'serve.db'}",
-        "CIVILITY_MAIL_OUTBOX_DIR": str(tmp_path / "outbox"),
-        "CIVILITY_MODERATION": "hold",
-        **extra,
-    })
+    env.update(
+        {
+            "CIVILITY_DATABASE_URL": f"sqlite:///{tmp_path / 'serve.db'}",
+            "CIVILITY_MAIL_OUTBOX_DIR": str(tmp_path / "outbox"),
+            "CIVILITY_MODERATION": "hold",
+            **extra,
+        }
+    )
     return env
 
 
@@ -33,8 +35,13 @@ def _free_port() -> int:
 
 
 def test_serve_refuses_the_placeholder_secret(tmp_path):
-    done = subprocess.run([sys.executable, "-m", "civility", "serve", "--port", "1"], env=_env(tmp_path),
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "civility", "serve", "--port", "1"],
+        env=_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode != 0
     assert "secret_key is the placeholder" in done.stderr
     assert not (tmp_path / "serve.db").exists()  # refused before touching the database
@@ -44,7 +51,10 @@ def test_serve_demo_prints_a_working_login(tmp_path):
     port = _free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "civility", "serve", "--demo", "--port", str(port), "--log-level", "warning"],
-        env=_env(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env=_env(tmp_path),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     try:
         output, password = [], None
@@ -69,8 +79,9 @@ def test_serve_demo_prints_a_working_login(tmp_path):
         assert "Ceasefire talks resume" in httpx.get(f"{base}/", timeout=5).text
         session = httpx.post(f"{base}/api/moderator/session", json={"name": "demo", "password": password}, timeout=10)
         assert session.status_code == 201
-        queue = httpx.get(f"{base}/api/moderation/queue",
-                          headers={"Authorization": f"Bearer {session.json()['token']}"}, timeout=5).json()
+        queue = httpx.get(
+            f"{base}/api/moderation/queue", headers={"Authorization": f"Bearer {session.json()['token']}"}, timeout=5
+        ).json()
         assert queue["items"], "the demo has comments waiting for review"
     finally:
         process.send_signal(signal.SIGTERM)

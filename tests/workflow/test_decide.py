@@ -58,7 +58,9 @@ def test_second_moderator_gets_a_conflict(platform, pending):
 def test_a_later_decision_with_the_current_version_is_appended(platform, article, pending):
     platform.decide(pending, "approve", actor="moderator:a")
     version = platform.queue_item(pending).version
-    platform.decide(pending, "reject", actor="moderator:b", categories=["insult"], reason="missed a slur", expected_version=version)
+    platform.decide(
+        pending, "reject", actor="moderator:b", categories=["insult"], reason="missed a slur", expected_version=version
+    )
     assert platform.public_comments(article.id).items == []
     assert [d.decision for d in platform.comment_history(pending)] == ["review", "approve", "reject"]
 
@@ -71,8 +73,13 @@ def test_simultaneous_decisions_one_wins_one_conflicts(make_platform, article, p
     def act(p, decision):
         barrier.wait()
         try:
-            p.decide(pending, decision, actor=f"moderator:{decision}", expected_version=1,
-                     categories=["insult"] if decision == "reject" else None)
+            p.decide(
+                pending,
+                decision,
+                actor=f"moderator:{decision}",
+                expected_version=1,
+                categories=["insult"] if decision == "reject" else None,
+            )
             outcomes.append("ok")
         except Conflict:
             outcomes.append("conflict")
@@ -168,8 +175,12 @@ def test_worker_thread_scores_and_runs_retention(platform, article):
     finally:
         platform.stop_worker()
     assert [d.actor for d in platform.comment_history(cid.comment_id)] == ["machine"]
-    assert platform.maintain() == {"addresses_purged": 0, "sessions_deleted": 0, "privacy_links_deleted": 0,
-                                   "jobs_pruned": 0}
+    assert platform.maintain() == {
+        "addresses_purged": 0,
+        "sessions_deleted": 0,
+        "privacy_links_deleted": 0,
+        "jobs_pruned": 0,
+    }
     from civility.workflow.privacy import RETENTION_JOB
 
     assert platform.queue.counts()["done"] >= 2  # the score job and this hour's retention job

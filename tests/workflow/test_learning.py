@@ -58,15 +58,39 @@ def seed(platform, n: int, *, start: int = 0, extra: list[tuple[str, bool]] = ()
     ids = []
     with platform.db.write() as conn:
         for text, rejected in rows:
-            cid = comment_repo.insert_comment(conn, article_id="a1", parent_id=None, name="R", email="r@example.org",
-                                              text=text, status="pending", version=1, created_at=utcnow(), ip=None,
-                                              idempotency_key=None)
-            decision_repo.append(conn, comment_id=cid, decision="review", actor="machine", scores=scores_for(text),
-                                 base_scores=scores_for(text), model_version=BASE, policy_version="p")
-            comment_repo.transition(conn, cid, to_status="rejected" if rejected else "approved",
-                                    from_status="pending", expected_version=1)
-            decision_repo.append(conn, comment_id=cid, decision="reject" if rejected else "approve",
-                                 actor="moderator:m", categories=["insult"] if rejected else None)
+            cid = comment_repo.insert_comment(
+                conn,
+                article_id="a1",
+                parent_id=None,
+                name="R",
+                email="r@example.org",
+                text=text,
+                status="pending",
+                version=1,
+                created_at=utcnow(),
+                ip=None,
+                idempotency_key=None,
+            )
+            decision_repo.append(
+                conn,
+                comment_id=cid,
+                decision="review",
+                actor="machine",
+                scores=scores_for(text),
+                base_scores=scores_for(text),
+                model_version=BASE,
+                policy_version="p",
+            )
+            comment_repo.transition(
+                conn, cid, to_status="rejected" if rejected else "approved", from_status="pending", expected_version=1
+            )
+            decision_repo.append(
+                conn,
+                comment_id=cid,
+                decision="reject" if rejected else "approve",
+                actor="moderator:m",
+                categories=["insult"] if rejected else None,
+            )
             ids.append(cid)
     return ids
 
@@ -105,8 +129,14 @@ def test_overturning_the_machine_is_flagged(platform, article):
         decision_repo.append(conn, comment_id=cid, decision="approve", actor="machine", scores={"insult": 0.1})
         comment_repo.transition(conn, cid, to_status="approved", from_status="pending", expected_version=1)
     version = platform.queue_item(cid).version
-    record = platform.decide(cid, "reject", actor="moderator:m", categories=["insult"], expected_version=version,
-                             reason="an insult after all")
+    record = platform.decide(
+        cid,
+        "reject",
+        actor="moderator:m",
+        categories=["insult"],
+        expected_version=version,
+        reason="an insult after all",
+    )
     assert record.overturn is True
     other = platform.submit_comment(article.id, "R", "r2@example.org", "A fair point", ip=None).comment_id
     assert platform.decide(other, "approve", actor="moderator:m").overturn is False  # it was in review
@@ -136,8 +166,11 @@ def test_a_model_learnt_after_erasure_does_not_depend_on_the_erased_comment(make
     assert after["promoted"]
 
     # a site that never had the comment
-    never = Platform.from_settings(make_settings(f"sqlite:///{tmp_path / 'never.db'}", moderation="auto",
-                                                 learn_every_decisions=0, learn_nightly=False))
+    never = Platform.from_settings(
+        make_settings(
+            f"sqlite:///{tmp_path / 'never.db'}", moderation="auto", learn_every_decisions=0, learn_nightly=False
+        )
+    )
     try:
         never.migrate()
         never.scorer.use_engine(StubEngine())
@@ -207,7 +240,9 @@ def test_another_process_uses_a_promoted_model_without_restart(make_platform):
 def test_a_learning_job_is_queued_after_n_human_decisions(make_platform, article):
     site = make_platform(learn_every_decisions=3, moderation="auto")
     site.scorer.use_engine(StubEngine())
-    ids = [site.submit_comment(article.id, "R", f"r{i}@example.org", f"comment {i}", ip=None).comment_id for i in range(4)]
+    ids = [
+        site.submit_comment(article.id, "R", f"r{i}@example.org", f"comment {i}", ip=None).comment_id for i in range(4)
+    ]
 
     def queued() -> int:
         with site.db.read() as conn:

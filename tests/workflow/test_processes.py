@@ -35,8 +35,10 @@ def test_three_processes_write_one_sqlite_file(sqlite_url):
     try:
         platform.migrate()
         platform.add_article(ArticleIn(id="a", title="T", body="B"))
-        procs = [subprocess.Popen([sys.executable, "-c", _SUBMITTER, sqlite_url, str(k)], stderr=subprocess.PIPE)
-                 for k in range(3)]
+        procs = [
+            subprocess.Popen([sys.executable, "-c", _SUBMITTER, sqlite_url, str(k)], stderr=subprocess.PIPE)
+            for k in range(3)
+        ]
         for proc in procs:
             _, err = proc.communicate(timeout=240)
             assert proc.returncode == 0, err.decode()[-2000:]
@@ -45,7 +47,9 @@ def test_three_processes_write_one_sqlite_file(sqlite_url):
         with platform.db.read() as conn:
             assert conn.execute(select(func.count()).select_from(comments)).scalar_one() == 120
             # every comment scored exactly once, whichever process ran its job
-            per_comment = conn.execute(select(decisions.c.comment_id, func.count()).group_by(decisions.c.comment_id)).all()
+            per_comment = conn.execute(
+                select(decisions.c.comment_id, func.count()).group_by(decisions.c.comment_id)
+            ).all()
         assert len(per_comment) == 120 and {n for _, n in per_comment} == {1}
     finally:
         platform.close()

@@ -50,9 +50,12 @@ def test_sorts_filters_and_pages(platform, article):
 
 
 def test_full_text_search_finds_words_and_forgets_erased_text(platform, article):
-    first = platform.submit_comment(article.id, "A", "a@example.org", "The budget cuts hit the libraries hardest.",
-                                    ip=None).comment_id
-    second = platform.submit_comment(article.id, "B", "b@example.org", "Libraries matter; so do buses.", ip=None).comment_id
+    first = platform.submit_comment(
+        article.id, "A", "a@example.org", "The budget cuts hit the libraries hardest.", ip=None
+    ).comment_id
+    second = platform.submit_comment(
+        article.id, "B", "b@example.org", "Libraries matter; so do buses.", ip=None
+    ).comment_id
     platform.submit_comment(article.id, "C", "c@example.org", "Nothing to see here.", ip=None)
 
     def found(q):
@@ -68,7 +71,9 @@ def test_full_text_search_finds_words_and_forgets_erased_text(platform, article)
 
 
 def test_bulk_decisions_skip_what_moved(platform, article):
-    ids = [platform.submit_comment(article.id, "B", f"b{i}@example.org", f"bulk {i}", ip=None).comment_id for i in range(4)]
+    ids = [
+        platform.submit_comment(article.id, "B", f"b{i}@example.org", f"bulk {i}", ip=None).comment_id for i in range(4)
+    ]
     platform.decide(ids[0], "reject", actor="moderator:other", categories=["insult"])
     result = platform.bulk_decide(ids + [10**9], "approve", actor="moderator:bulk")
     assert result == {"done": ids[1:], "skipped": [ids[0], 10**9]}

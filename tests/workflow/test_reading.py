@@ -17,7 +17,9 @@ from civility.workflow import ArticleIn, PublicComment
 def _approved(platform, article_id, n):
     ids = []
     for i in range(n):
-        cid = platform.submit_comment(article_id, f"Reader {i}", f"r{i}@example.org", f"comment {i}", ip=None).comment_id
+        cid = platform.submit_comment(
+            article_id, f"Reader {i}", f"r{i}@example.org", f"comment {i}", ip=None
+        ).comment_id
         platform.decide(cid, "approve", actor="moderator:a")
         ids.append(cid)
     return ids
@@ -40,8 +42,11 @@ def test_public_list_shows_approved_only(platform, article):
 def test_keyset_pages_cover_everything_once_even_with_equal_timestamps(platform, article):
     ids = _approved(platform, article.id, 23)
     with platform.db.write() as conn:  # many comments in the same microsecond: the id breaks the tie
-        conn.execute(update(comments).where(comments.c.id.in_(ids[5:15]))
-                     .values(created_at=datetime(2026, 1, 1, tzinfo=timezone.utc)))
+        conn.execute(
+            update(comments)
+            .where(comments.c.id.in_(ids[5:15]))
+            .values(created_at=datetime(2026, 1, 1, tzinfo=timezone.utc))
+        )
     seen, cursor, pages = [], None, 0
     while True:
         page = platform.public_comments(article.id, after=cursor, limit=5)
@@ -56,8 +61,11 @@ def test_keyset_pages_cover_everything_once_even_with_equal_timestamps(platform,
 def test_newest_first_pages_are_the_reverse_of_the_reading_order(platform, article):
     ids = _approved(platform, article.id, 12)
     with platform.db.write() as conn:  # equal timestamps: the id still orders them
-        conn.execute(update(comments).where(comments.c.id.in_(ids[3:9]))
-                     .values(created_at=datetime(2030, 1, 1, tzinfo=timezone.utc)))
+        conn.execute(
+            update(comments)
+            .where(comments.c.id.in_(ids[3:9]))
+            .values(created_at=datetime(2030, 1, 1, tzinfo=timezone.utc))
+        )
     oldest_first = [c.id for c in platform.public_comments(article.id, limit=50).items]
     newest, cursor = [], None
     while True:
@@ -83,14 +91,26 @@ def test_public_list_is_index_backed(platform, article):
     from civility.storage.clock import utcnow
 
     other = platform.add_article(ArticleIn(title="Big story", body="B"))
-    rows = [dict(article_id=(article.id if i % 100 == 0 else other.id), name="n", email="e@example.org",
-                 text=f"t{i}", status="approved", version=2, created_at=utcnow()) for i in range(2000)]
+    rows = [
+        dict(
+            article_id=(article.id if i % 100 == 0 else other.id),
+            name="n",
+            email="e@example.org",
+            text=f"t{i}",
+            status="approved",
+            version=2,
+            created_at=utcnow(),
+        )
+        for i in range(2000)
+    ]
     with platform.db.write() as conn:
         conn.execute(insert(comments), rows)
         conn.execute(text("ANALYZE"))
     # The big story (1,980 approved comments), a later page: walked from the index, never sorted.
-    query = ("SELECT * FROM comments WHERE article_id = :a AND status = 'approved' "
-             "AND created_at >= :c AND (created_at > :c OR id > 10) ORDER BY created_at, id LIMIT 51")
+    query = (
+        "SELECT * FROM comments WHERE article_id = :a AND status = 'approved' "
+        "AND created_at >= :c AND (created_at > :c OR id > 10) ORDER BY created_at, id LIMIT 51"
+    )
     params = {"a": other.id, "c": datetime(2000, 1, 1, tzinfo=timezone.utc)}
     with platform.db.read() as conn:
         if platform.db.dialect == "sqlite":

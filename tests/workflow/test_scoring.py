@@ -17,10 +17,12 @@ def test_inputs_carry_article_parent_velocity_and_near_duplicates(platform, arti
     platform.scorer.build_inputs([first])  # its signature is stored when it is looked at
     parent = platform.submit_comment(article.id, "P", "p@example.org", "The parent comment", ip=None).comment_id
     platform.decide(parent, "approve", actor="moderator:x")
-    again = platform.submit_comment(article.id, "A", "spam@example.com", SPAM.replace("today", "now!!"),
-                                    ip="198.51.100.20", parent_id=parent).comment_id
-    other = platform.submit_comment(article.id, "B", "b@example.org", "An unrelated, thoughtful point about taxes.",
-                                    ip="198.51.100.21").comment_id
+    again = platform.submit_comment(
+        article.id, "A", "spam@example.com", SPAM.replace("today", "now!!"), ip="198.51.100.20", parent_id=parent
+    ).comment_id
+    other = platform.submit_comment(
+        article.id, "B", "b@example.org", "An unrelated, thoughtful point about taxes.", ip="198.51.100.21"
+    ).comment_id
     items = {i.id: i for i in platform.scorer.build_inputs([again, other])}
 
     item = items[again]
@@ -82,8 +84,9 @@ def test_policy_overrides_are_validated_when_the_engine_is_installed(platform, a
 def test_engine_verdicts_are_recorded_with_versions(make_platform):
     platform = make_platform(moderation="auto", relevance="off")
     article = platform.add_article(ArticleIn(title="City budget", body="The council passed the budget."))
-    held = platform.add_article(ArticleIn(title="Held story", body="Everything here waits.",
-                                          policy_overrides={"hold_all": True}))
+    held = platform.add_article(
+        ArticleIn(title="Held story", body="Everything here waits.", policy_overrides={"hold_all": True})
+    )
     cid = platform.submit_comment(article.id, "A", "a@example.org", "A fair budget, well reported.", ip=None).comment_id
     hid = platform.submit_comment(held.id, "B", "b@example.org", "A fair budget, well reported.", ip=None).comment_id
     platform.run_pending_jobs()

@@ -18,18 +18,21 @@ def _count(platform, table):
         return conn.execute(select(func.count()).select_from(table)).scalar_one()
 
 
-@pytest.mark.parametrize("name, email, text, bad", [
-    ("", "a@example.org", "hi", {"name"}),
-    ("Ann", "", "hi", {"email"}),
-    ("Ann", "a@example.org", "   ", {"text"}),
-    ("Ann", "not-an-email", "hi", {"email"}),
-    ("Ann", "a@b", "hi", {"email"}),
-    ("", "", "", {"name", "email", "text"}),
-    ("Ann", "a@example.org", "nul \x00 inside", {"text"}),
-    ("Ann\nBob", "a@example.org", "hi", {"name"}),
-    ("Ann\u202eboB", "a@example.org", "hi", {"name"}),
-    ("Ann", "a@example.org", "lone \ud800 surrogate", {"text"}),
-])
+@pytest.mark.parametrize(
+    "name, email, text, bad",
+    [
+        ("", "a@example.org", "hi", {"name"}),
+        ("Ann", "", "hi", {"email"}),
+        ("Ann", "a@example.org", "   ", {"text"}),
+        ("Ann", "not-an-email", "hi", {"email"}),
+        ("Ann", "a@b", "hi", {"email"}),
+        ("", "", "", {"name", "email", "text"}),
+        ("Ann", "a@example.org", "nul \x00 inside", {"text"}),
+        ("Ann\nBob", "a@example.org", "hi", {"name"}),
+        ("Ann\u202eboB", "a@example.org", "hi", {"name"}),
+        ("Ann", "a@example.org", "lone \ud800 surrogate", {"text"}),
+    ],
+)
 def test_validation_names_every_wrong_field_and_stores_nothing(platform, article, name, email, text, bad):
     with pytest.raises(ValidationError) as info:
         platform.submit_comment(article.id, name, email, text, ip="203.0.113.1")
@@ -87,8 +90,11 @@ def test_concurrent_retries_with_one_key_create_one_comment(make_platform, artic
     def post(p):
         try:
             barrier.wait()
-            results.append(p.submit_comment(article.id, "Ann", "ann@example.org", "Once only", ip=None,
-                                            idempotency_key="retry-key"))
+            results.append(
+                p.submit_comment(
+                    article.id, "Ann", "ann@example.org", "Once only", ip=None, idempotency_key="retry-key"
+                )
+            )
         except Exception as exc:  # pragma: no cover - reported below
             errors.append(exc)
 
@@ -135,8 +141,10 @@ def test_idempotent_replay_is_not_rate_limited(make_platform):
     platform = make_platform(rate_limit_email_per_hour=1)
     article = platform.add_article(ArticleIn(title="T", body="B"))
     first = platform.submit_comment(article.id, "Ann", "ann@example.org", "one", ip=None, idempotency_key="r")
-    assert platform.submit_comment(article.id, "Ann", "ann@example.org", "one", ip=None,
-                                   idempotency_key="r").comment_id == first.comment_id
+    assert (
+        platform.submit_comment(article.id, "Ann", "ann@example.org", "one", ip=None, idempotency_key="r").comment_id
+        == first.comment_id
+    )
 
 
 def test_rate_limits_in_redis(make_platform, redis_url):
@@ -158,8 +166,7 @@ def test_reply_only_to_a_published_comment_of_the_same_article(platform, article
         platform.submit_comment(article.id, "Bob", "bob@example.org", "Reply", ip=None, parent_id=parent.comment_id)
     assert "parent_id" in info.value.fields
     platform.decide(parent.comment_id, "approve", actor="moderator:x")
-    reply = platform.submit_comment(article.id, "Bob", "bob@example.org", "Reply", ip=None,
-                                    parent_id=parent.comment_id)
+    reply = platform.submit_comment(article.id, "Bob", "bob@example.org", "Reply", ip=None, parent_id=parent.comment_id)
     assert platform.queue_item(reply.comment_id).comment.parent_id == parent.comment_id
 
 

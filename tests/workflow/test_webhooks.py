@@ -65,8 +65,11 @@ def test_events_are_delivered_signed_retried_and_without_email(make_platform, ar
     for _ in range(3):
         _run_due(platform)
     events = [json.loads(g["body"])["event"] for g in got]
-    assert events[0] == "comment.published" and set(events) == {"comment.published", "comment.reported",
-                                                                "comment.withdrawn"}
+    assert events[0] == "comment.published" and set(events) == {
+        "comment.published",
+        "comment.reported",
+        "comment.withdrawn",
+    }
     for g in got:
         expected = "sha256=" + hmac.new(SECRET.encode(), g["body"], hashlib.sha256).hexdigest()
         assert g["headers"]["X-Civility-Signature"] == expected

@@ -1,11 +1,11 @@
 """The `civility` command: one group, one module per family of subcommands.
 
-    serve, worker            cli/serve.py      (the web app and the job worker)
-    migrate, moderator, article, settings
-                             cli/admin.py      (database and content administration)
-    train, evaluate, score, language-bands
-                             cli/ml.py         (the moderation engine)
-    learn, replay            cli/learning.py   (learning from the site's decisions)
+serve, worker            cli/serve.py      (the web app and the job worker)
+migrate, moderator, article, settings
+                         cli/admin.py      (database and content administration)
+train, evaluate, score, language-bands
+                         cli/ml.py         (the moderation engine)
+learn, replay            cli/learning.py   (learning from the site's decisions)
 """
 
 from __future__ import annotations

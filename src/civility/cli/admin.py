@@ -16,7 +16,10 @@ from civility.errors import ConfigError, ValidationError
 from civility.settings import Settings, describe, load_settings
 
 config_option = click.option(
-    "--config", "config_path", type=click.Path(dir_okay=False), default=None,
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False),
+    default=None,
     help="TOML settings file (default: $CIVILITY_CONFIG, then built-in defaults).",
 )
 

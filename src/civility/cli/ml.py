@@ -36,8 +36,11 @@ def _load_articles(path: str | None) -> dict[str, Any]:
         if isinstance(row, BadLine):
             raise InputFormatError(f"{path}: {row.message}", number)
         out[str(row["article_id"])] = Article(
-            id=str(row["article_id"]), title=row.get("title") or "", body=row.get("body") or "",
-            source=row.get("source") or "", lang=row.get("lang") or "en",
+            id=str(row["article_id"]),
+            title=row.get("title") or "",
+            body=row.get("body") or "",
+            source=row.get("source") or "",
+            lang=row.get("lang") or "en",
         )
     return out
 
@@ -51,23 +54,50 @@ def _progress(total: int | None = None) -> Any:
 
 
 @click.command()
-@click.option("--data", "data", required=True, multiple=True, type=click.Path(exists=True, dir_okay=False),
-              help="Training JSON Lines (.gz); repeat to train on several files")
-@click.option("--dev", "dev", required=True, multiple=True, type=click.Path(exists=True, dir_okay=False),
-              help="Dev JSON Lines: policy bands and reported figures; repeat for several (each reweighted to the base rate on its own)")
-@click.option("--base-rate", "base_rate", default=None, type=click.FloatRange(0, 1, min_open=True, max_open=True),
-              help="Share of comments that break a rule, at which the bands keep their errors (default: the one in models/bands.py)")
-@click.option("--out", "out", required=True, type=click.Path(file_okay=False), help="Directory to write the artifact to")
+@click.option(
+    "--data",
+    "data",
+    required=True,
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="Training JSON Lines (.gz); repeat to train on several files",
+)
+@click.option(
+    "--dev",
+    "dev",
+    required=True,
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="Dev JSON Lines: policy bands and reported figures; repeat for several (each reweighted to the base rate on its own)",
+)
+@click.option(
+    "--base-rate",
+    "base_rate",
+    default=None,
+    type=click.FloatRange(0, 1, min_open=True, max_open=True),
+    help="Share of comments that break a rule, at which the bands keep their errors (default: the one in models/bands.py)",
+)
+@click.option(
+    "--out", "out", required=True, type=click.Path(file_okay=False), help="Directory to write the artifact to"
+)
 @click.option("--seed", default=13, show_default=True, help="Random seed (same data + seed = same model)")
-@click.option("--include-unlicensed", is_flag=True, help="Also train on sources with no licence (research only, never ship)")
-def train(data: tuple[str, ...], dev: tuple[str, ...], out: str, seed: int, include_unlicensed: bool, base_rate: float | None) -> None:
+@click.option(
+    "--include-unlicensed", is_flag=True, help="Also train on sources with no licence (research only, never ship)"
+)
+def train(
+    data: tuple[str, ...], dev: tuple[str, ...], out: str, seed: int, include_unlicensed: bool, base_rate: float | None
+) -> None:
     """Build a model artifact from labelled data."""
-    from civility.models.build import build
     from civility.models.bands import DEFAULT_BASE_RATE
+    from civility.models.build import build
     from civility.models.train import TrainConfig
 
     artifact = build(
-        data, dev, out, config=TrainConfig(seed=seed), include_unlicensed=include_unlicensed,
+        data,
+        dev,
+        out,
+        config=TrainConfig(seed=seed),
+        include_unlicensed=include_unlicensed,
         base_rate=base_rate or DEFAULT_BASE_RATE,
         progress=lambda msg: click.echo(msg, err=True),
     )
@@ -87,7 +117,9 @@ def _fmt(v: Any, digits: int = 3) -> str:
 
 def _print_report(rep: dict[str, Any]) -> None:
     click.echo(f"model {rep['model']}  policy {rep['policy']}  rows {rep['rows']}")
-    click.echo(f"{'category':16s} {'n':>6s} {'pos':>5s} {'ROC-AUC':>8s} {'AP':>6s}  {'review@':>7s} {'P':>5s} {'R':>5s}  {'reject@':>7s} {'P':>5s} {'R':>5s}  {'ECE':>5s}")
+    click.echo(
+        f"{'category':16s} {'n':>6s} {'pos':>5s} {'ROC-AUC':>8s} {'AP':>6s}  {'review@':>7s} {'P':>5s} {'R':>5s}  {'reject@':>7s} {'P':>5s} {'R':>5s}  {'ECE':>5s}"
+    )
     for cat, m in rep["categories"].items():
         rv, rj = m["at_review_threshold"], m["at_reject_threshold"]
         click.echo(
@@ -97,7 +129,9 @@ def _print_report(rep: dict[str, Any]) -> None:
         )
     click.echo("\ncalibration (reliability) per category: bin  n  mean predicted  observed")
     for cat, m in rep["categories"].items():
-        cells = "  ".join(f"{r['bin']}:{r['n']}/{r['mean_predicted']:.2f}/{r['observed']:.2f}" for r in m["reliability"])
+        cells = "  ".join(
+            f"{r['bin']}:{r['n']}/{r['mean_predicted']:.2f}/{r['observed']:.2f}" for r in m["reliability"]
+        )
         click.echo(f"  {cat:16s} {cells}")
     a = rep["automation"]
     click.echo(
@@ -118,13 +152,26 @@ def _print_report(rep: dict[str, Any]) -> None:
         figures = ", ".join(
             f"{cat} n={m['n']} pos={m['positives']} AUC={_fmt(m['roc_auc'])}" for cat, m in entry["categories"].items()
         )
-        click.echo(f"  lang {lang:8s} rows={entry['rows']:6d} automation={_fmt(entry['automation']['automation_rate'])}  {figures}")
+        click.echo(
+            f"  lang {lang:8s} rows={entry['rows']:6d} automation={_fmt(entry['automation']['automation_rate'])}  {figures}"
+        )
 
 
 @click.command("language-bands")
-@click.option("--model", "model_dir", default=None, type=click.Path(file_okay=False), help="Model artifact (default: the shipped model)")
-@click.option("--data", "data", required=True, type=click.Path(exists=True, dir_okay=False),
-              help="Labelled JSON Lines (.gz) with a lang per row, e.g. multilingual_dev.jsonl.gz")
+@click.option(
+    "--model",
+    "model_dir",
+    default=None,
+    type=click.Path(file_okay=False),
+    help="Model artifact (default: the shipped model)",
+)
+@click.option(
+    "--data",
+    "data",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="Labelled JSON Lines (.gz) with a lang per row, e.g. multilingual_dev.jsonl.gz",
+)
 def language_bands(model_dir: str | None, data: str) -> None:
     """Choose the per-language policy layer on a labelled multilingual file; writes it into the model manifest."""
     from civility.models.data import read_labelled
@@ -135,19 +182,40 @@ def language_bands(model_dir: str | None, data: str) -> None:
         if entry.get("hold_all"):
             click.echo(f"  {lang:4s} review: {entry.get('why', '')}")
         elif "thresholds" in entry:
-            click.echo(f"  {lang:4s} toxic approve below {entry['thresholds']['toxic']['approve_below']}: {entry.get('why', '')}")
+            click.echo(
+                f"  {lang:4s} toxic approve below {entry['thresholds']['toxic']['approve_below']}: {entry.get('why', '')}"
+            )
         else:
             click.echo(f"  {lang:4s} default bands")
 
 
 @click.command()
-@click.option("--model", "model_dir", default=None, type=click.Path(file_okay=False), help="Model artifact (default: the shipped model)")
-@click.option("--data", "data", required=True, type=click.Path(exists=True, dir_okay=False), help="Labelled JSON Lines (.gz)")
-@click.option("--articles", default=None, type=click.Path(exists=True, dir_okay=False), help="Articles JSON Lines for off_topic")
-@click.option("--json", "json_out", default=None, type=click.Path(dir_okay=False), help="Also write the report as JSON here")
-@click.option("--base-rate", "base_rate", default=None, type=click.FloatRange(0, 1, min_open=True, max_open=True),
-              help="Also report automation and each band's error with every source reweighted so that this share of comments breaks a rule (e.g. 0.05)")
-def evaluate(model_dir: str | None, data: str, articles: str | None, json_out: str | None, base_rate: float | None) -> None:
+@click.option(
+    "--model",
+    "model_dir",
+    default=None,
+    type=click.Path(file_okay=False),
+    help="Model artifact (default: the shipped model)",
+)
+@click.option(
+    "--data", "data", required=True, type=click.Path(exists=True, dir_okay=False), help="Labelled JSON Lines (.gz)"
+)
+@click.option(
+    "--articles", default=None, type=click.Path(exists=True, dir_okay=False), help="Articles JSON Lines for off_topic"
+)
+@click.option(
+    "--json", "json_out", default=None, type=click.Path(dir_okay=False), help="Also write the report as JSON here"
+)
+@click.option(
+    "--base-rate",
+    "base_rate",
+    default=None,
+    type=click.FloatRange(0, 1, min_open=True, max_open=True),
+    help="Also report automation and each band's error with every source reweighted so that this share of comments breaks a rule (e.g. 0.05)",
+)
+def evaluate(
+    model_dir: str | None, data: str, articles: str | None, json_out: str | None, base_rate: float | None
+) -> None:
     """Print per-category figures, calibration, automation and throughput on a labelled file."""
     from civility.models.data import BadLine, iter_jsonl
     from civility.models.evaluate import report, score_rows
@@ -175,9 +243,20 @@ def evaluate(model_dir: str | None, data: str, articles: str | None, json_out: s
 
 @click.command()
 @click.argument("input_path", metavar="INPUT", type=click.Path(exists=True, dir_okay=False))
-@click.option("--articles", default=None, type=click.Path(exists=True, dir_okay=False), help="Articles JSON Lines (article_id, title, body) for off_topic")
+@click.option(
+    "--articles",
+    default=None,
+    type=click.Path(exists=True, dir_okay=False),
+    help="Articles JSON Lines (article_id, title, body) for off_topic",
+)
 @click.option("--output", "output", default=None, help="Write JSON Lines here (.gz to compress); default stdout")
-@click.option("--model", "model_dir", default=None, type=click.Path(file_okay=False), help="Model artifact (default: the shipped model)")
+@click.option(
+    "--model",
+    "model_dir",
+    default=None,
+    type=click.Path(file_okay=False),
+    help="Model artifact (default: the shipped model)",
+)
 def score(input_path: str, articles: str | None, output: str | None, model_dir: str | None) -> None:
     """Score every comment of INPUT (JSON Lines with id and text); one verdict per line."""
     from civility.domain import ModerationInput
@@ -194,7 +273,9 @@ def score(input_path: str, articles: str | None, output: str | None, model_dir: 
         def flush() -> None:
             items = [
                 ModerationInput(
-                    text=r["text"], id=r["id"], lang=r.get("lang"),
+                    text=r["text"],
+                    id=r["id"],
+                    lang=r.get("lang"),
                     article=article_table.get(str(r["article_id"])) if r.get("article_id") is not None else None,
                 )
                 for r in batch
@@ -218,4 +299,6 @@ def score(input_path: str, articles: str | None, output: str | None, model_dir: 
     if bar is not None:
         bar.close()
     if bad:
-        raise InputFormatError(f"{len(bad)} malformed line(s) skipped in {input_path}; the others were scored", bad[0].line)
+        raise InputFormatError(
+            f"{len(bad)} malformed line(s) skipped in {input_path}; the others were scored", bad[0].line
+        )

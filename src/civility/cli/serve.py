@@ -16,17 +16,34 @@ _DEFAULT_BASE_URL = next(s.default for s in SETTINGS if s.name == "base_url")
 
 
 @click.command()
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
-              help="TOML settings file (default: $CIVILITY_CONFIG, then built-in defaults).")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="TOML settings file (default: $CIVILITY_CONFIG, then built-in defaults).",
+)
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
-@click.option("--demo", is_flag=True,
-              help="Load sample articles, comments and a demo moderator into an EMPTY database; "
-                   "a placeholder secret is allowed (a random one is used for this run).")
-@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
-              help="Web processes (each runs its own embedded job worker when that is on).")
-@click.option("--log-level", default="info", show_default=True,
-              type=click.Choice(["critical", "error", "warning", "info", "debug"]))
+@click.option(
+    "--demo",
+    is_flag=True,
+    help="Load sample articles, comments and a demo moderator into an EMPTY database; "
+    "a placeholder secret is allowed (a random one is used for this run).",
+)
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Web processes (each runs its own embedded job worker when that is on).",
+)
+@click.option(
+    "--log-level",
+    default="info",
+    show_default=True,
+    type=click.Choice(["critical", "error", "warning", "info", "debug"]),
+)
 def serve(config_path: str | None, host: str, port: int, demo: bool, workers: int, log_level: str) -> None:
     """Run the web app: reader pages, embed, moderator dashboard and JSON API."""
     import uvicorn
@@ -70,8 +87,15 @@ def serve(config_path: str | None, host: str, port: int, demo: bool, workers: in
         os.environ[f"CIVILITY_{name.upper()}"] = str(value)
     if config_path:
         os.environ["CIVILITY_CONFIG"] = config_path
-    uvicorn.run("civility.web.app:app_from_env", factory=True, host=host, port=port, workers=workers,
-                log_level=log_level, proxy_headers=True)
+    uvicorn.run(
+        "civility.web.app:app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level=log_level,
+        proxy_headers=True,
+    )
 
 
 def _load_demo(platform, base_url: str) -> None:
@@ -80,10 +104,12 @@ def _load_demo(platform, base_url: str) -> None:
     info = load_demo(platform)
     base = base_url.rstrip("/")
     if info is None:
-        click.echo("demo: the database already has articles, so no sample content was loaded and no new "
-                   "login was made (the demo login was printed when the sample was first loaded). For a fresh "
-                   "demo use an empty database (e.g. CIVILITY_DATABASE_URL=sqlite:///demo.db); for a login "
-                   "here run `civility moderator add NAME`.")
+        click.echo(
+            "demo: the database already has articles, so no sample content was loaded and no new "
+            "login was made (the demo login was printed when the sample was first loaded). For a fresh "
+            "demo use an empty database (e.g. CIVILITY_DATABASE_URL=sqlite:///demo.db); for a login "
+            "here run `civility moderator add NAME`."
+        )
         return
     click.echo("")
     click.echo("  civility demo is ready")

@@ -15,9 +15,12 @@ from civility.settings import load_settings
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None, help="TOML settings file.")
 @click.option("--poll-interval", type=float, default=1.0, show_default=True, help="Seconds between polls when idle.")
 @click.option("--once", is_flag=True, help="Run the jobs that are due now, then exit.")
-@click.option("--requeue-pending", is_flag=True,
-              help="First give every pending comment without a machine verdict a runnable score job "
-                   "(also when its last one failed for good).")
+@click.option(
+    "--requeue-pending",
+    is_flag=True,
+    help="First give every pending comment without a machine verdict a runnable score job "
+    "(also when its last one failed for good).",
+)
 def worker(config_path: str | None, poll_interval: float, once: bool, requeue_pending: bool) -> None:
     """Run background jobs (scoring, notifications) until interrupted."""
     from civility.workflow import Platform

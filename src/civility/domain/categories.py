@@ -29,4 +29,3 @@ _TABLE = (
 
 CATEGORY_TABLE: dict[str, Category] = {c.id: c for c in _TABLE}
 CATEGORIES: tuple[str, ...] = tuple(c.id for c in _TABLE)
-

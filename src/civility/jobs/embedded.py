@@ -30,7 +30,7 @@ KEEP_DONE = timedelta(days=7)
 
 
 def _backoff(attempts: int) -> timedelta:
-    return timedelta(seconds=min(2 ** attempts, 600))
+    return timedelta(seconds=min(2**attempts, 600))
 
 
 def _pid_alive(pid: int) -> bool:
@@ -47,8 +47,14 @@ class EmbeddedQueue:
     """A durable queue on the jobs table. Safe for several worker threads and processes:
     claims are compare-and-set (SQLite: under the one writer; PostgreSQL: FOR UPDATE SKIP LOCKED)."""
 
-    def __init__(self, db: Database, handlers: Handlers | None = None, *, lease: timedelta = LEASE,
-                 max_attempts: int = MAX_ATTEMPTS):
+    def __init__(
+        self,
+        db: Database,
+        handlers: Handlers | None = None,
+        *,
+        lease: timedelta = LEASE,
+        max_attempts: int = MAX_ATTEMPTS,
+    ):
         self.db = db
         self.handlers = handlers or Handlers()
         self.lease = lease
@@ -68,8 +74,9 @@ class EmbeddedQueue:
     def enqueue_in(self, conn: Connection, kind: str, payload: Payload, *, key: str | None = None) -> None:
         """Enqueue inside the caller's transaction (the job commits with the data it is about)."""
         now = utcnow()
-        stmt = insert_on_conflict(conn, jobs).values(kind=kind, payload=payload, status="queued", attempts=0, run_after=now,
-                                     dedupe_key=key, created_at=now)
+        stmt = insert_on_conflict(conn, jobs).values(
+            kind=kind, payload=payload, status="queued", attempts=0, run_after=now, dedupe_key=key, created_at=now
+        )
         if key is not None:
             stmt = stmt.on_conflict_do_nothing(index_elements=["dedupe_key"])
         conn.execute(stmt)
@@ -119,11 +126,17 @@ class EmbeddedQueue:
             conn.execute(
                 update(jobs)
                 .where(jobs.c.id.in_(ids), due)
-                .values(status="running", locked_by=self.worker_id, locked_at=now, lease_until=now + self.lease,
-                        attempts=jobs.c.attempts + 1)
+                .values(
+                    status="running",
+                    locked_by=self.worker_id,
+                    locked_at=now,
+                    lease_until=now + self.lease,
+                    attempts=jobs.c.attempts + 1,
+                )
             )
             return conn.execute(
-                select(jobs).where(jobs.c.id.in_(ids), jobs.c.locked_by == self.worker_id, jobs.c.status == "running")
+                select(jobs)
+                .where(jobs.c.id.in_(ids), jobs.c.locked_by == self.worker_id, jobs.c.status == "running")
                 .order_by(jobs.c.id)
             ).all()
 
@@ -160,8 +173,11 @@ class EmbeddedQueue:
     def _finish_done(self, rows: list[Any]) -> None:
         """Mark a whole batch done in one transaction (one commit, not one per job)."""
         with self.db.write() as conn:
-            conn.execute(update(jobs).where(jobs.c.id.in_([r.id for r in rows]), jobs.c.locked_by == self.worker_id)
-                         .values(status="done", done_at=utcnow(), lease_until=None, last_error=None))
+            conn.execute(
+                update(jobs)
+                .where(jobs.c.id.in_([r.id for r in rows]), jobs.c.locked_by == self.worker_id)
+                .values(status="done", done_at=utcnow(), lease_until=None, last_error=None)
+            )
 
     def _finish(self, row, *, error: str | None = None, final: bool = False) -> None:
         now = utcnow()
@@ -170,8 +186,13 @@ class EmbeddedQueue:
         elif final:
             values = dict(status="failed", done_at=now, lease_until=None, last_error=error)
         else:
-            values = dict(status="queued", run_after=now + _backoff(row.attempts), locked_by=None,
-                          lease_until=None, last_error=error)
+            values = dict(
+                status="queued",
+                run_after=now + _backoff(row.attempts),
+                locked_by=None,
+                lease_until=None,
+                last_error=error,
+            )
         with self.db.write() as conn:
             conn.execute(update(jobs).where(jobs.c.id == row.id, jobs.c.locked_by == self.worker_id).values(**values))
 
@@ -182,7 +203,9 @@ class EmbeddedQueue:
         now = utcnow()
         requeue: list[int] = []
         with self.db.write() as conn:
-            for row in conn.execute(select(jobs.c.id, jobs.c.locked_by, jobs.c.lease_until).where(jobs.c.status == "running")):
+            for row in conn.execute(
+                select(jobs.c.id, jobs.c.locked_by, jobs.c.lease_until).where(jobs.c.status == "running")
+            ):
                 host, _, rest = (row.locked_by or "").partition(":")
                 pid_text = rest.partition(":")[0]
                 lease_over = row.lease_until is None or as_utc(row.lease_until) < now
@@ -191,7 +214,8 @@ class EmbeddedQueue:
                     requeue.append(row.id)
             if requeue:
                 conn.execute(
-                    update(jobs).where(jobs.c.id.in_(requeue), jobs.c.status == "running")
+                    update(jobs)
+                    .where(jobs.c.id.in_(requeue), jobs.c.status == "running")
                     .values(status="queued", locked_by=None, lease_until=None, run_after=now)
                 )
         if requeue:
@@ -210,7 +234,8 @@ class EmbeddedQueue:
             return 0
         with self.db.write() as conn:
             return conn.execute(
-                update(jobs).where(jobs.c.dedupe_key.in_(list(keys)), jobs.c.status == "failed")
+                update(jobs)
+                .where(jobs.c.dedupe_key.in_(list(keys)), jobs.c.status == "failed")
                 .values(status="queued", attempts=0, run_after=utcnow(), locked_by=None, lease_until=None, done_at=None)
             ).rowcount
 

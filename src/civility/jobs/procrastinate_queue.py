@@ -45,10 +45,8 @@ def libpq_url(database_url: str) -> str:
     """procrastinate talks to psycopg directly: strip SQLAlchemy's ``+driver`` from the URL."""
     for prefix in ("postgresql+psycopg://", "postgresql+psycopg2://", "postgresql://", "postgres://"):
         if database_url.startswith(prefix):
-            return "postgresql://" + database_url[len(prefix):]
-    raise ConfigError(
-        f"queue 'procrastinate' needs a PostgreSQL database_url, not {database_url.split(':', 1)[0]}"
-    )
+            return "postgresql://" + database_url[len(prefix) :]
+    raise ConfigError(f"queue 'procrastinate' needs a PostgreSQL database_url, not {database_url.split(':', 1)[0]}")
 
 
 def queue_name(kind: str) -> str:
@@ -107,14 +105,20 @@ class ProcrastinateQueue:
         extra = {"kwargs": {"options": "-c synchronous_commit=off"}} if worker else {}
         # A worker that starts late in a period still runs that period's periodic jobs.
         longest = max(self._periodic.values(), default=0)
-        app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=self.conninfo, **extra),
-                                periodic_defaults={"max_delay": float(longest + 60)} if longest else None)
+        app = procrastinate.App(
+            connector=procrastinate.PsycopgConnector(conninfo=self.conninfo, **extra),
+            periodic_defaults={"max_delay": float(longest + 60)} if longest else None,
+        )
         task = app.task(name=TASK_NAME, pass_context=True, retry=self._retry)(self._run_job)
         for kind, seconds in sorted(self._periodic.items()):
             # procrastinate's own periodic deferrer: every worker runs it, the database keeps one
             # job per (task, periodic id, tick) -- one run per period across all workers.
-            app.periodic(cron=cron_for(seconds), periodic_id=kind, queue=queue_name(kind),
-                         task_kwargs={"kind": kind, "payload": {}})(task)
+            app.periodic(
+                cron=cron_for(seconds),
+                periodic_id=kind,
+                queue=queue_name(kind),
+                task_kwargs={"kind": kind, "payload": {}},
+            )(task)
         return app, task
 
     def _configured(self, kind: str, key: str | None, connection: Any = None) -> Any:
@@ -290,9 +294,13 @@ class ProcrastinateQueue:
         self.ensure_schema()
         count = 0
         with psycopg.connect(self.conninfo, autocommit=True) as conn:
-            ids = [r[0] for r in conn.execute(
-                "SELECT id FROM procrastinate_jobs WHERE status = 'failed' AND queue_name LIKE %s AND lock = ANY(%s)",
-                (QUEUE_PREFIX + "%", list(keys))).fetchall()]
+            ids = [
+                r[0]
+                for r in conn.execute(
+                    "SELECT id FROM procrastinate_jobs WHERE status = 'failed' AND queue_name LIKE %s AND lock = ANY(%s)",
+                    (QUEUE_PREFIX + "%", list(keys)),
+                ).fetchall()
+            ]
             for job_id in ids:
                 try:
                     with conn.transaction():

@@ -15,8 +15,14 @@ log = logging.getLogger(__name__)
 
 
 class WorkerThread:
-    def __init__(self, queue: "EmbeddedQueue", *, batch: int = 32, poll_interval: float = 1.0,
-                 on_start: Callable[[], object] | None = None):
+    def __init__(
+        self,
+        queue: "EmbeddedQueue",
+        *,
+        batch: int = 32,
+        poll_interval: float = 1.0,
+        on_start: Callable[[], object] | None = None,
+    ):
         self.queue = queue
         self.batch = batch
         self.poll_interval = poll_interval

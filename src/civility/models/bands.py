@@ -49,8 +49,14 @@ def base_rate_weights(any_label: np.ndarray, groups: Sequence[str], rate: float)
     return w
 
 
-def reject_threshold(p: np.ndarray, right: np.ndarray, w: np.ndarray, precision: float = REJECT_PRECISION,
-                     min_rejections: int = MIN_REJECTIONS, groups: Sequence[str] | None = None) -> float:
+def reject_threshold(
+    p: np.ndarray,
+    right: np.ndarray,
+    w: np.ndarray,
+    precision: float = REJECT_PRECISION,
+    min_rejections: int = MIN_REJECTIONS,
+    groups: Sequence[str] | None = None,
+) -> float:
     """Lowest threshold t (>= REJECT_FLOOR) at which the rejections {p >= t}, and those at every
     higher threshold, are at least ``precision`` right (weighted) in every group (a tuning file
     reweighted on its own: a threshold precise on tweets but not on news comments fails); NEVER
@@ -107,7 +113,6 @@ def choose(
     max_quantile: float = 0.9,
 ) -> dict[str, dict[str, Any]]:
     """Bands {category: {approve_below, reject_above, ...how it was chosen}} at the weights' rate."""
-    k = len(categories)
     out: dict[str, dict[str, Any]] = {}
     chosen = []
     for j, cat in enumerate(categories):
@@ -116,8 +121,11 @@ def choose(
         right = (reject_right or {}).get(cat, any_label)
         # a category with too few positives to show its error never rejects on its own
         enough = n_pos >= min_positives
-        reject = NEVER if cat in review_only or not enough else reject_threshold(
-            probs[:, j], right, weights, reject_precision, groups=groups)
+        reject = (
+            NEVER
+            if cat in review_only or not enough
+            else reject_threshold(probs[:, j], right, weights, reject_precision, groups=groups)
+        )
         out[cat] = {"approve_below": 0.5, "reject_above": reject, "positives": n_pos, "chosen": n_pos >= min_positives}
         if n_pos >= min_positives:
             chosen.append(j)
@@ -200,9 +208,16 @@ def choose(
     return out
 
 
-def choose_single(p: np.ndarray, y: np.ndarray, w: np.ndarray, *, min_positives: int = 30,
-                  approve_miss: float = 0.05, reject_precision: float = REJECT_PRECISION,
-                  groups: Sequence[str] | None = None) -> dict[str, Any]:
+def choose_single(
+    p: np.ndarray,
+    y: np.ndarray,
+    w: np.ndarray,
+    *,
+    min_positives: int = 30,
+    approve_miss: float = 0.05,
+    reject_precision: float = REJECT_PRECISION,
+    groups: Sequence[str] | None = None,
+) -> dict[str, Any]:
     """A band for a category judged on its own labels (spam: labelled in one source only, outside
     the abuse umbrella): reject where its rejections are ``reject_precision`` right at the base
     rate; approve below the score under which ``approve_miss`` of its positives fall."""
@@ -216,9 +231,17 @@ def choose_single(p: np.ndarray, y: np.ndarray, w: np.ndarray, *, min_positives:
     return {"approve_below": approve, "reject_above": max(reject, approve), "positives": n_pos, "chosen": True}
 
 
-def raise_union_floor(bands: dict[str, dict[str, Any]], probs: np.ndarray, any_label: np.ndarray, w: np.ndarray,
-                      categories: Sequence[str], *, exclude: Sequence[str] = (),
-                      precision: float = REJECT_PRECISION, groups: Sequence[str] | None = None) -> dict[str, dict[str, Any]]:
+def raise_union_floor(
+    bands: dict[str, dict[str, Any]],
+    probs: np.ndarray,
+    any_label: np.ndarray,
+    w: np.ndarray,
+    categories: Sequence[str],
+    *,
+    exclude: Sequence[str] = (),
+    precision: float = REJECT_PRECISION,
+    groups: Sequence[str] | None = None,
+) -> dict[str, dict[str, Any]]:
     """Each category's rejections may be precise enough while their union is not: raise one
     common floor under the reject thresholds until the union is, in every group (categories in
     ``exclude`` are judged on their own labels)."""
@@ -247,8 +270,9 @@ def raise_union_floor(bands: dict[str, dict[str, Any]], probs: np.ndarray, any_l
     return bands
 
 
-def band_errors(decisions: np.ndarray, any_label: np.ndarray, weights: np.ndarray,
-                reject_right: np.ndarray | None = None) -> dict[str, Any]:
+def band_errors(
+    decisions: np.ndarray, any_label: np.ndarray, weights: np.ndarray, reject_right: np.ndarray | None = None
+) -> dict[str, Any]:
     """Automation and per-band error of decisions at the weights' base rate."""
     known = ~np.isnan(any_label) & (weights > 0)
     total = weights[known].sum()
@@ -262,8 +286,12 @@ def band_errors(decisions: np.ndarray, any_label: np.ndarray, weights: np.ndarra
         "automation_rate": float(weights[appr | rej].sum() / total) if total else None,
         "approve_rate": float(weights[appr].sum() / total) if total else None,
         "reject_rate": float(weights[rej].sum() / total) if total else None,
-        "approve_error": float((weights[appr] * (any_label[appr] == 1)).sum() / weights[appr].sum()) if appr.any() else None,
-        "reject_error": float((weights[judged_rej] * (right[judged_rej] == 0)).sum() / weights[judged_rej].sum()) if judged_rej.any() else None,
+        "approve_error": float((weights[appr] * (any_label[appr] == 1)).sum() / weights[appr].sum())
+        if appr.any()
+        else None,
+        "reject_error": float((weights[judged_rej] * (right[judged_rej] == 0)).sum() / weights[judged_rej].sum())
+        if judged_rej.any()
+        else None,
         "civil_rejected": None,
         "rows": int(known.sum()),
     }

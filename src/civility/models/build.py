@@ -15,7 +15,14 @@ from civility.errors import ModelError
 from civility.models import artifact as artifact_io
 from civility.models import bands as band_choice
 from civility.models import evaluate
-from civility.models.data import SOURCE_LICENCES, fingerprint, licence_allows, read_labelled, training_labels, training_text
+from civility.models.data import (
+    SOURCE_LICENCES,
+    fingerprint,
+    licence_allows,
+    read_labelled,
+    training_labels,
+    training_text,
+)
 from civility.models.embedding import distil
 from civility.models.metrics import auc_ap
 from civility.models.train import MODEL_CATEGORIES, TrainConfig, build_features, fit_heads, label_matrix
@@ -30,16 +37,22 @@ MODEL_NAME = "civility-linear"
 MODEL_VERSION = "1.2"  # 1.2: news comments, promotion needs a commercial cue, bands at a news base rate
 
 
-def select_sources(rows: Sequence[dict[str, Any]], include_unlicensed: bool) -> tuple[list[dict[str, Any]], dict[str, int]]:
+def select_sources(
+    rows: Sequence[dict[str, Any]], include_unlicensed: bool
+) -> tuple[list[dict[str, Any]], dict[str, int]]:
     """The rows training may use (licence), each with only the labels its source may teach."""
-    kept = [{**r, "labels": training_labels(r)} for r in rows if include_unlicensed or licence_allows(r.get("source", ""))]
+    kept = [
+        {**r, "labels": training_labels(r)} for r in rows if include_unlicensed or licence_allows(r.get("source", ""))
+    ]
     counts: dict[str, int] = {}
     for r in kept:
         counts[r.get("source", "")] = counts.get(r.get("source", ""), 0) + 1
     return kept, counts
 
 
-def dev_report(classifier: Classifier, dev_rows: Sequence[dict[str, Any]]) -> tuple[dict[str, Any], np.ndarray, np.ndarray]:
+def dev_report(
+    classifier: Classifier, dev_rows: Sequence[dict[str, Any]]
+) -> tuple[dict[str, Any], np.ndarray, np.ndarray]:
     probs = classifier.probabilities([normalize(r["text"]) for r in dev_rows])
     y, _ = label_matrix(dev_rows, classifier.categories)
     metrics = {}
@@ -96,7 +109,13 @@ def choose_policy(
     weights = band_choice.base_rate_weights(any_label, groups, base_rate)
     abuse_idx = [cats.index(c) for c in abuse]
     chosen = band_choice.choose(
-        probs[:, abuse_idx], y[:, abuse_idx], any_label, weights, abuse, review_only=REVIEW_ONLY, groups=groups,
+        probs[:, abuse_idx],
+        y[:, abuse_idx],
+        any_label,
+        weights,
+        abuse,
+        review_only=REVIEW_ONLY,
+        groups=groups,
     )
     if "spam" in cats:
         j = cats.index("spam")
@@ -172,11 +191,10 @@ def build(
         "version": MODEL_VERSION,
         "created": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "sources": [
-            {"source": s, "licence": SOURCE_LICENCES.get(s, ("unknown", False))[0], "rows": n} for s, n in sorted(used.items())
+            {"source": s, "licence": SOURCE_LICENCES.get(s, ("unknown", False))[0], "rows": n}
+            for s, n in sorted(used.items())
         ],
-        "excluded_sources": sorted(
-            s for s, (_, ok) in SOURCE_LICENCES.items() if not ok and not include_unlicensed
-        ),
+        "excluded_sources": sorted(s for s, (_, ok) in SOURCE_LICENCES.items() if not ok and not include_unlicensed),
         "training_data": {
             "train_files": [Path(p).name for p in train_paths],
             "dev_file": Path(dev_paths[0]).name,
@@ -185,7 +203,11 @@ def build(
             "dev_sha256": fingerprint(*dev_paths),
         },
         "training": {
-            "seed": config.seed, "C": config.C, "default_C": config.default_C, "cv_folds": config.cv_folds, "min_df": config.min_df,
+            "seed": config.seed,
+            "C": config.C,
+            "default_C": config.default_C,
+            "cv_folds": config.cv_folds,
+            "min_df": config.min_df,
             "embedding_scale": dict(config.embedding_scale) if vectors is not None else {},
         },
         "library_versions": artifact_io.library_versions(),

@@ -91,7 +91,9 @@ class BadLine:
     message: str
 
 
-def iter_jsonl(path: str | Path, *, required: tuple[str, ...] = ("text",)) -> Iterator[tuple[int, dict[str, Any] | BadLine]]:
+def iter_jsonl(
+    path: str | Path, *, required: tuple[str, ...] = ("text",)
+) -> Iterator[tuple[int, dict[str, Any] | BadLine]]:
     """(1-based line number, row or BadLine) for each non-blank line, streaming."""
     with open_text(path) as fh:
         for number, line in enumerate(fh, start=1):

@@ -58,7 +58,9 @@ def score_rows(
         nonlocal seconds
         items = [
             ModerationInput(
-                text=r["text"], id=r.get("id"), lang=r.get("lang"),
+                text=r["text"],
+                id=r.get("id"),
+                lang=r.get("lang"),
                 article=(articles or {}).get(str(r.get("article_id"))) if r.get("article_id") is not None else None,
             )
             for r in batch
@@ -74,7 +76,9 @@ def score_rows(
             langs.append(r.get("lang") or "unknown")
             sources.append(str(r.get("source") or "unknown"))
             positives.append(any_label(lab, [c for c in cats if c != "off_topic"]))
-            reject_right.append(_rejection_right(v, lab, positives[-1], effective) if v.decision.value == "reject" else np.nan)
+            reject_right.append(
+                _rejection_right(v, lab, positives[-1], effective) if v.decision.value == "reject" else np.nan
+            )
         batch.clear()
 
     for row in rows:

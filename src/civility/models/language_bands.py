@@ -84,7 +84,9 @@ def choose_language_layer(
     return layer
 
 
-def choose_for_model(model_dir: str | Path | None, rows: Iterable[dict[str, Any]], data_path: str | Path) -> dict[str, Any]:
+def choose_for_model(
+    model_dir: str | Path | None, rows: Iterable[dict[str, Any]], data_path: str | Path
+) -> dict[str, Any]:
     """Score ``rows`` with the model at its default bands (no language layer), choose the layer,
     and write it into the model's manifest (only the manifest changes)."""
     from civility.models.evaluate import score_rows
@@ -100,6 +102,10 @@ def choose_for_model(model_dir: str | Path | None, rows: Iterable[dict[str, Any]
     manifest_path = path / artifact_io.MANIFEST
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     manifest["language_thresholds"] = layer
-    manifest["language_dev"] = {"file": Path(data_path).name, "sha256": fingerprint(data_path), "rows": len(scored["langs"])}
+    manifest["language_dev"] = {
+        "file": Path(data_path).name,
+        "sha256": fingerprint(data_path),
+        "rows": len(scored["langs"]),
+    }
     manifest_path.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     return layer

@@ -100,10 +100,16 @@ def _fit(x: sp.csr_matrix, y: np.ndarray, w: np.ndarray, config: LearnConfig):
 
 def _head(model, langs: Sequence[str], config: LearnConfig) -> Head:
     coef, k = model.coef_[0], len(FEATURES)
-    words = {int(i): round(float(coef[k + len(langs) + i]), 6)
-             for i in np.flatnonzero(np.abs(coef[k + len(langs):]) > 1e-5)}
-    return Head(round(float(model.intercept_[0]), 6), {c: round(float(coef[j]), 6) for j, c in enumerate(FEATURES)},
-                {lang: round(float(coef[k + j]), 6) for j, lang in enumerate(langs)}, words, config.word_scale)
+    words = {
+        int(i): round(float(coef[k + len(langs) + i]), 6) for i in np.flatnonzero(np.abs(coef[k + len(langs) :]) > 1e-5)
+    }
+    return Head(
+        round(float(model.intercept_[0]), 6),
+        {c: round(float(coef[j]), 6) for j, c in enumerate(FEATURES)},
+        {lang: round(float(coef[k + j]), 6) for j, lang in enumerate(langs)},
+        words,
+        config.word_scale,
+    )
 
 
 def _out_of_fold(x, y, w, config: LearnConfig) -> np.ndarray:
@@ -160,6 +166,7 @@ def _separate_ok(examples: Sequence[LabelledExample], base_policy: Any) -> np.nd
 # -- evaluation -----------------------------------------------------------------------------------
 def evaluate(model: SiteModel | None, examples: Sequence[LabelledExample], base_policy: Any) -> dict[str, Any]:
     """What a model (None: the shipped bands) decides on labelled examples, overall and per language."""
+
     def empty() -> dict[str, int]:
         return {"n": 0, "approved": 0, "approved_breaking": 0, "rejected": 0, "rejected_right": 0}
 
@@ -196,29 +203,47 @@ def better(candidate: Mapping[str, Any], current: Mapping[str, Any]) -> tuple[bo
     within = candidate["approve_error"] <= APPROVE_ERROR and candidate["reject_error"] <= 1 - REJECT_PRECISION
     current_broken = current["approve_error"] > APPROVE_ERROR or current["reject_error"] > 1 - REJECT_PRECISION
     if current_broken and within and candidate["decided"]:
-        return True, (f"the current model breaks a target on the held-out decisions (approve error "
-                      f"{current['approve_error']:.3f}, reject error {current['reject_error']:.3f}); this one keeps both")
+        return True, (
+            f"the current model breaks a target on the held-out decisions (approve error "
+            f"{current['approve_error']:.3f}, reject error {current['reject_error']:.3f}); this one keeps both"
+        )
     if candidate["decided"] < current["decided"]:
         return False, f"decides fewer held-out comments ({candidate['decided']} < {current['decided']})"
     if candidate["decided"] == current["decided"] and candidate["approved"] == current["approved"]:
         return False, "decides no more held-out comments than the current model"
     if candidate["approve_error"] > max(current["approve_error"], APPROVE_ERROR):
-        return False, f"auto-approval error {candidate['approve_error']:.3f} above {max(current['approve_error'], APPROVE_ERROR):.3f}"
+        return (
+            False,
+            f"auto-approval error {candidate['approve_error']:.3f} above {max(current['approve_error'], APPROVE_ERROR):.3f}",
+        )
     if candidate["reject_error"] > max(current["reject_error"], 1 - REJECT_PRECISION):
-        return False, f"auto-rejection error {candidate['reject_error']:.3f} above {max(current['reject_error'], 1 - REJECT_PRECISION):.3f}"
+        return (
+            False,
+            f"auto-rejection error {candidate['reject_error']:.3f} above {max(current['reject_error'], 1 - REJECT_PRECISION):.3f}",
+        )
     return True, "decides more held-out comments within the error targets"
 
 
 # -- the learning run -----------------------------------------------------------------------------
-def learn(examples: Sequence[LabelledExample], *, base_policy: Any, base_model: str, version: int,
-          current: SiteModel | None = None, config: LearnConfig = LearnConfig()) -> LearnResult:
+def learn(
+    examples: Sequence[LabelledExample],
+    *,
+    base_policy: Any,
+    base_model: str,
+    version: int,
+    current: SiteModel | None = None,
+    config: LearnConfig = LearnConfig(),
+) -> LearnResult:
     n = len(examples)
     report: dict[str, Any] = {"decisions": n, "version": version, "base_model": base_model}
     if n < config.min_decisions:
-        return LearnResult(None, False, {**report, "promoted": False,
-                                         "why": f"{n} decisions; at least {config.min_decisions} are needed"})
+        return LearnResult(
+            None,
+            False,
+            {**report, "promoted": False, "why": f"{n} decisions; at least {config.min_decisions} are needed"},
+        )
     n_hold = max(1, int(round(n * config.holdout_fraction)))
-    train, hold = list(examples[: n - n_hold]), list(examples[n - n_hold:])
+    train, hold = list(examples[: n - n_hold]), list(examples[n - n_hold :])
     lang_counts: dict[str, int] = {}
     for e in train:
         lang_counts[lang_key(e.lang)] = lang_counts.get(lang_key(e.lang), 0) + 1
@@ -233,7 +258,11 @@ def learn(examples: Sequence[LabelledExample], *, base_policy: Any, base_model: 
         y = np.array([cat in e.categories for e in train], dtype=float)
         if y.sum() >= config.min_category_positives:
             targets[cat] = y
-    report["train"], report["holdout"], report["languages_seen"] = len(train), len(hold), dict(sorted(lang_counts.items()))
+    report["train"], report["holdout"], report["languages_seen"] = (
+        len(train),
+        len(hold),
+        dict(sorted(lang_counts.items())),
+    )
     if len(set(rejected.tolist())) < 2:
         return LearnResult(None, False, {**report, "promoted": False, "why": "the older decisions are all one way"})
     heads, oof = {}, {}
@@ -261,19 +290,29 @@ def learn(examples: Sequence[LabelledExample], *, base_policy: Any, base_model: 
     cand_eval = evaluate(model, hold, base_policy)
     usable_current = current if current is not None and current.base_model == base_model else None
     cur_eval = evaluate(usable_current, hold, base_policy)
-    promote, why = better(cand_eval, cur_eval) if verified else (False, "no band could be shown on the held-out decisions")
-    report.update({
-        "promoted": promote, "why": why, "bands_proposed": {k: v.to_dict() for k, v in chosen.items()},
-        "bands": {k: v.to_dict() for k, v in verified.items()}, "checks": checks,
-        "holdout_candidate": cand_eval, "holdout_current": cur_eval,
-        "current": usable_current.name if usable_current else "shipped bands",
-        "changes": _changes(usable_current, model), "heads": sorted(heads),
-    })
+    promote, why = (
+        better(cand_eval, cur_eval) if verified else (False, "no band could be shown on the held-out decisions")
+    )
+    report.update(
+        {
+            "promoted": promote,
+            "why": why,
+            "bands_proposed": {k: v.to_dict() for k, v in chosen.items()},
+            "bands": {k: v.to_dict() for k, v in verified.items()},
+            "checks": checks,
+            "holdout_candidate": cand_eval,
+            "holdout_current": cur_eval,
+            "current": usable_current.name if usable_current else "shipped bands",
+            "changes": _changes(usable_current, model),
+            "heads": sorted(heads),
+        }
+    )
     return LearnResult(model, promote, report)
 
 
-def _verify(model: SiteModel, hold: Sequence[LabelledExample], base_policy: Any,
-            config: LearnConfig) -> tuple[dict[str, LangBands], list[dict[str, Any]]]:
+def _verify(
+    model: SiteModel, hold: Sequence[LabelledExample], base_policy: Any, config: LearnConfig
+) -> tuple[dict[str, LangBands], list[dict[str, Any]]]:
     """Keep each proposed band only where the held-out decisions show it keeps its error."""
     checks, out = [], {}
     by_lang: dict[str, list[LabelledExample]] = {}
@@ -283,22 +322,46 @@ def _verify(model: SiteModel, hold: Sequence[LabelledExample], base_policy: Any,
         rows = by_lang.get(lang, [])
         approve = None
         if bands.approve_below is not None:
-            only = SiteModel(model.version, model.base_model, model.heads, {lang: LangBands(bands.approve_below)},
-                             model.word_bits, ())
+            only = SiteModel(
+                model.version,
+                model.base_model,
+                model.heads,
+                {lang: LangBands(bands.approve_below)},
+                model.word_bits,
+                (),
+            )
             figures = evaluate(only, rows, base_policy)
             ok = figures["approved"] >= config.min_band_rows and figures["approve_error"] <= APPROVE_ERROR
-            checks.append({"lang": lang, "band": "approve", "threshold": bands.approve_below,
-                           "held_out_approved": figures["approved"], "error": figures["approve_error"], "kept": ok})
+            checks.append(
+                {
+                    "lang": lang,
+                    "band": "approve",
+                    "threshold": bands.approve_below,
+                    "held_out_approved": figures["approved"],
+                    "error": figures["approve_error"],
+                    "kept": ok,
+                }
+            )
             approve = bands.approve_below if ok else None
         reject = {}
         for cat, threshold in bands.reject.items():
-            scored = [(model.heads[cat].probability(e.base_scores, lang, hashed_words(e.text, model.word_bits)), e.rejected)
-                      for e in rows]
+            scored = [
+                (model.heads[cat].probability(e.base_scores, lang, hashed_words(e.text, model.word_bits)), e.rejected)
+                for e in rows
+            ]
             hits = [r for p, r in scored if p >= threshold]
             precision = sum(hits) / len(hits) if hits else 0.0
             ok = len(hits) >= config.min_reject_rows and precision >= REJECT_PRECISION
-            checks.append({"lang": lang, "band": f"reject:{cat}", "threshold": threshold, "held_out_rejected": len(hits),
-                           "precision": round(precision, 4), "kept": ok})
+            checks.append(
+                {
+                    "lang": lang,
+                    "band": f"reject:{cat}",
+                    "threshold": threshold,
+                    "held_out_rejected": len(hits),
+                    "precision": round(precision, 4),
+                    "kept": ok,
+                }
+            )
             if ok:
                 reject[cat] = threshold
         if approve is not None or reject:

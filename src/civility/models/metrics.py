@@ -41,12 +41,14 @@ def reliability(p: np.ndarray, y: np.ndarray, bins: int = 10) -> list[dict[str, 
         m = which == b
         if not m.any():
             continue
-        table.append({
-            "bin": f"{edges[b]:.1f}-{edges[b + 1]:.1f}",
-            "n": int(m.sum()),
-            "mean_predicted": float(p[m].mean()),
-            "observed": float(y[m].mean()),
-        })
+        table.append(
+            {
+                "bin": f"{edges[b]:.1f}-{edges[b + 1]:.1f}",
+                "n": int(m.sum()),
+                "mean_predicted": float(p[m].mean()),
+                "observed": float(y[m].mean()),
+            }
+        )
     return table
 
 

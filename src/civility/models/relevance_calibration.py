@@ -28,14 +28,16 @@ def read_jsonl(path: str | Path) -> list[dict]:
 
 def read_articles(path: str | Path) -> dict[str, Article]:
     return {
-        r["article_id"]: Article(id=r["article_id"], title=r["title"], body=r["body"], source=r.get("source", ""),
-                                 lang=r.get("lang") or "en")
+        r["article_id"]: Article(
+            id=r["article_id"], title=r["title"], body=r["body"], source=r.get("source", ""), lang=r.get("lang") or "en"
+        )
         for r in read_jsonl(path)
     }
 
 
-def feature_rows(model: RelevanceModel, rows: list[dict], articles: dict[str, Article],
-                 vectors: dict[str, np.ndarray]) -> np.ndarray:
+def feature_rows(
+    model: RelevanceModel, rows: list[dict], articles: dict[str, Article], vectors: dict[str, np.ndarray]
+) -> np.ndarray:
     """Features of every (comment, article) row; comment texts are embedded in batches."""
     texts = [r["text"] for r in rows]
     unique = sorted(set(texts))
@@ -58,8 +60,13 @@ def final_scores(model: RelevanceModel, rows: list[dict], X: np.ndarray) -> np.n
 
 
 def metrics(y: np.ndarray, p: np.ndarray, thresholds=(0.5, 0.7, 0.8, 0.9, 0.95)) -> dict:
-    out = {"n": int(len(y)), "positives": int(y.sum()), "roc_auc": round(float(roc_auc_score(y, p)), 4),
-           "average_precision": round(float(average_precision_score(y, p)), 4), "at": {}}
+    out = {
+        "n": int(len(y)),
+        "positives": int(y.sum()),
+        "roc_auc": round(float(roc_auc_score(y, p)), 4),
+        "average_precision": round(float(average_precision_score(y, p)), 4),
+        "at": {},
+    }
     for t in thresholds:
         flagged = p >= t
         tp = int((flagged & (y == 1)).sum())
@@ -94,9 +101,14 @@ def fit(data_dir: Path, cache_dir: str | None = None) -> tuple[dict, dict]:
     y_train = np.array([r["labels"]["off_topic"] for r in train])
     y_dev = np.array([r["labels"]["off_topic"] for r in dev])
     lr = LogisticRegression(C=1.0, max_iter=2000).fit(X_train, y_train)
-    calibration = {"version": 1, "features": list(FEATURES), "coef": [round(float(c), 5) for c in lr.coef_[0]],
-                   "bias": round(float(lr.intercept_[0]), 5), "encoder": model.encoder.path.name,
-                   "fitted_on": "relevance_train.jsonl.gz + articles.jsonl.gz"}
+    calibration = {
+        "version": 1,
+        "features": list(FEATURES),
+        "coef": [round(float(c), 5) for c in lr.coef_[0]],
+        "bias": round(float(lr.intercept_[0]), 5),
+        "encoder": model.encoder.path.name,
+        "fitted_on": "relevance_train.jsonl.gz + articles.jsonl.gz",
+    }
     fitted = RelevanceModel(model.encoder, calibration)
     report = {
         "train": metrics(y_train, final_scores(fitted, train, X_train)),
@@ -104,7 +116,10 @@ def fit(data_dir: Path, cache_dir: str | None = None) -> tuple[dict, dict]:
         "dev_model_only": metrics(y_dev, np.array([fitted.probability(x) for x in X_dev])),
         "dev_cos_best_only": round(float(roc_auc_score(y_dev, -X_dev[:, FEATURES.index("cos_best")])), 4),
     }
-    calibration["dev_metrics"] = {"roc_auc": report["dev"]["roc_auc"], "average_precision": report["dev"]["average_precision"]}
+    calibration["dev_metrics"] = {
+        "roc_auc": report["dev"]["roc_auc"],
+        "average_precision": report["dev"]["average_precision"],
+    }
     return calibration, report
 
 

@@ -41,10 +41,16 @@ class TrainConfig:
     # weight of each training row by its source (default 1): news comments, the product's own
     # domain, count more than tweets (see BENCHMARKS.md, "News comments", for the choice)
     source_weight: dict[str, float] = field(default_factory=dict)
-    embedding_scale: dict[str, float] = field(default_factory=lambda: {
-        "identity_attack": 4.0, "sexism": 4.0, "racism": 4.0, "homophobia": 4.0, "xenophobia": 4.0,
-        "religious_hate": 4.0,
-    })
+    embedding_scale: dict[str, float] = field(
+        default_factory=lambda: {
+            "identity_attack": 4.0,
+            "sexism": 4.0,
+            "racism": 4.0,
+            "homophobia": 4.0,
+            "xenophobia": 4.0,
+            "religious_hate": 4.0,
+        }
+    )
 
 
 def label_matrix(rows: Sequence[dict[str, Any]], categories: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -64,7 +70,9 @@ def label_matrix(rows: Sequence[dict[str, Any]], categories: Sequence[str]) -> t
     return y, s
 
 
-def _design(idx: np.ndarray, y: np.ndarray, s: np.ndarray, row_weight: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _design(
+    idx: np.ndarray, y: np.ndarray, s: np.ndarray, row_weight: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Rows, targets and weights for one head: a row with a fraction f appears twice,
     as a positive with weight f and a negative with weight 1 - f (null rows never appear);
     ``row_weight`` (per row, e.g. by source) multiplies both."""
@@ -80,8 +88,15 @@ def _design(idx: np.ndarray, y: np.ndarray, s: np.ndarray, row_weight: np.ndarra
     return rows[keep], target[keep], weight[keep]
 
 
-def _fit_one(x: sp.csr_matrix, y: np.ndarray, s: np.ndarray, idx: np.ndarray, C: float, seed: int,
-             row_weight: np.ndarray | None = None) -> tuple[np.ndarray, float]:
+def _fit_one(
+    x: sp.csr_matrix,
+    y: np.ndarray,
+    s: np.ndarray,
+    idx: np.ndarray,
+    C: float,
+    seed: int,
+    row_weight: np.ndarray | None = None,
+) -> tuple[np.ndarray, float]:
     rows, target, weight = _design(idx, y, s, row_weight)
     if len(np.unique(target)) < 2:
         # a category with one class in this fold cannot be learned: predict its base rate
@@ -93,7 +108,9 @@ def _fit_one(x: sp.csr_matrix, y: np.ndarray, s: np.ndarray, idx: np.ndarray, C:
     return clf.coef_[0].astype(np.float32), float(clf.intercept_[0])
 
 
-def _platt(z: np.ndarray, y: np.ndarray, s: np.ndarray, seed: int, row_weight: np.ndarray | None = None) -> tuple[float, float]:
+def _platt(
+    z: np.ndarray, y: np.ndarray, s: np.ndarray, seed: int, row_weight: np.ndarray | None = None
+) -> tuple[float, float]:
     rows, target, weight = _design(np.arange(len(z)), y, s, row_weight)
     if len(np.unique(target)) < 2:
         return 1.0, 0.0
@@ -133,7 +150,11 @@ def fit_heads(
     for j, cat in enumerate(categories):
         C = config.C.get(cat, config.default_C)
         scale = config.embedding_scale.get(cat, 0.0) if dense is not None else 0.0
-        blocks = [x] + ([sp.csr_matrix(dense * scale)] if scale else []) + ([stacked_column] if stacked_column is not None else [])
+        blocks = (
+            [x]
+            + ([sp.csr_matrix(dense * scale)] if scale else [])
+            + ([stacked_column] if stacked_column is not None else [])
+        )
         xj = x if len(blocks) == 1 else sp.hstack(blocks, format="csr")
         oof = np.zeros(n)
         for f in range(config.cv_folds):
@@ -149,8 +170,10 @@ def fit_heads(
             stack[j] = w[-1]
         if j == STACK_FROM and config.stack and categories[0] == "toxic":
             stacked_column = sp.csr_matrix((oof / STACK_SCALE)[:, None])
-        progress(f"trained {cat} (C={C}, {int(np.sum(~np.isnan(y[:, j])))} labelled rows"
-                 + (f", sentence vector x{scale:g})" if scale else ")"))
+        progress(
+            f"trained {cat} (C={C}, {int(np.sum(~np.isnan(y[:, j])))} labelled rows"
+            + (f", sentence vector x{scale:g})" if scale else ")")
+        )
     return Heads(tuple(categories), coef, intercept, calib, stack, emb_coef)
 
 

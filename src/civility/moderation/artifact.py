@@ -60,7 +60,9 @@ def load(directory: str | Path | None = None) -> ModelArtifact:
     try:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise ModelError(f"{manifest_path} is not readable JSON ({exc}); rebuild the model with `civility train`") from None
+        raise ModelError(
+            f"{manifest_path} is not readable JSON ({exc}); rebuild the model with `civility train`"
+        ) from None
     found = manifest.get("format_version")
     if found != FORMAT_VERSION:
         raise ModelError(
@@ -75,11 +77,16 @@ def load(directory: str | Path | None = None) -> ModelArtifact:
             if "embedding" in manifest:
                 arrays.update({k: npz[k] for k in ("emb_table", "emb_scale", "emb_fallback", "emb_coef")})
     except (OSError, ValueError, KeyError) as exc:
-        raise ModelError(f"{path / WEIGHTS} is missing or corrupt ({exc}); rebuild the model with `civility train`") from None
+        raise ModelError(
+            f"{path / WEIGHTS} is missing or corrupt ({exc}); rebuild the model with `civility train`"
+        ) from None
     if manifest.get("normalizer_version") != NORMALIZER_VERSION:
         log.warning(
             "model artifact %s was trained on normaliser version %s, this civility normalises with version %s: "
-            "its scores may drift; retrain it with `civility train`", path, manifest.get("normalizer_version"), NORMALIZER_VERSION,
+            "its scores may drift; retrain it with `civility train`",
+            path,
+            manifest.get("normalizer_version"),
+            NORMALIZER_VERSION,
         )
     spec = manifest.get("features", {})
     feat = Featurizer(word_bits=int(spec.get("word_bits", 0)), char_bits=int(spec.get("char_bits", 0)))
@@ -101,6 +108,8 @@ def load(directory: str | Path | None = None) -> ModelArtifact:
         vectors = TokenVectors.load(path, arrays, str(manifest["embedding"].get("source", "")))
         emb_coef = arrays["emb_coef"].astype(np.float32)
         if emb_coef.shape != (vectors.dims, k):
-            raise ModelError(f"{path / WEIGHTS}: sentence-vector weights do not match the table; the artifact is corrupt")
+            raise ModelError(
+                f"{path / WEIGHTS}: sentence-vector weights do not match the table; the artifact is corrupt"
+            )
     heads = Heads(tuple(manifest["categories"]), coef, arrays["intercept"], arrays["calib"], arrays["stack"], emb_coef)
     return ModelArtifact(manifest, feat, heads, vectors)

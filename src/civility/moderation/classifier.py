@@ -47,7 +47,9 @@ class Classifier:
         manifest = self.artifact.manifest
         if manifest.get("languages"):
             return frozenset(manifest["languages"])
-        return source_languages(s["source"] for s in manifest.get("sources", ()) if isinstance(s, dict) and "source" in s)
+        return source_languages(
+            s["source"] for s in manifest.get("sources", ()) if isinstance(s, dict) and "source" in s
+        )
 
     def normalize(self, text: str) -> Normalized:
         return normalize(text)
@@ -59,7 +61,11 @@ class Classifier:
         analysis = feat.analyze(texts)
         weighted = feat.weight(analysis.counts)
         dense = vectors.transform(texts) if vectors is not None else None
-        probs = self.artifact.heads.predict_proba(weighted, dense) if len(normalized) else np.zeros((0, len(self.categories)))
+        probs = (
+            self.artifact.heads.predict_proba(weighted, dense)
+            if len(normalized)
+            else np.zeros((0, len(self.categories)))
+        )
         return Scored(self, list(normalized), analysis, weighted, probs)
 
     def probabilities(self, normalized: Sequence[Normalized]) -> np.ndarray:

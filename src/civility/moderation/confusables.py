@@ -9,18 +9,91 @@ import unicodedata
 # that is otherwise Latin (or in a Latin-dominated text where the whole word is look-alikes), so
 # genuine Cyrillic / Greek words are never rewritten.
 _CYRILLIC = {
-    "а": "a", "в": "b", "е": "e", "ё": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x",
-    "ѕ": "s", "і": "i", "ї": "i", "ј": "j", "һ": "h", "ԁ": "d", "ԛ": "q", "ԝ": "w", "к": "k",
-    "м": "m", "н": "h", "т": "t", "п": "n", "г": "r", "ь": "b", "ш": "w", "и": "u",
-    "А": "a", "В": "b", "Е": "e", "Ё": "e", "К": "k", "М": "m", "Н": "h", "О": "o", "Р": "p",
-    "С": "c", "Т": "t", "Х": "x", "У": "y", "Ѕ": "s", "І": "i", "Ї": "i", "Ј": "j", "Һ": "h",
-    "Ԁ": "d", "Ԛ": "q", "Ԝ": "w", "Ь": "b", "Ш": "w", "П": "n",
+    "а": "a",
+    "в": "b",
+    "е": "e",
+    "ё": "e",
+    "о": "o",
+    "р": "p",
+    "с": "c",
+    "у": "y",
+    "х": "x",
+    "ѕ": "s",
+    "і": "i",
+    "ї": "i",
+    "ј": "j",
+    "һ": "h",
+    "ԁ": "d",
+    "ԛ": "q",
+    "ԝ": "w",
+    "к": "k",
+    "м": "m",
+    "н": "h",
+    "т": "t",
+    "п": "n",
+    "г": "r",
+    "ь": "b",
+    "ш": "w",
+    "и": "u",
+    "А": "a",
+    "В": "b",
+    "Е": "e",
+    "Ё": "e",
+    "К": "k",
+    "М": "m",
+    "Н": "h",
+    "О": "o",
+    "Р": "p",
+    "С": "c",
+    "Т": "t",
+    "Х": "x",
+    "У": "y",
+    "Ѕ": "s",
+    "І": "i",
+    "Ї": "i",
+    "Ј": "j",
+    "Һ": "h",
+    "Ԁ": "d",
+    "Ԛ": "q",
+    "Ԝ": "w",
+    "Ь": "b",
+    "Ш": "w",
+    "П": "n",
 }
 _GREEK = {
-    "α": "a", "β": "b", "ε": "e", "ι": "i", "κ": "k", "ν": "v", "ο": "o", "ρ": "p", "τ": "t",
-    "υ": "u", "χ": "x", "γ": "y", "η": "n", "μ": "u", "ω": "w", "ς": "s", "ϲ": "c", "ϳ": "j",
-    "Α": "a", "Β": "b", "Ε": "e", "Ζ": "z", "Η": "h", "Ι": "i", "Κ": "k", "Μ": "m", "Ν": "n",
-    "Ο": "o", "Ρ": "p", "Τ": "t", "Υ": "y", "Χ": "x", "Ϲ": "c",
+    "α": "a",
+    "β": "b",
+    "ε": "e",
+    "ι": "i",
+    "κ": "k",
+    "ν": "v",
+    "ο": "o",
+    "ρ": "p",
+    "τ": "t",
+    "υ": "u",
+    "χ": "x",
+    "γ": "y",
+    "η": "n",
+    "μ": "u",
+    "ω": "w",
+    "ς": "s",
+    "ϲ": "c",
+    "ϳ": "j",
+    "Α": "a",
+    "Β": "b",
+    "Ε": "e",
+    "Ζ": "z",
+    "Η": "h",
+    "Ι": "i",
+    "Κ": "k",
+    "Μ": "m",
+    "Ν": "n",
+    "Ο": "o",
+    "Ρ": "p",
+    "Τ": "t",
+    "Υ": "y",
+    "Χ": "x",
+    "Ϲ": "c",
 }
 _ARMENIAN = {"օ": "o", "ս": "u", "հ": "h", "ո": "n", "ց": "g", "զ": "q", "ա": "w"}
 
@@ -28,15 +101,42 @@ _ARMENIAN = {"օ": "o", "ս": "u", "հ": "h", "ո": "n", "ց": "g", "զ": "q", "
 HOMOGLYPHS: dict[str, str] = {**_CYRILLIC, **_GREEK, **_ARMENIAN}
 # The ones that pass for Latin in any font (lower case, as after casefolding): a word made only of
 # these may be a disguise; a word with others (п, и, н, л...) is taken as genuine Cyrillic/Greek.
-STRICT_HOMOGLYPHS = frozenset("аеорсухѕіјһԁԛԝтёї" "οαειρτυχ" "օսհո")
+STRICT_HOMOGLYPHS = frozenset("аеорсухѕіјһԁԛԝтёїοαειρτυχօսհո")
 
 # Latin-script decorations that no language of the publisher writes (small capitals, IPA
 # look-alikes, regional-indicator and enclosed letters): always mapped.
 ALWAYS: dict[str, str] = {
-    "ᴀ": "a", "ʙ": "b", "ᴄ": "c", "ᴅ": "d", "ᴇ": "e", "ғ": "f", "ɢ": "g", "ʜ": "h", "ɪ": "i",
-    "ᴊ": "j", "ᴋ": "k", "ʟ": "l", "ᴍ": "m", "ɴ": "n", "ᴏ": "o", "ᴘ": "p", "ʀ": "r", "ꜱ": "s",
-    "ᴛ": "t", "ᴜ": "u", "ᴠ": "v", "ᴡ": "w", "ʏ": "y", "ᴢ": "z", "ɑ": "a", "ɩ": "i", "ʋ": "u", "ɡ": "g",
-    "’": "'", "‘": "'", "ʼ": "'",
+    "ᴀ": "a",
+    "ʙ": "b",
+    "ᴄ": "c",
+    "ᴅ": "d",
+    "ᴇ": "e",
+    "ғ": "f",
+    "ɢ": "g",
+    "ʜ": "h",
+    "ɪ": "i",
+    "ᴊ": "j",
+    "ᴋ": "k",
+    "ʟ": "l",
+    "ᴍ": "m",
+    "ɴ": "n",
+    "ᴏ": "o",
+    "ᴘ": "p",
+    "ʀ": "r",
+    "ꜱ": "s",
+    "ᴛ": "t",
+    "ᴜ": "u",
+    "ᴠ": "v",
+    "ᴡ": "w",
+    "ʏ": "y",
+    "ᴢ": "z",
+    "ɑ": "a",
+    "ɩ": "i",
+    "ʋ": "u",
+    "ɡ": "g",
+    "’": "'",
+    "‘": "'",
+    "ʼ": "'",
 }
 
 
@@ -55,9 +155,20 @@ ALWAYS.update(_enclosed_letters())
 
 # Leetspeak: what a digit or symbol stands for inside a word, most likely reading first.
 LEET: dict[str, tuple[str, ...]] = {
-    "0": ("o",), "1": ("i", "l"), "3": ("e",), "4": ("a",), "5": ("s",), "7": ("t",),
-    "8": ("b",), "9": ("g",), "@": ("a",), "$": ("s",), "!": ("i", "l"), "|": ("l", "i"),
-    "€": ("e",), "¡": ("i",),
+    "0": ("o",),
+    "1": ("i", "l"),
+    "3": ("e",),
+    "4": ("a",),
+    "5": ("s",),
+    "7": ("t",),
+    "8": ("b",),
+    "9": ("g",),
+    "@": ("a",),
+    "$": ("s",),
+    "!": ("i", "l"),
+    "|": ("l", "i"),
+    "€": ("e",),
+    "¡": ("i",),
 }
 # Characters people put in place of letters they do not want to write (f*ck, s#!t, f__k).
 MASKS = frozenset("*#%^_@$!|€¡")
@@ -93,6 +204,7 @@ def joins_letters(ch: str) -> bool:
     return ch.isalpha() and (
         0x0600 <= code <= 0x08FF  # Arabic, Syriac, Thaana, Arabic Extended (Persian, Kurdish)
         or 0x0900 <= code <= 0x0DFF  # Indic scripts
-        or 0xFB50 <= code <= 0xFDFF or 0xFE70 <= code <= 0xFEFF  # Arabic presentation forms
+        or 0xFB50 <= code <= 0xFDFF
+        or 0xFE70 <= code <= 0xFEFF  # Arabic presentation forms
         or 0x10A0 <= code <= 0x10FF  # Georgian
     )

@@ -160,7 +160,13 @@ def _known_masked(
         return None
     pattern, spans = _mask_pattern(core, loose)
     lengths = range(len(core) - len(spans), len(core) + len(spans) + 1) if loose else (len(core),)
-    firsts = (core[0],) if core[0].isalpha() else LEET.get(core[0], ()) if core[0] not in MASKS else "abcdefghijklmnopqrstuvwxyz"
+    firsts = (
+        (core[0],)
+        if core[0].isalpha()
+        else LEET.get(core[0], ())
+        if core[0] not in MASKS
+        else "abcdefghijklmnopqrstuvwxyz"
+    )
     for n in lengths:
         for first in firsts:
             for word in by_shape.get((n, first), ()):
@@ -200,8 +206,12 @@ def disguised_word(core: str) -> tuple[str, list[int]] | None:
     """The word a disguised core spells: abusive words before everyday ones, and masks counted
     exactly before loosely (h**e is hate before it is hoe); rare dictionary words last."""
     return (
-        _match_lexicon(core, False) or _match_lexicon(core, True) or _known_word(core, False)
-        or _match_lexicon(core, True, loose=True) or _known_word(core, True) or _rare_masked(core)
+        _match_lexicon(core, False)
+        or _match_lexicon(core, True)
+        or _known_word(core, False)
+        or _match_lexicon(core, True, loose=True)
+        or _known_word(core, True)
+        or _rare_masked(core)
     )
 
 
@@ -262,7 +272,9 @@ def _canon_core(core: str) -> tuple[str, list[int]] | None:
         found = _match_lexicon(stripped, False)
         if found is not None:
             return found[0], [alnum[k] for k in found[1]]
-        spaced = len(core) >= 5 and all(not ch.isalnum() for ch in core[1::2]) and all(ch.isalnum() for ch in core[0::2])
+        spaced = (
+            len(core) >= 5 and all(not ch.isalnum() for ch in core[1::2]) and all(ch.isalnum() for ch in core[0::2])
+        )
         if spaced:  # s*t*u*p*i*d, one character between each letter
             mapped, _ = _leet_inside(stripped)
             again = _canon_alpha(mapped) if mapped.isalpha() else None
@@ -354,7 +366,7 @@ def _form(tok: str) -> tuple[str, tuple[int, ...]] | None:
                 spaced.append(" ")
                 src.append(keep[pos])  # the space stands where the next word starts
             spaced.append(piece)
-            src.extend(keep[pos:pos + len(piece)])
+            src.extend(keep[pos : pos + len(piece)])
             pos += len(piece)
         spaced.append(text[pos:])
         src.extend(keep[pos:])

@@ -43,8 +43,14 @@ def _tokenizer_from_str(serialised: str) -> Any:
 class TokenVectors:
     """Text -> (n, dims) float32 unit mean-of-token vectors; ``fallback`` for a text it cannot read."""
 
-    def __init__(self, tokenizer_json: str, table_q: np.ndarray, scale: np.ndarray, source: str,
-                 fallback: np.ndarray | None = None):
+    def __init__(
+        self,
+        tokenizer_json: str,
+        table_q: np.ndarray,
+        scale: np.ndarray,
+        source: str,
+        fallback: np.ndarray | None = None,
+    ):
         self.tokenizer_json = tokenizer_json
         self.table_q = np.asarray(table_q, dtype=np.int8)
         self.scale = np.asarray(scale, dtype=np.float32)
@@ -55,7 +61,9 @@ class TokenVectors:
         self._usable = np.zeros(len(self._table), dtype=np.float32)
         self._usable[[i for t, i in vocab.items() if i < len(self._table) and _LATIN_PIECE.fullmatch(t)]] = 1.0
         # what a text too foreign for the table gets: the mean training vector (set by fit_fallback)
-        self.fallback = np.zeros(self.dims, dtype=np.float32) if fallback is None else np.asarray(fallback, dtype=np.float32)
+        self.fallback = (
+            np.zeros(self.dims, dtype=np.float32) if fallback is None else np.asarray(fallback, dtype=np.float32)
+        )
 
     @property
     def dims(self) -> int:

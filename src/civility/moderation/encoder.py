@@ -89,10 +89,18 @@ def export_onnx(target_dir: str | os.PathLike[str], *, quantize: bool = True, sr
         with warnings.catch_warnings():  # tracer chatter about constant shapes; the graph is checked in tests
             warnings.simplefilter("ignore")
             torch.onnx.export(
-                MeanPooled(bert), example, str(fp32), input_names=["input_ids", "attention_mask"],
-                output_names=["embedding"], opset_version=17, dynamo=False,
-                dynamic_axes={"input_ids": {0: "batch", 1: "tokens"}, "attention_mask": {0: "batch", 1: "tokens"},
-                              "embedding": {0: "batch"}},
+                MeanPooled(bert),
+                example,
+                str(fp32),
+                input_names=["input_ids", "attention_mask"],
+                output_names=["embedding"],
+                opset_version=17,
+                dynamo=False,
+                dynamic_axes={
+                    "input_ids": {0: "batch", 1: "tokens"},
+                    "attention_mask": {0: "batch", 1: "tokens"},
+                    "embedding": {0: "batch"},
+                },
             )
         final = fp32
         if quantize:
@@ -103,8 +111,13 @@ def export_onnx(target_dir: str | os.PathLike[str], *, quantize: bool = True, sr
             level = root.level
             root.setLevel(logging.ERROR)  # quantize_dynamic logs a pre-processing hint on the root logger
             try:
-                quantize_dynamic(str(fp32), str(final), weight_type=QuantType.QInt8, per_channel=True,
-                                 op_types_to_quantize=["MatMul"])
+                quantize_dynamic(
+                    str(fp32),
+                    str(final),
+                    weight_type=QuantType.QInt8,
+                    per_channel=True,
+                    op_types_to_quantize=["MatMul"],
+                )
             finally:
                 root.setLevel(level)
         os.replace(final, out)  # atomic: two processes exporting at once both end with a whole file
@@ -146,7 +159,7 @@ class Encoder:
         order = np.argsort([len(x) for x in ids])  # similar lengths together: less padding
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         for start in range(0, len(order), batch_size):
-            chunk = order[start:start + batch_size]
+            chunk = order[start : start + batch_size]
             width = max(len(ids[i]) for i in chunk)
             input_ids = np.full((len(chunk), width), PAD_ID, dtype=np.int64)
             mask = np.zeros((len(chunk), width), dtype=np.int64)

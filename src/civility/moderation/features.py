@@ -168,10 +168,20 @@ class Featurizer:
         for r, (t, (n_wf, owner, co)) in enumerate(zip(toks, per_doc)):
             chars = [self._char_cache[w] for w in t.words]
             char_owner = np.repeat(np.arange(len(t.words)), [len(c) for c in chars]) if chars else np.zeros(0, np.int64)
-            cols = np.concatenate([word_cols[start : start + n_wf], *chars]) if (n_wf or chars) else np.zeros(0, np.int64)
+            cols = (
+                np.concatenate([word_cols[start : start + n_wf], *chars]) if (n_wf or chars) else np.zeros(0, np.int64)
+            )
             start += n_wf
-            own = np.stack([np.concatenate([np.asarray(owner, dtype=np.int64), char_owner]),
-                            np.concatenate([np.asarray(co, dtype=np.int64), char_owner])]) if len(cols) else np.zeros((2, 0), np.int64)
+            own = (
+                np.stack(
+                    [
+                        np.concatenate([np.asarray(owner, dtype=np.int64), char_owner]),
+                        np.concatenate([np.asarray(co, dtype=np.int64), char_owner]),
+                    ]
+                )
+                if len(cols)
+                else np.zeros((2, 0), np.int64)
+            )
             feature_cols.append(cols)
             owners.append(own)
             rows_of.append(np.full(len(cols), r, dtype=np.int64))
@@ -230,7 +240,9 @@ class Featurizer:
             row = self._local.row = np.zeros(self.n_features)
         return row
 
-    def contributions(self, analysis: Analysis, weighted: sp.csr_matrix, row: int, coef: np.ndarray, cols: Sequence[int]) -> np.ndarray:
+    def contributions(
+        self, analysis: Analysis, weighted: sp.csr_matrix, row: int, coef: np.ndarray, cols: Sequence[int]
+    ) -> np.ndarray:
         """Per-token share of the linear score ``x @ coef[:, cols]`` for one analysed text.
 
         ``coef`` is (n_features, K); returns (n_tokens, len(cols)). Each occurrence of a feature gets an

@@ -38,8 +38,16 @@ from typing import Any, Iterable
 PUBLISHER_LANGUAGES = ("en", "ckb", "kmr", "ar", "fa", "tr")  # preferred in a close call
 RTL_LANGUAGES = frozenset({"ckb", "ar", "fa", "ur", "ps", "he", "yi", "ug", "sd"})
 UNDETERMINED = "und"
-LANGUAGE_NAMES = {"en": "English", "ckb": "Sorani", "kmr": "Kurmanji", "ar": "Arabic", "fa": "Persian",
-                  "tr": "Turkish", "fr": "French", UNDETERMINED: "undetermined"}
+LANGUAGE_NAMES = {
+    "en": "English",
+    "ckb": "Sorani",
+    "kmr": "Kurmanji",
+    "ar": "Arabic",
+    "fa": "Persian",
+    "tr": "Turkish",
+    "fr": "French",
+    UNDETERMINED: "undetermined",
+}
 _CODE = re.compile(r"[a-z]{2,3}")
 MIN_CONFIDENCE = 0.4  # the model's probability below which its first guess alone is not taken
 # a language the publisher does not write in needs more: "Punch a nazi!" reads as Italian at 0.5
@@ -48,8 +56,19 @@ TOP_K = 5
 MAX_CHARS = 1000  # language shows in the first thousand characters; longer input costs time only
 
 # fastText labels folded into the code civility stores
-_FOLD = {"ku": "kmr", "arz": "ar", "ary": "ar", "arq": "ar", "acm": "ar", "apc": "ar", "pes": "fa", "prs": "fa",
-         "azb": "fa", "mzn": "fa", "glk": "fa"}
+_FOLD = {
+    "ku": "kmr",
+    "arz": "ar",
+    "ary": "ar",
+    "arq": "ar",
+    "acm": "ar",
+    "apc": "ar",
+    "pes": "fa",
+    "prs": "fa",
+    "azb": "fa",
+    "mzn": "fa",
+    "glk": "fa",
+}
 _ARABIC_SCRIPT_LANGS = frozenset({"ar", "fa", "ckb", "ur", "ps", "ug", "sd", "ks", "bal", "pnb", "lrc"})
 
 SORANI_LETTERS = frozenset("ەێۆڕڵ")  # ە U+06D5, ێ U+06CE, ۆ U+06C6, ڕ U+0695, ڵ U+06B5
@@ -67,18 +86,38 @@ KURMANJI_WORDS = frozenset(
 )
 KURMANJI_STRONG = KURMANJI_WORDS - {"ne", "e", "bo", "li", "bi", "ev", "ew", "ez", "pir"}
 # common Persian words that are not Arabic words (Persian typed with an Arabic keyboard has ي ك)
-PERSIAN_WORDS = frozenset("از را این اين است که كه رو شما خیلی خيلي چرا چی برای براي یه يه آن ولی ولي هست نیست نيست".split())
+PERSIAN_WORDS = frozenset(
+    "از را این اين است که كه رو شما خیلی خيلي چرا چی برای براي یه يه آن ولی ولي هست نیست نيست".split()
+)
 ARABIC_WORDS = frozenset("في على عن الى إلى هذا هذه التي الذي كان انا أنا انت أنت لم لن ليس الله و".split())
 
 _NOISE = re.compile(r"https?://\S+|www\.\S+|\S+@\S+|@\w+|#|\bRT\b|\bURL\b|\bUSER\b", re.IGNORECASE)
-_SCRIPTS = {"LATIN": "Latn", "ARABIC": "Arab", "CYRILLIC": "Cyrl", "GREEK": "Grek", "HEBREW": "Hebr",
-            "CJK": "Hani", "HIRAGANA": "Jpan", "KATAKANA": "Jpan", "HANGUL": "Hang", "DEVANAGARI": "Deva",
-            "ARMENIAN": "Armn", "GEORGIAN": "Geor", "THAI": "Thai", "SYRIAC": "Syrc", "BENGALI": "Beng"}
+_SCRIPTS = {
+    "LATIN": "Latn",
+    "ARABIC": "Arab",
+    "CYRILLIC": "Cyrl",
+    "GREEK": "Grek",
+    "HEBREW": "Hebr",
+    "CJK": "Hani",
+    "HIRAGANA": "Jpan",
+    "KATAKANA": "Jpan",
+    "HANGUL": "Hang",
+    "DEVANAGARI": "Deva",
+    "ARMENIAN": "Armn",
+    "GEORGIAN": "Geor",
+    "THAI": "Thai",
+    "SYRIAC": "Syrc",
+    "BENGALI": "Beng",
+}
 
 
 # Which languages a training source's comments are in (the model manifest lists its sources)
-SOURCE_LANGUAGES = {"mlma": ("en", "fr", "ar"), "offenseval2020_tr": ("tr",), "offenseval2020_ar": ("ar",),
-                    "parsoffensive": ("fa",)}
+SOURCE_LANGUAGES = {
+    "mlma": ("en", "fr", "ar"),
+    "offenseval2020_tr": ("tr",),
+    "offenseval2020_ar": ("ar",),
+    "parsoffensive": ("fa",),
+}
 
 
 def source_languages(sources: Iterable[str]) -> frozenset[str]:
@@ -187,8 +226,9 @@ def identify(text: str, *, hint: str | None = None, candidates: Iterable[str] = 
     return LanguageId(UNDETERMINED, script, 0.0, f"unsure (model's guess {lang} at {p:.2f})")
 
 
-def _preferred(guesses: list[tuple[str, float]], prefer: list[str], floor: float,
-               hint: str | None) -> tuple[str, float] | None:
+def _preferred(
+    guesses: list[tuple[str, float]], prefer: list[str], floor: float, hint: str | None
+) -> tuple[str, float] | None:
     """The likeliest of the preferred languages among the model's guesses (the hint wins when it
     is at least half as likely)."""
     found = [(g, p) for g, p in guesses if g in prefer and p >= floor]
@@ -246,9 +286,19 @@ def _latin_tiebreak(clean: str, guesses: list[tuple[str, float]]) -> tuple[list[
     words = _words(clean)
     kmr_words = sum(w in KURMANJI_WORDS for w in words)
     kmr_strong = sum(w in KURMANJI_STRONG for w in words)
-    if top != "kmr" and not turkish and not other and (kurmanji or kmr_strong) and (
-            kmr_words >= 2 or (kurmanji and kmr_words) or "kmr" in scores or kmr_words == len(words)
-            or (kurmanji and p < MIN_CONFIDENCE)):
+    if (
+        top != "kmr"
+        and not turkish
+        and not other
+        and (kurmanji or kmr_strong)
+        and (
+            kmr_words >= 2
+            or (kurmanji and kmr_words)
+            or "kmr" in scores
+            or kmr_words == len(words)
+            or (kurmanji and p < MIN_CONFIDENCE)
+        )
+    ):
         if top in PUBLISHER_LANGUAGES or p < 0.9:
             scores["kmr"] = max(scores.get("kmr", 0.0), p + 1e-6)
             return sorted(scores.items(), key=lambda kv: -kv[1]), "Kurmanji spelling (ê î û) and words"

@@ -48,7 +48,7 @@ def _shingle_hashes(canon: str) -> np.ndarray:
     if len(padded) <= SHINGLE:
         grams = {padded}
     else:
-        grams = {padded[i:i + SHINGLE] for i in range(len(padded) - SHINGLE + 1)}
+        grams = {padded[i : i + SHINGLE] for i in range(len(padded) - SHINGLE + 1)}
     crcs = np.fromiter((zlib.crc32(g.encode("utf-8")) for g in grams), dtype=np.uint64, count=len(grams))
     return _mix64(crcs)
 
@@ -123,6 +123,6 @@ def band_keys(sig: bytes) -> list[str]:
     keys = []
     step = ROWS * 4
     for band in range(BANDS):
-        digest = hashlib.blake2b(raw[band * step:(band + 1) * step], digest_size=8).hexdigest()
+        digest = hashlib.blake2b(raw[band * step : (band + 1) * step], digest_size=8).hexdigest()
         keys.append(f"v{SIGNATURE_VERSION}b{band:02d}:{digest}")
     return keys

@@ -106,7 +106,7 @@ def _special_class() -> re.Pattern[str]:
     chars = map(chr, [*range(0x00A0, 0x3400), *range(0xA000, 0xAC00), *range(0xE000, 0x10000)])
     special = set(ALWAYS) | INVISIBLE | {ch for ch in chars if combining(ch) or category(ch) == "Cf"}
     body = "".join(re.escape(ch) for ch in sorted(special) if ord(ch) < 0xD800 or ord(ch) > 0xDFFF)
-    return re.compile("[" + body + "\U0001D165-\U0001D1AD\U000E0000-\U000E0FFF]")
+    return re.compile("[" + body + "\U0001d165-\U0001d1ad\U000e0000-\U000e0fff]")
 
 
 _SPECIAL = _special_class()
@@ -159,8 +159,11 @@ def _clusters(text: str, i: int, n: int, prev: str) -> tuple[str, list[int]]:
         ch = text[i]
         if is_invisible(ch):
             if (
-                ch in JOINERS and i > 0 and joins_letters(text[i - 1])
-                and i + 1 < len(text) and joins_letters(text[i + 1])
+                ch in JOINERS
+                and i > 0
+                and joins_letters(text[i - 1])
+                and i + 1 < len(text)
+                and joins_letters(text[i + 1])
             ):
                 chars.append(ch)
                 offs.append(i)
@@ -170,7 +173,7 @@ def _clusters(text: str, i: int, n: int, prev: str) -> tuple[str, list[int]]:
         j = i + 1
         while j < n and unicodedata.combining(text[j]):
             j += 1
-        cluster = ALWAYS.get(ch, ch) + text[i + 1:j] if j > i + 1 else ALWAYS.get(ch, ch)
+        cluster = ALWAYS.get(ch, ch) + text[i + 1 : j] if j > i + 1 else ALWAYS.get(ch, ch)
         folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", cluster).casefold())
         folded = "".join(out for out in folded if not is_invisible(out))  # NFKC can make one (U+FE71)
         orphan = bool(folded) and unicodedata.category(folded[0]) in _MARK_CATS  # its base was dropped
@@ -232,13 +235,16 @@ ARABIC_LETTERS = {
     "\u0649": "\u064a",  # ى alef maksura -> ي
     "\u06a9": "\u0643",  # ک keheh -> ك
     "\u06c0": "\u0647",  # ۀ heh with yeh above -> ه
-    "\u06c1": "\u0647", "\u06be": "\u0647",  # ہ ھ (Urdu-keyboard heh) -> ه
+    "\u06c1": "\u0647",
+    "\u06be": "\u0647",  # ہ ھ (Urdu-keyboard heh) -> ه
     **{chr(0x0660 + d): str(d) for d in range(10)},  # Arabic-Indic digits
     **{chr(0x06F0 + d): str(d) for d in range(10)},  # Persian digits
 }
 # harakat, shadda, sukun, superscript alef, Quranic marks: optional in writing, vary by typist
 ARABIC_MARKS = frozenset(
-    [chr(c) for c in range(0x064B, 0x0660)] + ["\u0670"] + [chr(c) for c in range(0x06D6, 0x06EE) if c != 0x06E5 and c != 0x06E6]
+    [chr(c) for c in range(0x064B, 0x0660)]
+    + ["\u0670"]
+    + [chr(c) for c in range(0x06D6, 0x06EE) if c != 0x06E5 and c != 0x06E6]
 )
 SORANI_HINT = frozenset("\u06d5\u06ce\u06c6\u0695\u06b5")  # ە ێ ۆ ڕ ڵ
 _ARABIC_SCRIPT = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff]")
@@ -271,9 +277,7 @@ def _arabic_pass(t: str, offs: list[int] | None) -> tuple[str, list[int] | None]
 # --------------------------------------------------------------------------- separators
 
 _SEP = r"[ .\-_*/|,~:+!·•'\"]{1,3}"
-_SINGLES = re.compile(
-    r"\b(?<!['*@$#%^])[^\W_](?P<sep>" + _SEP + r")[^\W_](?:(?P=sep)[^\W_])*(?![^\W_]|[*@$#%^])"
-)
+_SINGLES = re.compile(r"\b(?<!['*@$#%^])[^\W_](?P<sep>" + _SEP + r")[^\W_](?:(?P=sep)[^\W_])*(?![^\W_]|[*@$#%^])")
 
 
 def _single_letter_runs(t: str, spaces: bool, protected: list[tuple[int, int]]) -> list[Edit]:
@@ -340,7 +344,7 @@ def _token_pass(t: str, protected: list[tuple[int, int]]) -> list[Edit]:
         if joined is not None:
             first, last = joined
             src = [k for j in range(first, last + 1) for k in _positions(matches[j], forms[j])]
-            edits.append((matches[first].start(), matches[last].end(), "".join(texts[first:last + 1]), src))
+            edits.append((matches[first].start(), matches[last].end(), "".join(texts[first : last + 1]), src))
             claimed = last
     joined_at = {e[0] for e in edits}
     in_join = [(e[0], e[1]) for e in edits]
@@ -360,18 +364,20 @@ def _positions(match: re.Match[str], form: tuple[str, tuple[int, ...]] | None) -
     return (match.start() + x for x in form[1]) if form else range(*match.span())
 
 
-def _join_around(t: str, matches: list[re.Match[str]], texts: list[str], i: int, claimed: int) -> tuple[int, int] | None:
+def _join_around(
+    t: str, matches: list[re.Match[str]], texts: list[str], i: int, claimed: int
+) -> tuple[int, int] | None:
     """'fu ck', 'stu.pid', 'i di ot': the 2-3 tokens around fragment i that spell one abusive
     word, joined only when one fragment is not a word (so 'pen is' and 'dumb ass' stay)."""
     for first, last in ((i, i + 1), (i - 1, i), (i, i + 2), (i - 1, i + 1), (i - 2, i)):
         if first <= claimed or first < 0 or last >= len(texts):
             continue
-        frags = texts[first:last + 1]
+        frags = texts[first : last + 1]
         if "".join(frags) not in ABUSE_SET or any(len(f) < 2 for f in frags):
             continue
         if all(f in WORDS for f in frags):
             continue
-        if all(_GAP.fullmatch(t[matches[j].end():matches[j + 1].start()]) for j in range(first, last)):
+        if all(_GAP.fullmatch(t[matches[j].end() : matches[j + 1].start()]) for j in range(first, last)):
             return first, last
     return None
 

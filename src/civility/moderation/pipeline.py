@@ -20,8 +20,10 @@ NO_RELEVANCE_NOTE = "off_topic not scored: the relevance model is not installed 
 NO_ARTICLE_NOTE = "off_topic not scored: the comment has no article"
 UNREAD_COMMENT_NOTE = "off_topic not scored: the relevance model does not read {name} ({code})"
 UNREAD_ARTICLE_NOTE = "off_topic not scored: the relevance model does not read the article's language, {name} ({code})"
-UNREAD_EVIDENCE_NOTE = ("no words are highlighted: the model has no training data in {name} ({code}); "
-                        "the score comes from the text as a whole")
+UNREAD_EVIDENCE_NOTE = (
+    "no words are highlighted: the model has no training data in {name} ({code}); "
+    "the score comes from the text as a whole"
+)
 ARTICLE_CACHE_SIZE = 512
 UMBRELLA = "toxic"
 UMBRELLA_NOTE = (
@@ -51,8 +53,9 @@ class ModerationEngine:
         self.link_allowlist = tuple(link_allowlist)
         self.model_version = classifier.version
         manifest = classifier.artifact.manifest
-        self.default_policy = Policy.from_thresholds(manifest.get("thresholds", {}),
-                                                     languages=manifest.get("language_thresholds"))
+        self.default_policy = Policy.from_thresholds(
+            manifest.get("thresholds", {}), languages=manifest.get("language_thresholds")
+        )
         self._article_vectors: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
 
     @classmethod
@@ -70,7 +73,10 @@ class ModerationEngine:
         """The relevance model's vector of an article, computed once per process (LRU)."""
         if self.relevance is None:
             return None
-        key = (str(article.id), hashlib.sha1((article.title + "\n" + article.body).encode("utf-8"), usedforsecurity=False).hexdigest())
+        key = (
+            str(article.id),
+            hashlib.sha1((article.title + "\n" + article.body).encode("utf-8"), usedforsecurity=False).hexdigest(),
+        )
         vec = self._article_vectors.get(key)
         if vec is None:
             vec = self.relevance.article_vector(article)
@@ -155,8 +161,11 @@ class ModerationEngine:
             spans = _merge(evidence.get(cat, ()) + extra_evidence.get(cat, ()))
             note = reason_notes.get(cat)
             if not spans and note is None:
-                note = ("no single word stands out: the score comes from the text as a whole" if reads_words
-                        else UNREAD_EVIDENCE_NOTE.format(name=language_name(lang), code=lang))
+                note = (
+                    "no single word stands out: the score comes from the text as a whole"
+                    if reads_words
+                    else UNREAD_EVIDENCE_NOTE.format(name=language_name(lang), code=lang)
+                )
             reasons.append(Reason(cat, score, threshold, spans, note))
         if policy.hold_all:
             notes.append("hold-everything mode: every comment goes to a moderator")
@@ -170,8 +179,11 @@ def _reads(languages: frozenset[str], lang: str, text: str) -> bool:
         return True
     if lang == UNDETERMINED:
         script = script_of(text)
-        return script == "Zyyy" or (script == "Latn" and bool(languages & {"en", "fr", "tr"})) or (
-            script == "Arab" and bool(languages & {"ar", "fa", "ckb"}))
+        return (
+            script == "Zyyy"
+            or (script == "Latn" and bool(languages & {"en", "fr", "tr"}))
+            or (script == "Arab" and bool(languages & {"ar", "fa", "ckb"}))
+        )
     return False
 
 

@@ -27,7 +27,9 @@ OFF_TOPIC_BAND = (0.7, NEVER)
 # not be silenced on one head's word. Below it the comment goes to review. At 0.8 it kept 640 of
 # the 641 automatic rejections on the shared dev split and all 22 on news_dev (BENCHMARKS.md).
 UMBRELLA_AGREEMENT = 0.8
-OUTSIDE_UMBRELLA = frozenset({"spam"})  # promotion is not abuse: the umbrella never learnt it  # off_topic alone sends to review, never rejects
+OUTSIDE_UMBRELLA = frozenset(
+    {"spam"}
+)  # promotion is not abuse: the umbrella never learnt it  # off_topic alone sends to review, never rejects
 
 
 @dataclass(frozen=True)
@@ -75,8 +77,13 @@ class Policy:
         object.__setattr__(self, "languages", MappingProxyType(dict(self.languages)))
 
     @classmethod
-    def from_thresholds(cls, thresholds: Mapping[str, Any], *, name: str = "default",
-                        languages: Mapping[str, Mapping[str, Any]] | None = None) -> "Policy":
+    def from_thresholds(
+        cls,
+        thresholds: Mapping[str, Any],
+        *,
+        name: str = "default",
+        languages: Mapping[str, Mapping[str, Any]] | None = None,
+    ) -> "Policy":
         bands = {c: Band(*FALLBACK_BAND) for c in CATEGORIES}
         bands["off_topic"] = Band(*OFF_TOPIC_BAND)
         for cat, value in thresholds.items():
@@ -137,7 +144,10 @@ class Policy:
     @cached_property
     def version(self) -> str:
         """Stable id of the effective settings: the same bands give the same version."""
-        settings: dict[str, Any] = {"hold_all": self.hold_all, "bands": {c: b.to_dict() for c, b in sorted(self.bands.items())}}
+        settings: dict[str, Any] = {
+            "hold_all": self.hold_all,
+            "bands": {c: b.to_dict() for c, b in sorted(self.bands.items())},
+        }
         if self.languages:
             settings["languages"] = {k: dict(v) for k, v in self.languages.items()}
         body = json.dumps(settings, sort_keys=True)
@@ -155,7 +165,11 @@ class Policy:
             band = self.bands[cat]
             if score >= band.approve_below:
                 flagged.append(cat)
-                if score >= band.reject_above and cat not in REVIEW_ONLY and (cat in OUTSIDE_UMBRELLA or umbrella_agrees):
+                if (
+                    score >= band.reject_above
+                    and cat not in REVIEW_ONLY
+                    and (cat in OUTSIDE_UMBRELLA or umbrella_agrees)
+                ):
                     reject = True
         if self.hold_all:
             return Decision.REVIEW, flagged
@@ -170,6 +184,8 @@ def _language_entry(entry: Any) -> dict[str, Any]:
         raise ValidationError({"languages": "each language maps to {hold_all, thresholds}"})
     out: dict[str, Any] = {k: v for k, v in entry.items() if k in ("hold_all", "thresholds")}
     if "thresholds" in out:
-        out["thresholds"] = {c: {k: v for k, v in b.items() if k in ("approve_below", "reject_above")}
-                             for c, b in out["thresholds"].items()}
+        out["thresholds"] = {
+            c: {k: v for k, v in b.items() if k in ("approve_below", "reject_above")}
+            for c, b in out["thresholds"].items()
+        }
     return out

@@ -35,6 +35,7 @@ class _Caseless:
         regex, subject = self._pick(text)
         return regex.findall(subject)
 
+
 _SEP = r"[\s\-_]{1,3}"  # between the words of a phrase
 
 SHORTENERS = frozenset(
@@ -91,7 +92,9 @@ def find_links(text: str) -> list[Link]:
 
 _PHONE = re.compile(r"(?<![\w+])(?:\+|00)?\(?\d(?:[ .()\-]{0,2}\d){6,14}(?!\w)")
 _PHONE_GROUPED = re.compile(r"^(?:\+|00)|^\(?\d{3}\)?[ .\-]\d{3}[ .\-]\d{4}$")
-_PHONE_CUE = _Caseless(r"(?:call|text|phone|tel|whats\s{0,2}app|sms|contact|mobile|cell|ring)\W{0,5}(?:\w{1,12}\W{1,3}){0,2}$")
+_PHONE_CUE = _Caseless(
+    r"(?:call|text|phone|tel|whats\s{0,2}app|sms|contact|mobile|cell|ring)\W{0,5}(?:\w{1,12}\W{1,3}){0,2}$"
+)
 _YEARS = re.compile(r"^(?:1[89]|20)\d\d(?:\D{1,3}(?:1[89]|20)\d\d)*$")
 
 
@@ -104,7 +107,7 @@ def find_phones(text: str) -> list[tuple[int, int]]:
         digits = sum(ch.isdigit() for ch in raw)
         if not 7 <= digits <= 15 or _YEARS.match(raw):
             continue
-        cue = _PHONE_CUE.search(text[max(0, m.start() - 40):m.start()])
+        cue = _PHONE_CUE.search(text[max(0, m.start() - 40) : m.start()])
         if cue or _PHONE_GROUPED.match(raw) or digits >= 10:
             out.append((m.start(), m.end()))
     return out
@@ -124,7 +127,9 @@ def find_emails(text: str) -> list[tuple[int, int]]:
     if not _mentions(text, _EMAIL_CUES):
         return []
     spans = [(m.start(), m.end()) for m in _EMAIL.finditer(text)]
-    spans += [(m.start(), m.end()) for m in _EMAIL_SPELLED.finditer(text) if not any(s <= m.start() < e for s, e in spans)]
+    spans += [
+        (m.start(), m.end()) for m in _EMAIL_SPELLED.finditer(text) if not any(s <= m.start() < e for s, e in spans)
+    ]
     return sorted(spans)
 
 
@@ -140,8 +145,21 @@ _SOCIAL_HANDLE = _Caseless(
 )
 
 
-_MESSENGER_CUES = ("@", "t.me", "wa.me", "telegram", "whats", "kik", "wechat", "viber", "skype", "snap", "signal",
-                   "line", "discord")
+_MESSENGER_CUES = (
+    "@",
+    "t.me",
+    "wa.me",
+    "telegram",
+    "whats",
+    "kik",
+    "wechat",
+    "viber",
+    "skype",
+    "snap",
+    "signal",
+    "line",
+    "discord",
+)
 
 
 def find_messengers(text: str) -> list[tuple[int, int]]:
@@ -154,18 +172,42 @@ def find_messengers(text: str) -> list[tuple[int, int]]:
     for n, m in enumerate(_MESSENGER.finditer(text)):
         if n == 50:  # a text repeating a messenger's name is judged on its first mentions
             break
-        window = text[max(0, m.start() - 30):m.start()] + " " + text[m.end():m.end() + 30]
+        window = text[max(0, m.start() - 30) : m.start()] + " " + text[m.end() : m.end() + 30]
         if _CONTACT_INTENT.search(window):
             spans.append((m.start(), m.end()))
     return sorted(set(spans))
 
 
 _CHANNEL = _Caseless(
-    r"\b(?:check(?:" + _SEP + r"it)?(?:" + _SEP + r"out)?" + _SEP + r"(?:my|our|this)" + _SEP + r"(?:\w{1,15}" + _SEP + r")?"
+    r"\b(?:check(?:"
+    + _SEP
+    + r"it)?(?:"
+    + _SEP
+    + r"out)?"
+    + _SEP
+    + r"(?:my|our|this)"
+    + _SEP
+    + r"(?:\w{1,15}"
+    + _SEP
+    + r")?"
     r"(?:channel|page|video|vid|music|song|songs|track|site|website|blog|profile|mixtape|account|youtube|cover|remix|book|app|stuff)"
-    r"|(?:visit|go\s{1,3}to|see|watch|listen\s{1,3}to|look\s{1,3}at|hear)" + _SEP + r"my" + _SEP + r"(?:new" + _SEP + r")?(?:channel|page|video|vid|site|website|blog|profile|music|track|song|rap|cover)"
+    r"|(?:visit|go\s{1,3}to|see|watch|listen\s{1,3}to|look\s{1,3}at|hear)"
+    + _SEP
+    + r"my"
+    + _SEP
+    + r"(?:new"
+    + _SEP
+    + r")?(?:channel|page|video|vid|site|website|blog|profile|music|track|song|rap|cover)"
     r"|my" + _SEP + r"new" + _SEP + r"(?:channel|video|vid|track|song|single|mixtape|album|rap|cover)"
-    r"|(?:made|started|created|have|got|run)" + _SEP + r"(?:a|my|our)" + _SEP + r"(?:\w{1,15}" + _SEP + r")?(?:youtube" + _SEP + r")?channel"
+    r"|(?:made|started|created|have|got|run)"
+    + _SEP
+    + r"(?:a|my|our)"
+    + _SEP
+    + r"(?:\w{1,15}"
+    + _SEP
+    + r")?(?:youtube"
+    + _SEP
+    + r")?channel"
     r"|subscribe" + _SEP + r"(?:now|today|pls|please|plz)"
     r"|(?:please|pls|plz|and|just|go|u|you|everyone)" + _SEP + r"sub(?:scribe)?\b"
     r"|sub(?:scribe)?" + _SEP + r"(?:to" + _SEP + r")?(?:my|me|us|our)\b"
@@ -177,8 +219,20 @@ _CHANNEL = _Caseless(
 )
 
 
-_CHANNEL_CUES = ("check", "sub", "follow", "channel", "my", "like", "thumbs", "link", "support", "donate", "share",
-                 "listen")
+_CHANNEL_CUES = (
+    "check",
+    "sub",
+    "follow",
+    "channel",
+    "my",
+    "like",
+    "thumbs",
+    "link",
+    "support",
+    "donate",
+    "share",
+    "listen",
+)
 
 
 def find_channel_promo(text: str) -> list[tuple[int, int]]:
@@ -188,19 +242,76 @@ def find_channel_promo(text: str) -> list[tuple[int, int]]:
 
 
 _MONEY_OFFER = _Caseless(
-    r"\b(?:make|making|earn|earning|get)" + _SEP + r"(?:\w{1,12}" + _SEP + r"){0,2}(?:money|cash|income|\$\s{0,2}\d{1,9})"
-    r"|work(?:ing)?" + _SEP + r"from" + _SEP + r"home|(?:get|got|be|getting)" + _SEP + r"paid\b|free" + _SEP + r"(?:gift|giveaway|money|iphone|followers|likes|views|trial|samples?)"
-    r"|\d{1,3}\s{0,2}%\s{0,2}off\b|(?:buy|order)" + _SEP + r"now\b|limited" + _SEP + r"(?:time|offer)|best" + _SEP + r"(?:deals?|prices?)"
+    r"\b(?:make|making|earn|earning|get)"
+    + _SEP
+    + r"(?:\w{1,12}"
+    + _SEP
+    + r"){0,2}(?:money|cash|income|\$\s{0,2}\d{1,9})"
+    r"|work(?:ing)?"
+    + _SEP
+    + r"from"
+    + _SEP
+    + r"home|(?:get|got|be|getting)"
+    + _SEP
+    + r"paid\b|free"
+    + _SEP
+    + r"(?:gift|giveaway|money|iphone|followers|likes|views|trial|samples?)"
+    r"|\d{1,3}\s{0,2}%\s{0,2}off\b|(?:buy|order)"
+    + _SEP
+    + r"now\b|limited"
+    + _SEP
+    + r"(?:time|offer)|best"
+    + _SEP
+    + r"(?:deals?|prices?)"
     r"|(?:discount(?:ed)?|wholesale)" + _SEP + r"\w{3,20}|(?:investment|business)" + _SEP + r"opportunit(?:y|ies)"
-    r"|passive" + _SEP + r"income|forex|binary" + _SEP + r"options|online" + _SEP + r"casino|viagra|payday" + _SEP + r"loans?\b",
+    r"|passive"
+    + _SEP
+    + r"income|forex|binary"
+    + _SEP
+    + r"options|online"
+    + _SEP
+    + r"casino|viagra|payday"
+    + _SEP
+    + r"loans?\b",
 )
-_PRICE = _Caseless(r"(?<![\w$€£])(?:[$€£]\s{0,2}\d[\d,.]{0,12}(?:\s{0,2}[kKmM]\b)?|\d[\d,.]{0,12}\s{0,2}(?:\$|€|£|usd|eur|gbp|dollars|euros|bucks)\b)")
-_SALES_CUE = _Caseless(r"\b(?:only|just|buy|order|sale|deal|discount|shop|price|offer|cheap|save|free|per\s{1,3}month|shipping)\b")
+_PRICE = _Caseless(
+    r"(?<![\w$€£])(?:[$€£]\s{0,2}\d[\d,.]{0,12}(?:\s{0,2}[kKmM]\b)?|\d[\d,.]{0,12}\s{0,2}(?:\$|€|£|usd|eur|gbp|dollars|euros|bucks)\b)"
+)
+_SALES_CUE = _Caseless(
+    r"\b(?:only|just|buy|order|sale|deal|discount|shop|price|offer|cheap|save|free|per\s{1,3}month|shipping)\b"
+)
 
 
-_MONEY_CUES = ("money", "cash", "income", "$", "€", "£", "home", "paid", "free", "%", "buy", "order", "limited", "best",
-               "discount", "wholesale", "opportunit", "passive", "forex", "binary", "casino", "viagra", "loan", "usd",
-               "eur", "gbp", "dollar", "bucks")
+_MONEY_CUES = (
+    "money",
+    "cash",
+    "income",
+    "$",
+    "€",
+    "£",
+    "home",
+    "paid",
+    "free",
+    "%",
+    "buy",
+    "order",
+    "limited",
+    "best",
+    "discount",
+    "wholesale",
+    "opportunit",
+    "passive",
+    "forex",
+    "binary",
+    "casino",
+    "viagra",
+    "loan",
+    "usd",
+    "eur",
+    "gbp",
+    "dollar",
+    "bucks",
+)
 
 
 def find_money(text: str) -> list[tuple[int, int]]:
@@ -210,13 +321,15 @@ def find_money(text: str) -> list[tuple[int, int]]:
         return []
     spans = [(m.start(), m.end()) for m in _MONEY_OFFER.finditer(text)]
     for m in _PRICE.finditer(text):
-        if _SALES_CUE.search(text[max(0, m.start() - 30):m.end() + 30]):
+        if _SALES_CUE.search(text[max(0, m.start() - 30) : m.end() + 30]):
             spans.append((m.start(), m.end()))
     return sorted(set(spans))
 
 
 _CODE = _Caseless(
-    r"\b(?:promo|discount|coupon|referral|voucher|invite|invitation|bonus)" + _SEP + r"code\s{0,3}[:=\-]?\s{0,3}[A-Za-z0-9]{3,20}\b"
+    r"\b(?:promo|discount|coupon|referral|voucher|invite|invitation|bonus)"
+    + _SEP
+    + r"code\s{0,3}[:=\-]?\s{0,3}[A-Za-z0-9]{3,20}\b"
     r"|\b(?:use|enter|apply)" + _SEP + r"(?:my" + _SEP + r")?code\s{0,3}[:=\-]?\s{0,3}[A-Za-z0-9]{3,20}\b"
     r"|[?&](?:ref|aff|affiliate|referral|invite)=[\w\-]{1,40}|/(?:ref|aff|r)/[\w\-]{2,40}",
 )

@@ -29,7 +29,17 @@ if TYPE_CHECKING:
     from civility.moderation.encoder import Encoder
 
 CALIBRATION_FILE = Path(__file__).with_name("relevance_calibration.json")
-FEATURES = ("cos_title", "cos_lead", "cos_body_max", "cos_best", "overlap", "shared_terms", "entity_shared", "log_len", "has_body")
+FEATURES = (
+    "cos_title",
+    "cos_lead",
+    "cos_body_max",
+    "cos_best",
+    "overlap",
+    "shared_terms",
+    "entity_shared",
+    "log_len",
+    "has_body",
+)
 NON_ENGLISH_CAP = 0.5  # MiniLM is an English model: other languages are never flagged on its word alone
 MAX_LEN_WORDS = 150  # the length feature stops here: the calibration never saw longer comments often
 CHUNK_WORDS = 120  # ~160 tokens: fits the encoder's window with room to spare
@@ -155,17 +165,26 @@ class RelevanceModel:
         art = _article_terms(title, body)
         shared = terms & art
         entities = {_stem(m.group(0)) for m in _ENTITY.finditer(text)}
-        return np.array([
-            cos_title, cos_lead, cos_body, max(cos_title, cos_lead, cos_body),
-            len(shared) / max(1, len(terms)), math.log1p(len(shared)), math.log1p(len(entities & art)),
-            math.log1p(min(word_count(text), MAX_LEN_WORDS)), float(has_body),
-        ])
+        return np.array(
+            [
+                cos_title,
+                cos_lead,
+                cos_body,
+                max(cos_title, cos_lead, cos_body),
+                len(shared) / max(1, len(terms)),
+                math.log1p(len(shared)),
+                math.log1p(len(entities & art)),
+                math.log1p(min(word_count(text), MAX_LEN_WORDS)),
+                float(has_body),
+            ]
+        )
 
     def probability(self, feats: np.ndarray) -> float:
         return sigmoid(float(self.coef @ feats) + self.bias)
 
-    def score(self, text: str, article: Article, *, article_vector: np.ndarray | None = None,
-              parent_text: str | None = None) -> RelevanceResult:
+    def score(
+        self, text: str, article: Article, *, article_vector: np.ndarray | None = None, parent_text: str | None = None
+    ) -> RelevanceResult:
         if not (article.title.strip() or article.body.strip()):
             return RelevanceResult(0.0, (), "not judged: the article has no title or body")
         avec = self.article_vector(article) if article_vector is None else np.asarray(article_vector, dtype=np.float32)

@@ -31,8 +31,20 @@ FORMAT = "civility-site-model"
 FORMAT_VERSION = 1
 ANY = "toxic"  # the umbrella: "this site's moderators would reject it"
 # The base categories whose logits feed every head (off_topic is often unscored: None).
-FEATURES = ("toxic", "profanity", "threat", "insult", "identity_attack", "sexism", "racism",
-            "homophobia", "xenophobia", "religious_hate", "spam", "off_topic")
+FEATURES = (
+    "toxic",
+    "profanity",
+    "threat",
+    "insult",
+    "identity_attack",
+    "sexism",
+    "racism",
+    "homophobia",
+    "xenophobia",
+    "religious_hate",
+    "spam",
+    "off_topic",
+)
 # Outside the abuse umbrella: their own band (base or site) still holds a comment for review.
 SEPARATE = ("spam", "off_topic")
 REVIEW_ONLY = frozenset({"toxic", "off_topic"})
@@ -77,14 +89,23 @@ class Head:
         return logistic.sigmoid(z)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"intercept": self.intercept, "base": dict(self.base), "langs": dict(self.langs),
-                "words": {str(k): v for k, v in self.words.items()}, "word_scale": self.word_scale}
+        return {
+            "intercept": self.intercept,
+            "base": dict(self.base),
+            "langs": dict(self.langs),
+            "words": {str(k): v for k, v in self.words.items()},
+            "word_scale": self.word_scale,
+        }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> "Head":
-        return cls(float(data["intercept"]), {str(k): float(v) for k, v in data["base"].items()},
-                   {str(k): float(v) for k, v in data.get("langs", {}).items()},
-                   {int(k): float(v) for k, v in data.get("words", {}).items()}, float(data.get("word_scale", 1.0)))
+        return cls(
+            float(data["intercept"]),
+            {str(k): float(v) for k, v in data["base"].items()},
+            {str(k): float(v) for k, v in data.get("langs", {}).items()},
+            {int(k): float(v) for k, v in data.get("words", {}).items()},
+            float(data.get("word_scale", 1.0)),
+        )
 
 
 @dataclass(frozen=True)
@@ -102,8 +123,11 @@ class LangBands:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> "LangBands":
         a = data.get("approve_below")
-        return cls(None if a is None else float(a), {str(k): float(v) for k, v in data.get("reject", {}).items()},
-                   {str(k): float(v) for k, v in data.get("separate", {}).items()})
+        return cls(
+            None if a is None else float(a),
+            {str(k): float(v) for k, v in data.get("reject", {}).items()},
+            {str(k): float(v) for k, v in data.get("separate", {}).items()},
+        )
 
 
 @dataclass(frozen=True)
@@ -122,8 +146,11 @@ class SiteModel:
     # -- (de)serialisation ----------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
         return {
-            "format": FORMAT, "format_version": FORMAT_VERSION, "version": self.version,
-            "base_model": self.base_model, "word_bits": self.word_bits,
+            "format": FORMAT,
+            "format_version": FORMAT_VERSION,
+            "version": self.version,
+            "base_model": self.base_model,
+            "word_bits": self.word_bits,
             "base_languages": list(self.base_languages),
             "heads": {c: h.to_dict() for c, h in sorted(self.heads.items())},
             "bands": {lang: b.to_dict() for lang, b in sorted(self.bands.items())},
@@ -139,16 +166,22 @@ class SiteModel:
                 f"({FORMAT_VERSION}): run `civility learn` again"
             )
         try:
-            return cls(int(data["version"]), str(data["base_model"]),
-                       {str(c): Head.from_dict(h) for c, h in data["heads"].items()},
-                       {str(lang): LangBands.from_dict(b) for lang, b in data["bands"].items()},
-                       int(data.get("word_bits", 12)), tuple(data.get("base_languages", ("en", UNKNOWN_LANG))))
+            return cls(
+                int(data["version"]),
+                str(data["base_model"]),
+                {str(c): Head.from_dict(h) for c, h in data["heads"].items()},
+                {str(lang): LangBands.from_dict(b) for lang, b in data["bands"].items()},
+                int(data.get("word_bits", 12)),
+                tuple(data.get("base_languages", ("en", UNKNOWN_LANG))),
+            )
         except (KeyError, TypeError, ValueError) as exc:
             raise ModelError(f"site model artifact is corrupt ({type(exc).__name__}: {exc})") from None
 
     def check_base(self, base_model: str) -> None:
         if base_model != self.base_model:
-            raise ModelError(f"site model {self.name} corrects {self.base_model}, not {base_model}: run `civility learn` again")
+            raise ModelError(
+                f"site model {self.name} corrects {self.base_model}, not {base_model}: run `civility learn` again"
+            )
 
     # -- scoring ----------------------------------------------------------------------------
     def site_scores(self, base_scores: Mapping[str, float | None], lang: str | None, text: str) -> dict[str, float]:
@@ -156,8 +189,9 @@ class SiteModel:
         words = hashed_words(text, self.word_bits)
         return {c: head.probability(base_scores, key, words) for c, head in self.heads.items()}
 
-    def decide(self, base_scores: Mapping[str, float | None], lang: str | None, text: str,
-               base_policy: Any) -> tuple[str, dict[str, float | None], list[tuple[str, float, float]]]:
+    def decide(
+        self, base_scores: Mapping[str, float | None], lang: str | None, text: str, base_policy: Any
+    ) -> tuple[str, dict[str, float | None], list[tuple[str, float, float]]]:
         """(decision, scores shown, [(category, score, threshold crossed)]) for one comment.
         ``base_policy`` is the engine's Policy (bands, hold_all)."""
         key = lang_key(lang)

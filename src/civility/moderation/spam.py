@@ -21,8 +21,21 @@ WEIGHTS_FILE = Path(__file__).with_name("spam_weights.json")
 REFERENCE_DOMAINS_FILE = Path(__file__).with_name("data") / "reference_domains.txt"
 # Public bodies, universities and international organisations, recognised by their suffix
 # (gov.uk, ons.gov.uk, nih.gov, gouv.fr, ac.uk, who.int ...): readers cite them as sources.
-REFERENCE_SUFFIXES = ("gov", "mil", "edu", "int", "gouv.fr", "gc.ca", "europa.eu", "nhs.uk", "police.uk",
-                      "parliament.uk", "gov.tr", "gov.iq", "gov.krd")
+REFERENCE_SUFFIXES = (
+    "gov",
+    "mil",
+    "edu",
+    "int",
+    "gouv.fr",
+    "gc.ca",
+    "europa.eu",
+    "nhs.uk",
+    "police.uk",
+    "parliament.uk",
+    "gov.tr",
+    "gov.iq",
+    "gov.krd",
+)
 _REFERENCE_SECOND_LEVEL = ("gov", "edu", "ac", "mil")  # gov.au, edu.tr, ac.uk, mil.tr ...
 
 # How much of the text model's spam probability counts, by the promotion cues around it. The
@@ -87,7 +100,7 @@ def is_reference_domain(domain: str) -> bool:
         return False
     for suffix in REFERENCE_SUFFIXES:
         parts = suffix.split(".")
-        if labels[-len(parts):] == parts and (len(labels) > len(parts) or len(parts) > 1):
+        if labels[-len(parts) :] == parts and (len(labels) > len(parts) or len(parts) > 1):
             return True
     if labels[-2] in _REFERENCE_SECOND_LEVEL and len(labels[-1]) == 2:  # gov.uk, ac.uk, edu.tr
         return True
@@ -185,7 +198,9 @@ def _context_logit(text: str, context: SubmissionContext) -> tuple[float, list[s
     return z, notes
 
 
-def promotion_signals(text: str, context: SubmissionContext | None = None, allowlist: Sequence[str] = ()) -> PromotionSignals:
+def promotion_signals(
+    text: str, context: SubmissionContext | None = None, allowlist: Sequence[str] = ()
+) -> PromotionSignals:
     """Signals alone, as a probability of promotion with the evidence and a note per signal."""
     context = context or SubmissionContext()
     weights = _weights()["signals"]
@@ -198,14 +213,22 @@ def promotion_signals(text: str, context: SubmissionContext | None = None, allow
         if merged and ev.start < merged[-1].end:
             if ev.end > merged[-1].end:
                 last = merged.pop()
-                merged.append(Evidence(last.start, ev.end, text[last.start:ev.end]))
+                merged.append(Evidence(last.start, ev.end, text[last.start : ev.end]))
             continue
         merged.append(ev)
     weak_names = {"money", "link_unlisted", "link_shortener"} & set(feats)
-    commercial = bool(COMMERCIAL_CUES.intersection(feats)) or ctx_z > 0 or ("money" in weak_names and len(weak_names) > 1)
+    commercial = (
+        bool(COMMERCIAL_CUES.intersection(feats)) or ctx_z > 0 or ("money" in weak_names and len(weak_names) > 1)
+    )
     weak = int(feats.get("link_unlisted", 0)) + len(weak_names - {"link_unlisted"})
-    return PromotionSignals(score=sigmoid(z + ctx_z), evidence=tuple(merged), notes=tuple(notes + ctx_notes),
-                            context_logit=ctx_z, commercial=commercial, weak_cues=weak)
+    return PromotionSignals(
+        score=sigmoid(z + ctx_z),
+        evidence=tuple(merged),
+        notes=tuple(notes + ctx_notes),
+        context_logit=ctx_z,
+        commercial=commercial,
+        weak_cues=weak,
+    )
 
 
 def spam_probability(text_probability: float, signals: PromotionSignals) -> float:

@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Iterable
 
 # Words people disguise. Order matters: "f**k" and "s***" resolve to the first word that fits.
-ABUSE: tuple[str, ...] = tuple("""
+ABUSE: tuple[str, ...] = tuple(
+    """
 fuck shit ass bitch cunt dick damn crap piss cock prick twat slut whore
 fucking fucked fucker fuckers fucks motherfucker motherfucking fuckin fuckface fuckhead
 shitty shits shithead shithole bullshit dipshit horseshit
@@ -36,11 +37,13 @@ feminazi muzzie muzzies moslem islamist jihadi infidel illegals invader invaders
 hell goddamn damned bloody screw sucks sucker suck wtf stfu gtfo lmao butt butthole
 buffoon buffoons brainless clueless degenerate degenerates dunce dunces dolt dolts dummy dummies
 shill shills troll trolls sheeple incompetent
-""".split())
+""".split()
+)
 ABUSE_SET = frozenset(ABUSE)
 
 # Common English words (and chat spellings) that run-together text is split into.
-COMMON = frozenset("""
+COMMON = frozenset(
+    """
 a i u ur r ya yo you your youre yours yourself yourselves he she it we they me him her us them
 my his its our their mine theirs himself herself itself ourselves themselves this that these
 those who whom whose what which when where why how all any both each few more most other some
@@ -65,7 +68,8 @@ sorry yes yeah okay ok hey hi hello dear sir madam mr mrs ms dr son sick low lif
 bag bags hole holes wit wits less face faces hat land boat self kind type sort
 are aint isnt wasnt cant wont didnt doesnt havent hasnt wouldnt couldnt shouldnt im ive id
 youve youll youd hes shes theyre theyve weve whats thats theres heres lets
-""".split())
+""".split()
+)
 
 VOCABULARY = COMMON | ABUSE_SET
 # Short words a digit or a mask may stand in (1s -> is, h*r -> her); no chat forms (1m is not im).
@@ -73,7 +77,8 @@ SHORT_TARGETS = frozenset(w for w in COMMON if len(w) <= 3) - frozenset("im id u
 
 # Short real words that could look like a fragment of a split abusive word ("pen is", "nut job"):
 # two fragments are joined only when one of them is not a word at all ("fu ck", "stu pid").
-SHORT_WORDS = frozenset("""
+SHORT_WORDS = frozenset(
+    """
 bean bit blow boo bug bull chin coo cow dam dim dip dips dis ex god goo ha half horn ill jack les
 lose mot moth nit nut pa par pat path pen pi po poo pun pus puss rag rap re sa sand sub tit toss
 tow use wan wet bat bet bid bin bog bun bus cab cap cod cop cot cub cud cue dab den dew dig din
@@ -87,18 +92,22 @@ ski sky sly sob sod sow soy spa spy sty sum tab tad tag tan tap tar tax tea tee 
 ton top toy tub tug urn van vat vet vow wad wag war wax web wed wig win woe wok won yak yam yap
 yen yet yew zip zoo ass arm art ask ate awe axe bay bed bee beg bow box bud buy cub cup cut dry
 due dye ear end era eve fee few fur gym hay hey hue inn ion jab lie mix nun oven pin rap shoe
-""".split())
+""".split()
+)
 WORDS = VOCABULARY | SHORT_WORDS
 
 # Abusive words that are also ordinary words inside longer ones ("hangout", "beatin"): never split out.
-NO_SPLIT = frozenset("""
+NO_SPLIT = frozenset(
+    """
 hang hanged beat burn shot gas hurt die dies died death choke slap punch bomb destroy screw suck hell
 sucks damn damned bloody hoe hoes homo cum porn jap japs pig pigs gook spic coon poof
-""".split())
+""".split()
+)
 
 # Real words that look like disguised abuse: never split ("the rapist", "ass ass in") nor
 # read as stretched ("assess" is not "asses", "rapped" is not "raped").
-KEEP_WORDS = frozenset("""
+KEEP_WORDS = frozenset(
+    """
 therapist therapists assassin assassins cockpit cockpits cocktail cocktails peacock shuttlecock
 hancock hitchcock dickens dickinson scunthorpe penistone sussex essex middlesex analyst
 classic passage hello shell shellfire hellfire butterfly button buttons document hotshot
@@ -109,8 +118,8 @@ arsenal dickson dickinson shitake shiitake cockburn babcock woodcock hellenic pi
 apathetically psychotherapist psychotherapists physiotherapist physiotherapists dumbfounded
 foolhardy
 slapping killers shotts assassinate assassinated assassinating assassination assassinations
-""".split())
-
+""".split()
+)
 
 
 def _word_file(name: str) -> tuple[str, ...]:
@@ -132,7 +141,6 @@ def word_rank(word: str) -> int:
     return _RANK.get(word, 2000 if word in VOCABULARY else len(_RANK))
 
 
-
 def _by_shape(words: Iterable[str]) -> dict[tuple[int, str], tuple[str, ...]]:
     out: dict[tuple[int, str], list[str]] = {}
     for w in words:
@@ -148,10 +156,12 @@ COMMON_BY_SHAPE = _by_shape(sorted(SHORT_TARGETS, key=lambda w: (_RANK.get(w, le
 RARE_BY_SHAPE = _by_shape(sorted(DICTIONARY - KNOWN))
 
 # Group names that identity abuse targets: split out of run-together text like abusive words.
-IDENTITY = tuple("""
+IDENTITY = tuple(
+    """
 muslim muslims jews jewish women woman immigrant immigrants migrants refugees blacks gays
 lesbians arabs kurds turks mexicans africans asians christians hindus islam islamic females
-""".split())
+""".split()
+)
 
 # Abusive words (and group names) worth splitting out of a run-together token.
 _SPLITTABLE = sorted({w for w in ABUSE + IDENTITY if len(w) >= 3 and w not in NO_SPLIT}, key=len, reverse=True)
@@ -159,10 +169,12 @@ ABUSE_INSIDE = re.compile("|".join(_SPLITTABLE))
 _SPLITTABLE_SET = frozenset(_SPLITTABLE)
 # What a run-together token may be split into: the hand-written words, and the corpus and
 # dictionary words of 4+ letters (shorter ones are too often fragments: ion, per, ted).
-_FRAGMENT_LIKE = frozenset("""
+_FRAGMENT_LIKE = frozenset(
+    """
 ive ur id im r u ya yo ms mr dr mrs hes shes lets ill wed ally ting bing ling ning tier ness ment
 tion ings ated ized ize ise ably ical ious
-""".split())
+""".split()
+)
 SPLIT_PIECES = (
     VOCABULARY | frozenset(IDENTITY) | frozenset(w for w in CORPUS_WORDS + tuple(DICTIONARY) if len(w) >= 4)
 ) - _FRAGMENT_LIKE
@@ -170,7 +182,6 @@ _SINGLE_LETTER_WORDS = frozenset("aiu")
 _AFTER_APOSTROPHE = frozenset("s t re ll ve d m".split())
 _FIRST_LETTER_PIECES = _SINGLE_LETTER_WORDS | _AFTER_APOSTROPHE
 _EVERYDAY = (COMMON | frozenset(w for w in CORPUS_WORDS if len(w) >= 4)) - _FRAGMENT_LIKE
-
 
 
 def _fragments() -> frozenset[str]:
@@ -198,7 +209,8 @@ def _by_length() -> dict[int, tuple[str, ...]]:
 ABUSE_BY_LENGTH = _by_length()
 ABUSE_BY_START = {
     (n, letter): tuple(w for w in words if w[0] == letter)
-    for n, words in ABUSE_BY_LENGTH.items() for letter in {w[0] for w in words}
+    for n, words in ABUSE_BY_LENGTH.items()
+    for letter in {w[0] for w in words}
 }
 _MAX_PIECE = 20
 
@@ -271,12 +283,17 @@ def _split_out(word: str) -> tuple[str, ...] | None:
     m = ABUSE_INSIDE.search(word)
     if m is None:
         return None
-    before, found, after = word[:m.start()], m.group(), word[m.end():]
+    before, found, after = word[: m.start()], m.group(), word[m.end() :]
     # an abusive word of 5+ letters is cut out between any two letters or more ("fixstupid",
     # "theidiotprohibes", "somestupidbs"): no everyday word hides one in an unknown token
     strong = len(found) >= 5 and found in ABUSE_SET
     if after and (len(after) < 3 or after not in SPLIT_PIECES) and not (strong and len(after) >= 2):
         return None  # "creeping", "shootin": a suffix
-    if before and (len(before) < 2 or before not in SPLIT_PIECES) and not (len(before) >= 5 and after) and not (strong and len(before) >= 2):
+    if (
+        before
+        and (len(before) < 2 or before not in SPLIT_PIECES)
+        and not (len(before) >= 5 and after)
+        and not (strong and len(before) >= 2)
+    ):
         return None  # "empathetic", "embarrasses", "classmate"
     return tuple(p for p in (before, found, after) if p)

@@ -20,7 +20,7 @@ def normalize_url(url: str) -> str:
     """Accept ``postgresql://`` / ``postgres://`` and use the psycopg 3 driver for them."""
     for prefix in ("postgresql://", "postgres://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     if url.startswith(("sqlite", "postgresql+psycopg://")):
         return url
     raise ConfigError(f"database_url {url!r}: use sqlite:///PATH or postgresql://USER@HOST/DB")

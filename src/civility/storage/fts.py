@@ -38,7 +38,9 @@ SQLITE_DROP = [
     "DROP TRIGGER IF EXISTS comments_fts_au",
     "DROP TABLE IF EXISTS comments_fts",
 ]
-POSTGRESQL = ["CREATE INDEX IF NOT EXISTS ix_comments_fts ON comments USING gin (to_tsvector('simple'::regconfig, text))"]
+POSTGRESQL = [
+    "CREATE INDEX IF NOT EXISTS ix_comments_fts ON comments USING gin (to_tsvector('simple'::regconfig, text))"
+]
 POSTGRESQL_DROP = ["DROP INDEX IF EXISTS ix_comments_fts"]
 
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -66,8 +68,8 @@ def match_clause(dialect: str, query: str) -> ColumnElement | None:
         return None
     if dialect == "sqlite":
         # Each word quoted as an FTS5 string; the last one also as a prefix ("bud" finds "budget").
-        expr = " ".join('"' + w.replace('"', '') + '"' for w in words[:-1])
-        expr = (expr + " " if expr else "") + '"' + words[-1].replace('"', '') + '"*'
+        expr = " ".join('"' + w.replace('"', "") + '"' for w in words[:-1])
+        expr = (expr + " " if expr else "") + '"' + words[-1].replace('"', "") + '"*'
         sub = text("SELECT rowid FROM comments_fts WHERE comments_fts MATCH :fts_q").bindparams(fts_q=expr)
         return comments.c.id.in_(sub.columns(rowid=comments.c.id.type).subquery().select())
     tsquery = " & ".join(f"{w}:*" if i == len(words) - 1 else w for i, w in enumerate(words))

@@ -76,8 +76,10 @@ class PolicyOut(BaseModel):
 
 @router.get("/moderators", response_model=list[ModeratorOut], responses=_ERRORS, summary="Moderator accounts")
 def moderators(request: Request, admin: Admin) -> list[ModeratorOut]:
-    return [ModeratorOut(id=m.id, name=m.name, role=m.role, created_at=m.created_at)
-            for m in get_platform(request).list_moderators()]
+    return [
+        ModeratorOut(id=m.id, name=m.name, role=m.role, created_at=m.created_at)
+        for m in get_platform(request).list_moderators()
+    ]
 
 
 @router.get("/policy", response_model=PolicyOut, responses=_ERRORS, summary="Site-wide policy overrides")
@@ -85,17 +87,26 @@ def site_policy(request: Request, admin: Admin) -> PolicyOut:
     return PolicyOut(overrides=get_platform(request).site_policy() or None)
 
 
-@router.put("/policy", response_model=PolicyOut, responses=_ERRORS, dependencies=_ADMIN_JSON,
-            summary="Replace the site-wide policy overrides")
+@router.put(
+    "/policy",
+    response_model=PolicyOut,
+    responses=_ERRORS,
+    dependencies=_ADMIN_JSON,
+    summary="Replace the site-wide policy overrides",
+)
 def set_site_policy(request: Request, policy: PolicyIn | None = None) -> PolicyOut:
     overrides = policy.as_overrides() if policy is not None else None
     get_platform(request).set_site_policy(overrides or None)
     return PolicyOut(overrides=overrides or None)
 
 
-@router.put("/articles/{article_id}/policy", response_model=PolicyOut,
-            responses={**_ERRORS, 404: {"model": ErrorOut}}, dependencies=_ADMIN_JSON,
-            summary="Replace one article's policy overrides (laid over the site's)")
+@router.put(
+    "/articles/{article_id}/policy",
+    response_model=PolicyOut,
+    responses={**_ERRORS, 404: {"model": ErrorOut}},
+    dependencies=_ADMIN_JSON,
+    summary="Replace one article's policy overrides (laid over the site's)",
+)
 def set_article_policy(request: Request, article_id: str, policy: PolicyIn | None = None) -> PolicyOut:
     platform = get_platform(request)
     platform.get_article(article_id)  # 404 before anything changes

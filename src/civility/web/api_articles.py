@@ -22,7 +22,9 @@ def require_publisher(request: Request) -> None:
     if not expected:
         raise PermissionDenied("Adding articles over the API is off: set publisher_token to enable it.")
     if scheme.lower() != "bearer" or not token.strip():
-        raise HTTPException(401, "Send Authorization: Bearer <publisher token>.", headers={"WWW-Authenticate": "Bearer"})
+        raise HTTPException(
+            401, "Send Authorization: Bearer <publisher token>.", headers={"WWW-Authenticate": "Bearer"}
+        )
     if not hmac.compare_digest(token.strip().encode(), expected.encode()):
         raise PermissionDenied("The publisher token is wrong.")
 

@@ -62,7 +62,9 @@ def submit_comment(
     comment: CommentIn,
     idempotency_key: Annotated[
         str | None,
-        Header(alias="Idempotency-Key", max_length=200, description="a retry with the same key returns the first result"),
+        Header(
+            alias="Idempotency-Key", max_length=200, description="a retry with the same key returns the first result"
+        ),
     ] = None,
 ) -> SubmitOut:
     result = get_platform(request).submit_comment(
@@ -81,5 +83,10 @@ def submit_comment(
     settings = get_settings(request)
     rules = list(result.rules) if settings.rejection_detail == "rule" else []
     outcome = Outcome(status=result.status, rules=tuple(rules))
-    return SubmitOut(id=result.comment_id, status=status, message=outcome_message(settings, outcome), rules=rules,
-                     receipt=receipt_for(settings, result.comment_id))
+    return SubmitOut(
+        id=result.comment_id,
+        status=status,
+        message=outcome_message(settings, outcome),
+        rules=rules,
+        receipt=receipt_for(settings, result.comment_id),
+    )

@@ -102,7 +102,9 @@ def queue_item_out(item) -> QueueItemOut:
     )
 
 
-@router.get("/queue", response_model=QueuePageOut, responses=_AUTH_ERRORS, summary="Comments by status (default: pending)")
+@router.get(
+    "/queue", response_model=QueuePageOut, responses=_AUTH_ERRORS, summary="Comments by status (default: pending)"
+)
 def queue(
     request: Request,
     moderator: Annotated[ModeratorSession, Depends(require_moderator_api)],
@@ -111,14 +113,30 @@ def queue(
     after: Annotated[str | None, Query(max_length=500)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     sort: Literal["oldest", "newest", "fine_first", "risky_first"] | None = None,
-    category: Annotated[str | None, Query(max_length=40, description="a rule category of the machine's reasons")] = None,
-    lang: Annotated[str | None, Query(pattern=r"^[a-z]{2,3}$", description="only comments identified as this language (ISO 639: en, ckb, kmr, ar, fa, tr; und = undetermined)")] = None,
+    category: Annotated[
+        str | None, Query(max_length=40, description="a rule category of the machine's reasons")
+    ] = None,
+    lang: Annotated[
+        str | None,
+        Query(
+            pattern=r"^[a-z]{2,3}$",
+            description="only comments identified as this language (ISO 639: en, ckb, kmr, ar, fa, tr; und = undetermined)",
+        ),
+    ] = None,
     email: Annotated[str | None, Query(max_length=254, description="the commenter's email (exact, any case)")] = None,
     q: Annotated[str | None, Query(max_length=200, description="full-text search of the comment texts")] = None,
 ) -> QueuePageOut:
-    page = get_platform(request).review_queue(status=status, article_id=article_id or None, after=after or None, limit=limit,
-                                              sort=sort, category=category or None, lang=lang or None,
-                                              email=email or None, q=q or None)
+    page = get_platform(request).review_queue(
+        status=status,
+        article_id=article_id or None,
+        after=after or None,
+        limit=limit,
+        sort=sort,
+        category=category or None,
+        lang=lang or None,
+        email=email or None,
+        q=q or None,
+    )
     return QueuePageOut(items=[queue_item_out(i) for i in page.items], next_cursor=page.next_cursor)
 
 
@@ -134,7 +152,9 @@ def history(
     return [decision_out(d) for d in get_platform(request).comment_history(comment_id)]
 
 
-def _decide(request: Request, moderator: ModeratorSession, comment_id: int, decision: str, body: DecideIn | None) -> DecideOut:
+def _decide(
+    request: Request, moderator: ModeratorSession, comment_id: int, decision: str, body: DecideIn | None
+) -> DecideOut:
     body = body or DecideIn()
     record = get_platform(request).decide(
         comment_id,
@@ -151,11 +171,19 @@ def _decide(request: Request, moderator: ModeratorSession, comment_id: int, deci
     )
 
 
-_DECIDE_RESPONSES = {**_AUTH_ERRORS, 404: {"model": ErrorOut}, 409: {"model": ErrorOut, "description": "Already decided, or the version moved"}}
+_DECIDE_RESPONSES = {
+    **_AUTH_ERRORS,
+    404: {"model": ErrorOut},
+    409: {"model": ErrorOut, "description": "Already decided, or the version moved"},
+}
 
 
-@router.post("/comments/{comment_id}/approve", response_model=DecideOut, responses=_DECIDE_RESPONSES,
-             summary="Approve a pending comment, or (with expected_version and a reason) a rejected one")
+@router.post(
+    "/comments/{comment_id}/approve",
+    response_model=DecideOut,
+    responses=_DECIDE_RESPONSES,
+    summary="Approve a pending comment, or (with expected_version and a reason) a rejected one",
+)
 def approve(
     request: Request,
     comment_id: int,
@@ -165,8 +193,12 @@ def approve(
     return _decide(request, moderator, comment_id, "approve", body)
 
 
-@router.post("/comments/{comment_id}/reject", response_model=DecideOut, responses=_DECIDE_RESPONSES,
-             summary="Reject a pending comment, or (with expected_version and a reason) an approved one")
+@router.post(
+    "/comments/{comment_id}/reject",
+    response_model=DecideOut,
+    responses=_DECIDE_RESPONSES,
+    summary="Reject a pending comment, or (with expected_version and a reason) an approved one",
+)
 def reject(
     request: Request,
     comment_id: int,
@@ -176,8 +208,12 @@ def reject(
     return _decide(request, moderator, comment_id, "reject", body)
 
 
-@router.post("/comments/{comment_id}/withdraw", response_model=DecideOut, responses=_DECIDE_RESPONSES,
-             summary="Withdraw a published comment: it leaves the public pages, feeds and caches at once (reason required)")
+@router.post(
+    "/comments/{comment_id}/withdraw",
+    response_model=DecideOut,
+    responses=_DECIDE_RESPONSES,
+    summary="Withdraw a published comment: it leaves the public pages, feeds and caches at once (reason required)",
+)
 def withdraw(
     request: Request,
     comment_id: int,
@@ -198,9 +234,12 @@ class CloseOut(BaseModel):
     closed: bool
 
 
-@router.post("/articles/{article_id}/comments-closed", response_model=CloseOut,
-             responses={**_AUTH_ERRORS, 404: {"model": ErrorOut}},
-             summary="Close (or reopen) an article's comments by hand")
+@router.post(
+    "/articles/{article_id}/comments-closed",
+    response_model=CloseOut,
+    responses={**_AUTH_ERRORS, 404: {"model": ErrorOut}},
+    summary="Close (or reopen) an article's comments by hand",
+)
 def close_comments(
     request: Request,
     article_id: str,
@@ -219,7 +258,8 @@ class BulkIn(BaseModel):
     decision: Literal["approve", "reject"]
     reason: str | None = Field(default=None, max_length=1000)
     categories: list[Annotated[str, Field(max_length=40)]] | None = Field(
-        default=None, max_length=12, description="the rule(s) a bulk rejection cites; required to reject")
+        default=None, max_length=12, description="the rule(s) a bulk rejection cites; required to reject"
+    )
     dry_run: bool = Field(default=False, description="only count what would be decided")
 
 
@@ -229,10 +269,15 @@ class BulkOut(BaseModel):
     skipped: list[int] = Field(description="not pending any more, or unknown")
 
 
-@router.post("/bulk", response_model=BulkOut, responses=_AUTH_ERRORS,
-             summary="Approve or reject several pending comments; each gets its own audit row")
-def bulk(request: Request, moderator: Annotated[ModeratorSession, Depends(require_moderator_api)],
-         body: BulkIn) -> BulkOut:
+@router.post(
+    "/bulk",
+    response_model=BulkOut,
+    responses=_AUTH_ERRORS,
+    summary="Approve or reject several pending comments; each gets its own audit row",
+)
+def bulk(
+    request: Request, moderator: Annotated[ModeratorSession, Depends(require_moderator_api)], body: BulkIn
+) -> BulkOut:
     platform = get_platform(request)
     if body.dry_run:
         done, skipped = [], []
@@ -243,8 +288,13 @@ def bulk(request: Request, moderator: Annotated[ModeratorSession, Depends(requir
                 pending = False
             (done if pending else skipped).append(cid)
         return BulkOut(decision=body.decision, done=done, skipped=skipped)
-    result = platform.bulk_decide(body.ids, body.decision, actor=moderator.actor, reason=(body.reason or "").strip() or None,
-                                  categories=body.categories if body.decision == "reject" else None)
+    result = platform.bulk_decide(
+        body.ids,
+        body.decision,
+        actor=moderator.actor,
+        reason=(body.reason or "").strip() or None,
+        categories=body.categories if body.decision == "reject" else None,
+    )
     return BulkOut(decision=body.decision, **result)
 
 
@@ -257,10 +307,17 @@ class CommenterOut(BaseModel):
     recent: list[QueueItemOut]
 
 
-@router.get("/commenters", response_model=CommenterOut, responses=_AUTH_ERRORS,
-            summary="A commenter's history by email: counts, rejection rate, ban, latest comments")
-def commenter(request: Request, moderator: Annotated[ModeratorSession, Depends(require_moderator_api)],
-              email: Annotated[str, Query(min_length=3, max_length=254)]) -> CommenterOut:
+@router.get(
+    "/commenters",
+    response_model=CommenterOut,
+    responses=_AUTH_ERRORS,
+    summary="A commenter's history by email: counts, rejection rate, ban, latest comments",
+)
+def commenter(
+    request: Request,
+    moderator: Annotated[ModeratorSession, Depends(require_moderator_api)],
+    email: Annotated[str, Query(min_length=3, max_length=254)],
+) -> CommenterOut:
     record = get_platform(request).commenter_history(email)
     return CommenterOut(**{**record, "recent": [queue_item_out(i) for i in record["recent"]]})
 
@@ -274,12 +331,16 @@ class BanIn(BaseModel):
 
 
 @router.post("/bans", responses=_AUTH_ERRORS, summary="Ban an address (its comments are held or rejected)")
-def add_ban(request: Request, moderator: Annotated[ModeratorSession, Depends(require_moderator_api)],
-            body: BanIn) -> dict:
+def add_ban(
+    request: Request, moderator: Annotated[ModeratorSession, Depends(require_moderator_api)], body: BanIn
+) -> dict:
     return get_platform(request).ban(body.email, body.reason, actor=moderator.actor, days=body.days) or {}
 
 
 @router.delete("/bans", responses=_AUTH_ERRORS, summary="Lift the bans of an address")
-def lift_ban(request: Request, moderator: Annotated[ModeratorSession, Depends(require_moderator_api)],
-             email: Annotated[str, Query(max_length=254)]) -> dict:
+def lift_ban(
+    request: Request,
+    moderator: Annotated[ModeratorSession, Depends(require_moderator_api)],
+    email: Annotated[str, Query(max_length=254)],
+) -> dict:
     return {"lifted": get_platform(request).lift_ban(email)}

@@ -85,9 +85,11 @@ def create_app(settings: Settings, platform: "Platform | None" = None) -> FastAP
         redoc_url=None,
         lifespan=lifespan,
         # Any request may be malformed (a body that is not UTF-8) or too large: documented for all.
-        responses={400: {"model": ErrorOut, "description": "Malformed request"},
-                   413: {"model": ErrorOut, "description": "Request body over max_body_bytes"},
-                   415: {"model": ErrorOut, "description": "A JSON endpoint was sent something other than JSON"}},
+        responses={
+            400: {"model": ErrorOut, "description": "Malformed request"},
+            413: {"model": ErrorOut, "description": "Request body over max_body_bytes"},
+            415: {"model": ErrorOut, "description": "A JSON endpoint was sent something other than JSON"},
+        },
     )
     app.state.settings = settings
     app.state.platform = platform

@@ -52,8 +52,16 @@ def set_session_cookie(request: Request, response: Response, token: str) -> None
     )
 
 
-def _login_page(request: Request, *, status: int = 200, error: str | None = None, name: str = "",
-                next_url: str = "/moderate", signed_out: bool = False, headers: dict[str, str] | None = None) -> Response:
+def _login_page(
+    request: Request,
+    *,
+    status: int = 200,
+    error: str | None = None,
+    name: str = "",
+    next_url: str = "/moderate",
+    signed_out: bool = False,
+    headers: dict[str, str] | None = None,
+) -> Response:
     settings = get_settings(request)
     context = template_context(
         request,
@@ -125,8 +133,9 @@ def _logout(request: Request, csrf_token: str) -> Response:
     if moderator is not None:
         csrf.check_session_token(moderator.csrf_token, csrf_token)
         get_platform(request).delete_session(moderator.token)
-    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax",
-                           secure=is_https(request, get_settings(request)))
+    response.delete_cookie(
+        SESSION_COOKIE, path="/", httponly=True, samesite="lax", secure=is_https(request, get_settings(request))
+    )
     return response
 
 

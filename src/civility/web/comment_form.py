@@ -222,13 +222,22 @@ def process_post(
     templates = request.app.state.templates
     article = platform.get_article(article_id)
     parent = hidden.get("parent_id", "").strip()
-    state = FormState(values=values, idempotency_key=hidden.get("idempotency_key", "")[:200],
-                      parent_id=int(parent) if parent.isdigit() and len(parent) < 19 else None)
+    state = FormState(
+        values=values,
+        idempotency_key=hidden.get("idempotency_key", "")[:200],
+        parent_id=int(parent) if parent.isdigit() and len(parent) < 19 else None,
+    )
 
     def again(status: int, headers: dict[str, str] | None = None) -> Response:
         context = page_context(
-            request, article, page_url=page_url, page_query=redirect_query, form_action=form_action,
-            after=None, state=state, report_base=report_base,
+            request,
+            article,
+            page_url=page_url,
+            page_query=redirect_query,
+            form_action=form_action,
+            after=None,
+            state=state,
+            report_base=report_base,
         )
         return templates.TemplateResponse(request, template, context, status_code=status, headers=headers)
 
@@ -256,7 +265,12 @@ def process_post(
 
     def submit(key: str | None):
         return platform.submit_comment(
-            article.id, values["name"], values["email"], values["text"], ip=client_ip(request), idempotency_key=key,
+            article.id,
+            values["name"],
+            values["email"],
+            values["text"],
+            ip=client_ip(request),
+            idempotency_key=key,
             parent_id=state.parent_id,
         )
 

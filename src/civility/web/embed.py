@@ -38,8 +38,12 @@ def _register(request: Request, url: str, title: str | None):
         return None
     clean = " ".join((title or "").split())[:300] or url
     platform = get_platform(request)
-    platform.count_public_request("embed-register", client_ip(request), limit=60,
-                                  message="Too many new pages registered from your address; please wait.")
+    platform.count_public_request(
+        "embed-register",
+        client_ip(request),
+        limit=60,
+        message="Too many new pages registered from your address; please wait.",
+    )
     try:
         return platform.add_article(ArticleIn(title=clean, body=clean, url=url.split("#")[0], source=origin or ""))
     except Conflict:  # registered by a concurrent frame meanwhile
@@ -137,7 +141,5 @@ def embed_help(request: Request, article: Annotated[str | None, Query(max_length
         f'<iframe src="{base}/embed/comments?article={quote(article_id, safe="")}" '
         'title="Comments" style="width:100%;height:60rem;border:0" loading="lazy"></iframe>'
     )
-    context = template_context(
-        request, snippet_id=snippet_id, snippet_url=snippet_url, snippet_iframe=snippet_iframe
-    )
+    context = template_context(request, snippet_id=snippet_id, snippet_url=snippet_url, snippet_iframe=snippet_iframe)
     return request.app.state.templates.TemplateResponse(request, "embed_help.html", context)

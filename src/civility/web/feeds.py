@@ -33,7 +33,11 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) ->
 
 def _xml_safe(text: str) -> str:
     """XML 1.0 cannot carry most control characters even escaped; drop them."""
-    return "".join(ch for ch in text if ch in "\t\n\r" or (ord(ch) >= 0x20 and not 0xFFFE <= ord(ch) <= 0xFFFF and not 0xD800 <= ord(ch) <= 0xDFFF))
+    return "".join(
+        ch
+        for ch in text
+        if ch in "\t\n\r" or (ord(ch) >= 0x20 and not 0xFFFE <= ord(ch) <= 0xFFFF and not 0xD800 <= ord(ch) <= 0xDFFF)
+    )
 
 
 def build_feed(article, comments: list, base_url: str) -> bytes:
@@ -68,7 +72,9 @@ def newest_comments(platform, article_id: str, count: int) -> list:
 
 
 @router.get("/articles/{article_id}/comments.atom")
-def comments_feed(request: Request, article_id: str, limit: Annotated[int, Query(ge=1, le=200)] = FEED_SIZE) -> Response:
+def comments_feed(
+    request: Request, article_id: str, limit: Annotated[int, Query(ge=1, le=200)] = FEED_SIZE
+) -> Response:
     platform = get_platform(request)
     article = platform.get_article(article_id)
     body = build_feed(article, newest_comments(platform, article.id, limit), get_settings(request).base_url)

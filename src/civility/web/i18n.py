@@ -28,8 +28,12 @@ RTL = frozenset({"ckb", "ar", "fa"})
 ALIASES = {"ku": "kmr", "ku-latn": "kmr", "ckb-arab": "ckb", "ku-arab": "ckb", "en-us": "en", "en-gb": "en"}
 
 _UNITS = (
-    (365 * 24 * 3600, "year"), (30 * 24 * 3600, "month"), (7 * 24 * 3600, "week"),
-    (24 * 3600, "day"), (3600, "hour"), (60, "minute"),
+    (365 * 24 * 3600, "year"),
+    (30 * 24 * 3600, "month"),
+    (7 * 24 * 3600, "week"),
+    (24 * 3600, "day"),
+    (3600, "hour"),
+    (60, "minute"),
 )
 
 
@@ -98,5 +102,11 @@ class PageLanguage:
 
     def context(self) -> dict[str, Any]:
         """What the templates use: _, gettext, ngettext, page_lang, page_dir, relative."""
-        return {"_": self.gettext, "gettext": self.gettext, "ngettext": self.ngettext,
-                "page_lang": self.code, "page_dir": self.dir, "relative_in_lang": self.relative}
+        return {
+            "_": self.gettext,
+            "gettext": self.gettext,
+            "ngettext": self.ngettext,
+            "page_lang": self.code,
+            "page_dir": self.dir,
+            "relative_in_lang": self.relative,
+        }

@@ -32,8 +32,12 @@ def learning_page(request: Request, days: int = 30) -> Response:
     langs = langs[:MAX_LANG_LINES]
 
     def series(metric: str) -> dict[str, list[float | None]]:
-        return {lang: [getattr(data.by_lang[lang].get(d), metric, None) if d in data.by_lang[lang] else None
-                       for d in data.days] for lang in langs}
+        return {
+            lang: [
+                getattr(data.by_lang[lang].get(d), metric, None) if d in data.by_lang[lang] else None for d in data.days
+            ]
+            for lang in langs
+        }
 
     charts = [
         line_chart("Automation: share of comments decided without a moderator", labels, series("automation")),
@@ -41,13 +45,25 @@ def learning_page(request: Request, days: int = 30) -> Response:
         line_chart("Auto-rejected, later approved by a moderator", labels, series("reject_error"), ymax=0.1),
     ]
     languages = sorted({lang for per in data.decisions.values() for lang in per})
-    totals = {lang: {"machine": sum(f.machine for f in data.by_lang.get(lang, {}).values()),
-                     "held_then_approved": sum(f.held_then_approved for f in data.by_lang.get(lang, {}).values()),
-                     "held": sum(f.held for f in data.by_lang.get(lang, {}).values())}
-              for lang in sorted(data.by_lang)}
+    totals = {
+        lang: {
+            "machine": sum(f.machine for f in data.by_lang.get(lang, {}).values()),
+            "held_then_approved": sum(f.held_then_approved for f in data.by_lang.get(lang, {}).values()),
+            "held": sum(f.held for f in data.by_lang.get(lang, {}).values()),
+        }
+        for lang in sorted(data.by_lang)
+    }
     context = template_context(
-        request, moderator=moderator, charts=charts, days=days, decisions=data.decisions, languages=languages,
-        active=data.active, models=data.models, last_run=data.last_run, totals=totals,
+        request,
+        moderator=moderator,
+        charts=charts,
+        days=days,
+        decisions=data.decisions,
+        languages=languages,
+        active=data.active,
+        models=data.models,
+        last_run=data.last_run,
+        totals=totals,
         bands=(data.active.artifact.get("bands", {}) if data.active is not None else {}),
     )
     return request.app.state.templates.TemplateResponse(request, "learning.html", context)

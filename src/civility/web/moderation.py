@@ -52,8 +52,12 @@ def _all_articles(request: Request) -> list:
     return articles
 
 
-_SORTS = {"oldest": "Oldest first", "newest": "Newest first", "fine_first": "Most likely fine first",
-          "risky_first": "Most likely to break a rule first"}
+_SORTS = {
+    "oldest": "Oldest first",
+    "newest": "Newest first",
+    "fine_first": "Most likely fine first",
+    "risky_first": "Most likely to break a rule first",
+}
 BULK_MAX = 200
 
 
@@ -82,16 +86,20 @@ def dashboard(
     sort = sort if sort in _SORTS else None
     category = category if category in CATEGORY_TABLE else None
     lang = lang if lang and valid_code(lang) else None
-    filters = {k: v for k, v in (("sort", sort), ("category", category), ("lang", lang), ("email", email), ("q", q)) if v}
-    page = get_platform(request).review_queue(status=status, article_id=article_id, after=after or None, limit=50,
-                                              **{k: v for k, v in filters.items()})
+    filters = {
+        k: v for k, v in (("sort", sort), ("category", category), ("lang", lang), ("email", email), ("q", q)) if v
+    }
+    page = get_platform(request).review_queue(
+        status=status, article_id=article_id, after=after or None, limit=50, **{k: v for k, v in filters.items()}
+    )
     base_query = {"status": status, **({"article": article_id} if article_id else {}), **filters}
     back_url = "/moderate?" + urlencode(base_query)
     notice = _NOTICES[done].format(id=id) if done in _NOTICES and id is not None else None
     if done in ("bulk-approve", "bulk-reject", "undo") and n is not None:
         verb = {"bulk-approve": "approved", "bulk-reject": "rejected", "undo": "back in the queue"}[done]
-        notice = (f"{n} comment{'' if n == 1 else 's'} {verb}"
-                  + (f"; {skipped} skipped (decided by someone else meanwhile)." if skipped else "."))
+        notice = f"{n} comment{'' if n == 1 else 's'} {verb}" + (
+            f"; {skipped} skipped (decided by someone else meanwhile)." if skipped else "."
+        )
     undo_offer = _undo_offer(request, undo, moderator.actor) if done in ("bulk-approve", "bulk-reject") else None
     articles = _all_articles(request)
     context = template_context(
@@ -122,8 +130,11 @@ def dashboard(
 @router.post("/moderate/bulk", response_class=HTMLResponse)
 async def bulk(request: Request) -> Response:
     form = await request.form()
-    ids = [v for v in form.getlist("ids") if isinstance(v, str)][:BULK_MAX + 1]
-    fields = {k: v if isinstance(v := form.get(k, ""), str) else "" for k in ("action", "csrf_token", "confirm", "back", "reason")}
+    ids = [v for v in form.getlist("ids") if isinstance(v, str)][: BULK_MAX + 1]
+    fields = {
+        k: v if isinstance(v := form.get(k, ""), str) else ""
+        for k in ("action", "csrf_token", "confirm", "back", "reason")
+    }
     rules = [v for v in form.getlist("categories") if isinstance(v, str)][:12]
     return await run_in_threadpool(_bulk, request, ids, fields, rules)
 
@@ -150,14 +161,26 @@ def _bulk(request: Request, raw_ids: list[str], fields: dict[str, str], rules: l
                 continue
             if getattr(item.comment.status, "value", item.comment.status) == "pending":
                 items.append(queue_item_out(item))
-        context = template_context(request, moderator=moderator, action=action, items=items, back_url=back,
-                                   reason=fields["reason"][:1000])
+        context = template_context(
+            request, moderator=moderator, action=action, items=items, back_url=back, reason=fields["reason"][:1000]
+        )
         return request.app.state.templates.TemplateResponse(request, "bulk_preview.html", context)
-    result = platform.bulk_decide(ids, action, actor=moderator.actor, reason=fields["reason"].strip()[:1000] or None,
-                                  categories=(rules or []) if action == "reject" else None)
+    result = platform.bulk_decide(
+        ids,
+        action,
+        actor=moderator.actor,
+        reason=fields["reason"].strip()[:1000] or None,
+        categories=(rules or []) if action == "reject" else None,
+    )
     joiner = "&" if "?" in back else "?"
-    query = urlencode({"done": f"bulk-{action}", "n": len(result["done"]), "skipped": len(result["skipped"]),
-                       "undo": _undo_tokens(request).dumps({"ids": result["done"], "by": moderator.actor})})
+    query = urlencode(
+        {
+            "done": f"bulk-{action}",
+            "n": len(result["done"]),
+            "skipped": len(result["skipped"]),
+            "undo": _undo_tokens(request).dumps({"ids": result["done"], "by": moderator.actor}),
+        }
+    )
     return RedirectResponse(f"{back}{joiner}{query}", status_code=303)
 
 
@@ -203,12 +226,20 @@ def _bulk_undo(request: Request, token: str, csrf_token: str, back: str) -> Resp
     result = get_platform(request).undo_decisions(ids, actor=moderator.actor)
     target = safe_next(back)
     joiner = "&" if "?" in target else "?"
-    return RedirectResponse(f"{target}{joiner}" + urlencode({"done": "undo", "n": len(result["done"]),
-                                                             "skipped": len(result["skipped"])}), status_code=303)
+    return RedirectResponse(
+        f"{target}{joiner}" + urlencode({"done": "undo", "n": len(result["done"]), "skipped": len(result["skipped"])}),
+        status_code=303,
+    )
 
 
-def _detail(request: Request, moderator: ModeratorSession, comment_id: int, *, conflict: str | None = None,
-            status_code: int = 200) -> Response:
+def _detail(
+    request: Request,
+    moderator: ModeratorSession,
+    comment_id: int,
+    *,
+    conflict: str | None = None,
+    status_code: int = 200,
+) -> Response:
     item = get_platform(request).queue_item(comment_id)
     context = template_context(
         request,
@@ -217,7 +248,9 @@ def _detail(request: Request, moderator: ModeratorSession, comment_id: int, *, c
         conflict=conflict,
         back_url=f"/moderate/comments/{comment_id}",
     )
-    return request.app.state.templates.TemplateResponse(request, "comment_detail.html", context, status_code=status_code)
+    return request.app.state.templates.TemplateResponse(
+        request, "comment_detail.html", context, status_code=status_code
+    )
 
 
 @router.get("/moderate/comments/{comment_id}", response_class=HTMLResponse)
@@ -244,8 +277,16 @@ async def decide(
     )
 
 
-def _decide(request: Request, comment_id: int, decision: str, reason: str, expected_version: str,
-            csrf_token: str, back: str, categories: list[str]) -> Response:
+def _decide(
+    request: Request,
+    comment_id: int,
+    decision: str,
+    reason: str,
+    expected_version: str,
+    csrf_token: str,
+    back: str,
+    categories: list[str],
+) -> Response:
     moderator = find_moderator(request)
     if moderator is None:
         raise errors.PermissionDenied("Sign in as a moderator first.")
@@ -292,8 +333,10 @@ def _close(request: Request, article_id: str, closed: str, csrf_token: str) -> R
         raise errors.PermissionDenied("Sign in as a moderator first.")
     csrf.check_session_token(moderator.csrf_token, csrf_token)
     get_platform(request).close_comments(article_id, closed == "1")
-    return RedirectResponse("/moderate?" + urlencode({"article": article_id, "done": "closed" if closed == "1" else "opened",
-                                                      "id": 0}), status_code=303)
+    return RedirectResponse(
+        "/moderate?" + urlencode({"article": article_id, "done": "closed" if closed == "1" else "opened", "id": 0}),
+        status_code=303,
+    )
 
 
 @router.get("/moderate/commenters", response_class=HTMLResponse)
@@ -303,9 +346,14 @@ def commenter(request: Request, email: Annotated[str, Query(max_length=254)] = "
     if moderator is None:
         return _login_redirect(request)
     record = get_platform(request).commenter_history(email) if email.strip() else None
-    context = template_context(request, moderator=moderator, email=email, record=record,
-                               items=[queue_item_out(i) for i in record["recent"]] if record else [],
-                               back_url="/moderate/commenters?" + urlencode({"email": email}))
+    context = template_context(
+        request,
+        moderator=moderator,
+        email=email,
+        record=record,
+        items=[queue_item_out(i) for i in record["recent"]] if record else [],
+        back_url="/moderate/commenters?" + urlencode({"email": email}),
+    )
     return request.app.state.templates.TemplateResponse(request, "commenter.html", context)
 
 
@@ -336,8 +384,9 @@ def _ban(request: Request, email: str, reason: str, days: str, action: str, csrf
     return RedirectResponse("/moderate/commenters?" + urlencode({"email": email}), status_code=303)
 
 
-def _bars(values: list[tuple[str, float | None]], *, width: int = 600, height: int = 160,
-          percent: bool = False) -> dict:
+def _bars(
+    values: list[tuple[str, float | None]], *, width: int = 600, height: int = 160, percent: bool = False
+) -> dict:
     """Bar geometry for a server-rendered SVG chart (the template draws it; no script, no CDN)."""
     top = max([v for _, v in values if v is not None] or [0]) or 1
     if percent:
@@ -346,8 +395,16 @@ def _bars(values: list[tuple[str, float | None]], *, width: int = 600, height: i
     bars = []
     for i, (label, value) in enumerate(values):
         h = 0 if value is None else round((value / top) * (height - 20), 1)
-        bars.append({"x": round(i * slot + 1, 1), "w": max(1, round(slot - 2, 1)), "y": round(height - 20 - h, 1),
-                     "h": h, "label": label, "value": value})
+        bars.append(
+            {
+                "x": round(i * slot + 1, 1),
+                "w": max(1, round(slot - 2, 1)),
+                "y": round(height - 20 - h, 1),
+                "h": h,
+                "label": label,
+                "value": value,
+            }
+        )
     return {"width": width, "height": height, "bars": bars, "top": top, "percent": percent}
 
 
@@ -358,7 +415,9 @@ def stats_page(request: Request, days: int = 30) -> Response:
         return _login_redirect(request)
     data = get_platform(request).stats(days)
     context = template_context(
-        request, moderator=moderator, stats=data,
+        request,
+        moderator=moderator,
+        stats=data,
         per_day=_bars([(d[5:], n) for d, n in data["per_day"]]),
         automation=_bars([(d[5:], v) for d, v in data["automation"]], percent=True),
         rejected=_bars([(c, n) for c, n in data["rejected_by_category"]]),

@@ -29,19 +29,25 @@ def index(request: Request, cursor: str | None = None) -> Response:
     platform = get_platform(request)
     page = platform.list_articles(limit=30, cursor=cursor or None)
     counts = platform.approved_counts([a.id for a in page.items])
-    context = template_context(request, **_site_language(request), articles=list(page.items),
-                               next_cursor=page.next_cursor, counts=counts)
+    context = template_context(
+        request, **_site_language(request), articles=list(page.items), next_cursor=page.next_cursor, counts=counts
+    )
     return request.app.state.templates.TemplateResponse(request, "index.html", context)
 
 
 @router.get("/rules", response_class=HTMLResponse)
 def rules(request: Request) -> Response:
-    return request.app.state.templates.TemplateResponse(request, "rules.html", template_context(request, **_site_language(request)))
+    return request.app.state.templates.TemplateResponse(
+        request, "rules.html", template_context(request, **_site_language(request))
+    )
 
 
 @router.get("/articles/{article_id}", response_class=HTMLResponse)
 def article_page(
-    request: Request, article_id: str, after: str | None = None, submitted: str | None = None,
+    request: Request,
+    article_id: str,
+    after: str | None = None,
+    submitted: str | None = None,
     reply_to: str | None = None,
 ) -> Response:
     article = get_platform(request).get_article(article_id)

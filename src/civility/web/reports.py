@@ -33,16 +33,23 @@ def _comment(request: Request, article_id: str, comment_id: int):
     return c
 
 
-def _render(request: Request, article_id: str, comment_id: int, *, embed: bool, back: str, status_code: int = 200,
-            **values) -> Response:
+def _render(
+    request: Request, article_id: str, comment_id: int, *, embed: bool, back: str, status_code: int = 200, **values
+) -> Response:
     platform = get_platform(request)
     article = platform.get_article(article_id)
     comment = _comment(request, article.id, comment_id)
     context = template_context(
-        request, article=article, comment={"id": comment.id, "name": comment.name, "text": comment.text},
-        embed=embed, back_url=back, form_token=csrf.issue_form_token(get_settings(request).secret_key),
-        reasons=comment_form_reasons(), values=values.pop("values", {"reason": "", "note": ""}),
-        errors=values.pop("errors", {}), **values,
+        request,
+        article=article,
+        comment={"id": comment.id, "name": comment.name, "text": comment.text},
+        embed=embed,
+        back_url=back,
+        form_token=csrf.issue_form_token(get_settings(request).secret_key),
+        reasons=comment_form_reasons(),
+        values=values.pop("values", {"reason": "", "note": ""}),
+        errors=values.pop("errors", {}),
+        **values,
     )
     return request.app.state.templates.TemplateResponse(request, "report.html", context, status_code=status_code)
 
@@ -72,15 +79,20 @@ def embed_report_page(request: Request, comment_id: int, article: Annotated[str,
 @router.post("/articles/{article_id}/comments/{comment_id}/report", response_class=HTMLResponse)
 async def report_post(request: Request, article_id: str, comment_id: int) -> Response:
     form = await request.form()
-    fields = {k: v if isinstance(v := form.get(k, ""), str) else "" for k in ("reason", "note", "csrf_token", "website")}
+    fields = {
+        k: v if isinstance(v := form.get(k, ""), str) else "" for k in ("reason", "note", "csrf_token", "website")
+    }
     return await run_in_threadpool(_post, request, article_id, comment_id, fields, False)
 
 
 @router.post("/embed/comments/{comment_id}/report", response_class=HTMLResponse)
-async def embed_report_post(request: Request, comment_id: int,
-                            article: Annotated[str, Query(max_length=200)]) -> Response:
+async def embed_report_post(
+    request: Request, comment_id: int, article: Annotated[str, Query(max_length=200)]
+) -> Response:
     form = await request.form()
-    fields = {k: v if isinstance(v := form.get(k, ""), str) else "" for k in ("reason", "note", "csrf_token", "website")}
+    fields = {
+        k: v if isinstance(v := form.get(k, ""), str) else "" for k in ("reason", "note", "csrf_token", "website")
+    }
     return await run_in_threadpool(_post, request, article, comment_id, fields, True)
 
 
@@ -93,8 +105,16 @@ def _post(request: Request, article_id: str, comment_id: int, fields: dict[str, 
         csrf.check_form_token(settings.secret_key, fields["csrf_token"])
     except errors.PermissionDenied as exc:
         try:
-            return _render(request, article_id, comment_id, embed=embed, back=back, status_code=403,
-                           form_error=str(exc), values=values)
+            return _render(
+                request,
+                article_id,
+                comment_id,
+                embed=embed,
+                back=back,
+                status_code=403,
+                form_error=str(exc),
+                values=values,
+            )
         except errors.NotFound:
             raise exc from None
     if fields["website"]:  # a bot filled the invisible field: thank it, store nothing
@@ -103,19 +123,24 @@ def _post(request: Request, article_id: str, comment_id: int, fields: dict[str, 
     try:
         get_platform(request).report_comment(comment_id, fields["reason"], fields["note"], ip=client_ip(request))
     except errors.ValidationError as exc:
-        return _render(request, article_id, comment_id, embed=embed, back=back, status_code=422,
-                       errors=exc.fields, values=values)
+        return _render(
+            request, article_id, comment_id, embed=embed, back=back, status_code=422, errors=exc.fields, values=values
+        )
     except errors.RateLimited as exc:
-        response = _render(request, article_id, comment_id, embed=embed, back=back, status_code=429,
-                           form_error=str(exc), values=values)
+        response = _render(
+            request, article_id, comment_id, embed=embed, back=back, status_code=429, form_error=str(exc), values=values
+        )
         response.headers["Retry-After"] = str(max(1, exc.retry_after))
         return response
     return _render(request, article_id, comment_id, embed=embed, back=back, done=True)
 
 
 @router.get("/api/comments/status")
-def receipt_status(request: Request, receipt: Annotated[str, Query(max_length=200)],
-                   lang: Annotated[str | None, Query(max_length=20)] = None) -> Response:
+def receipt_status(
+    request: Request,
+    receipt: Annotated[str, Query(max_length=200)],
+    lang: Annotated[str | None, Query(max_length=20)] = None,
+) -> Response:
     """The current state of the comment a signed receipt names (what the posting page shows), the
     message in the page's language (``lang``) where its catalog has it."""
     found = _receipt_status(request, receipt)
@@ -124,8 +149,9 @@ def receipt_status(request: Request, receipt: Annotated[str, Query(max_length=20
 
 
 def _receipt_status(request: Request, receipt: str) -> dict:
-    get_platform(request).count_public_request("receipt", client_ip(request), limit=STATUS_CHECKS_PER_HOUR,
-                                               message="Too many status checks; please wait.")
+    get_platform(request).count_public_request(
+        "receipt", client_ip(request), limit=STATUS_CHECKS_PER_HOUR, message="Too many status checks; please wait."
+    )
     found = comment_form.read_receipt(request, receipt)
     if found is None:
         raise errors.NotFound("No such receipt.")

@@ -21,13 +21,19 @@ router = APIRouter(include_in_schema=False)
 _NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 
 
-def _page(request: Request, template: str, status: int = 200, headers: dict[str, str] | None = None,
-          **values: Any) -> Response:
+def _page(
+    request: Request, template: str, status: int = 200, headers: dict[str, str] | None = None, **values: Any
+) -> Response:
     settings = get_settings(request)
-    context = template_context(request, form_token=csrf.issue_form_token(settings.secret_key),
-                               hours=max(1, settings.privacy_link_max_age // 3600), **values)
+    context = template_context(
+        request,
+        form_token=csrf.issue_form_token(settings.secret_key),
+        hours=max(1, settings.privacy_link_max_age // 3600),
+        **values,
+    )
     return request.app.state.templates.TemplateResponse(
-        request, template, context, status_code=status, headers={**_NO_STORE, **(headers or {})})
+        request, template, context, status_code=status, headers={**_NO_STORE, **(headers or {})}
+    )
 
 
 def _check_form(request: Request, token: str) -> None:
@@ -46,8 +52,15 @@ async def privacy_request(request: Request) -> Response:
     values, bad = await read_text_fields(request, ("email", "action", "csrf_token"))
     keep = {"email": values["email"][:254], "action": values["action"]}
     if bad:
-        return _page(request, "privacy.html", 422, errors={k: v for k, v in bad.items() if k == "email"},
-                     form_error="The form was not sent as UTF-8 text; please send it again.", sent=False, **keep)
+        return _page(
+            request,
+            "privacy.html",
+            422,
+            errors={k: v for k, v in bad.items() if k == "email"},
+            form_error="The form was not sent as UTF-8 text; please send it again.",
+            sent=False,
+            **keep,
+        )
     try:
         _check_form(request, values["csrf_token"])
     except errors.PermissionDenied as exc:
@@ -59,8 +72,16 @@ async def privacy_request(request: Request) -> Response:
         return _page(request, "privacy.html", 422, errors=exc.fields, sent=False, **keep)
     except errors.RateLimited as exc:
         wait = max(1, exc.retry_after)
-        return _page(request, "privacy.html", 429, {"Retry-After": str(wait)}, errors={}, sent=False,
-                     form_error=f"{exc} Try again in about {max(1, round(wait / 60))} minute(s).", **keep)
+        return _page(
+            request,
+            "privacy.html",
+            429,
+            {"Retry-After": str(wait)},
+            errors={},
+            sent=False,
+            form_error=f"{exc} Try again in about {max(1, round(wait / 60))} minute(s).",
+            **keep,
+        )
     return _page(request, "privacy.html", 202, email="", action="export", errors={}, sent=True)
 
 
@@ -86,8 +107,11 @@ async def privacy_confirm(request: Request) -> Response:
         if action == "export":
             data = await run_in_threadpool(privacy.export, values["token"])
             body = json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
-            return Response(body, media_type="application/json", headers={
-                **_NO_STORE, "Content-Disposition": 'attachment; filename="my-comments.json"'})
+            return Response(
+                body,
+                media_type="application/json",
+                headers={**_NO_STORE, "Content-Disposition": 'attachment; filename="my-comments.json"'},
+            )
         erased = await run_in_threadpool(privacy.erase, values["token"])
     except errors.PermissionDenied as exc:
         return _error(request, str(exc))
@@ -96,5 +120,6 @@ async def privacy_confirm(request: Request) -> Response:
 
 def _error(request: Request, message: str) -> Response:
     context = template_context(request, title="This link cannot be used", message=message)
-    return request.app.state.templates.TemplateResponse(request, "error.html", context, status_code=403,
-                                                        headers=_NO_STORE)
+    return request.app.state.templates.TemplateResponse(
+        request, "error.html", context, status_code=403, headers=_NO_STORE
+    )

@@ -111,7 +111,8 @@ class DecideIn(BaseModel):
         default=None, description="the comment version you saw; a moved version answers 409"
     )
     categories: list[Annotated[str, Field(max_length=40)]] | None = Field(
-        default=None, max_length=12,
+        default=None,
+        max_length=12,
         description="the publisher's rule(s) a rejection cites (category ids); required to reject, none to approve",
     )
 

@@ -93,6 +93,12 @@ def make_templates() -> Jinja2Templates:
     # the rules a moderator's rejection can cite (toxic is the data's umbrella, not a rule)
     env.globals["reject_rules"] = [c for c in CATEGORY_TABLE.values() if c.id != "toxic"]
     # reader pages pass their language's gettext (web/i18n.py); every other page is English
-    env.globals.update(_=lambda s: s, gettext=lambda s: s, ngettext=lambda s, p, n: s if n == 1 else p,
-                       page_lang="en", page_dir="ltr", relative_in_lang=timefmt.relative)
+    env.globals.update(
+        _=lambda s: s,
+        gettext=lambda s: s,
+        ngettext=lambda s, p, n: s if n == 1 else p,
+        page_lang="en",
+        page_dir="ltr",
+        relative_in_lang=timefmt.relative,
+    )
     return Jinja2Templates(env=env)

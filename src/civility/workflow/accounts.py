@@ -31,8 +31,9 @@ def _token_id(token: str) -> str:
 
 
 def _moderator(row, *, id_attr: str = "id", created_attr: str = "created_at") -> ModeratorAccount:
-    return ModeratorAccount(id=getattr(row, id_attr), name=row.name, role=row.role,
-                     created_at=as_utc(getattr(row, created_attr)))
+    return ModeratorAccount(
+        id=getattr(row, id_attr), name=row.name, role=row.role, created_at=as_utc(getattr(row, created_attr))
+    )
 
 
 class Accounts:
@@ -119,8 +120,9 @@ class Accounts:
         expires = utcnow() + timedelta(seconds=self.settings.session_max_age)
         with self.db.write() as conn:
             repo.delete_expired_sessions(conn)
-            repo.insert_session(conn, session_id=_token_id(token), moderator_id=moderator_id, csrf_token=csrf,
-                                expires_at=expires)
+            repo.insert_session(
+                conn, session_id=_token_id(token), moderator_id=moderator_id, csrf_token=csrf, expires_at=expires
+            )
         return token, csrf
 
     def get_session(self, token: str | None) -> Session | None:

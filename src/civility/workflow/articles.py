@@ -59,8 +59,15 @@ class Articles:
                 if data.id is not None:
                     raise Conflict(f"article {article_id!r} already exists")
                 article_id = f"{base_id}-{secrets.token_hex(3)}"
-            article = Article(id=article_id, title=title, body=body, source=(data.source or "").strip(),
-                              url=data.url, lang=data.lang or "en", published_at=published)
+            article = Article(
+                id=article_id,
+                title=title,
+                body=body,
+                source=(data.source or "").strip(),
+                url=data.url,
+                lang=data.lang or "en",
+                published_at=published,
+            )
             try:
                 repo.insert_article(conn, article, policy_overrides=data.policy_overrides)
             except IntegrityError:

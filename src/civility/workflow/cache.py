@@ -42,18 +42,24 @@ class NoCache:
 
 
 def _dump(page: Page[PublicComment]) -> str:
-    return json.dumps({
-        "next": page.next_cursor,
-        "items": [[c.id, c.article_id, c.parent_id, c.name, c.text, c.created_at.isoformat(), c.lang]
-                  for c in page.items],
-    }, separators=(",", ":"), ensure_ascii=False)
+    return json.dumps(
+        {
+            "next": page.next_cursor,
+            "items": [
+                [c.id, c.article_id, c.parent_id, c.name, c.text, c.created_at.isoformat(), c.lang] for c in page.items
+            ],
+        },
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
 
 
 def _load(raw: bytes | str) -> Page[PublicComment]:
     data = json.loads(raw)
-    items = [PublicComment(id=i, article_id=a, parent_id=p, name=n, text=t,
-                           created_at=datetime.fromisoformat(c), lang=lang)
-             for i, a, p, n, t, c, lang in data["items"]]
+    items = [
+        PublicComment(id=i, article_id=a, parent_id=p, name=n, text=t, created_at=datetime.fromisoformat(c), lang=lang)
+        for i, a, p, n, t, c, lang in data["items"]
+    ]
     return Page(items=items, next_cursor=data["next"])
 
 
@@ -99,8 +105,14 @@ class RedisPublicCommentsCache:
     def approved_count(self, article_id: str, load: Callable[[], int]) -> int:
         return self._cached(article_id, "#approved", load, str, int)
 
-    def _cached(self, article_id: str, field: str, load: Callable[[], Any], dump: Callable[[Any], str],
-                parse: Callable[[Any], Any]) -> Any:
+    def _cached(
+        self,
+        article_id: str,
+        field: str,
+        load: Callable[[], Any],
+        dump: Callable[[Any], str],
+        parse: Callable[[Any], Any],
+    ) -> Any:
         keys = self._keys(article_id)
         try:
             raw, gen = self._get(keys=keys, args=[field])

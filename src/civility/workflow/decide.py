@@ -44,8 +44,12 @@ def clean_categories(decision: str, categories: object) -> list[str] | None:
             raise ValidationError({"categories": "an approval breaks no rule: give no categories"})
         return None
     if not values:
-        raise ValidationError({"categories": "a rejection names at least one of the publisher's rules: "
-                                             + ", ".join(c for c in CATEGORIES if c != "toxic")})
+        raise ValidationError(
+            {
+                "categories": "a rejection names at least one of the publisher's rules: "
+                + ", ".join(c for c in CATEGORIES if c != "toxic")
+            }
+        )
     unknown = [c for c in values if c not in CATEGORIES]
     if unknown:
         raise ValidationError({"categories": f"not a rule: {', '.join(unknown)}"})
@@ -114,16 +118,31 @@ class Decider:
             from_status = CommentStatus(row.status) if withdraw else CommentStatus.PENDING
             if withdraw:
                 # Taken down: not a machine-style rejection, its own event (webhooks, cache drop).
-                moved = comment_repo.transition(conn, comment_id, to_status=target.value, from_status=row.status,
-                                                expected_version=expected_version)
-                payload = None if moved is None else {"comment_id": comment_id, "article_id": row.article_id,
-                                                      "decision": "withdraw", "actor": actor}
+                moved = comment_repo.transition(
+                    conn, comment_id, to_status=target.value, from_status=row.status, expected_version=expected_version
+                )
+                payload = (
+                    None
+                    if moved is None
+                    else {
+                        "comment_id": comment_id,
+                        "article_id": row.article_id,
+                        "decision": "withdraw",
+                        "actor": actor,
+                    }
+                )
                 if payload is not None:
                     self.events.publish(conn, ev.COMMENT_WITHDRAWN, payload)
             else:
                 payload = publish.change_status(
-                    conn, self.events, comment_id=comment_id, article_id=row.article_id, decision=verdict, actor=actor,
-                    from_status=from_status if expected_version is None else None, expected_version=expected_version,
+                    conn,
+                    self.events,
+                    comment_id=comment_id,
+                    article_id=row.article_id,
+                    decision=verdict,
+                    actor=actor,
+                    from_status=from_status if expected_version is None else None,
+                    expected_version=expected_version,
                 )
             if payload is None:
                 raise Conflict(f"comment {comment_id} changed since you loaded it; reload to see the latest decision")
@@ -131,8 +150,12 @@ class Decider:
             # scores and the model/policy versions that produced them (None when never scored).
             seen = decision_repo.latest_machine(conn, comment_id)
             # an overturn: the machine had decided this comment automatically, the other way
-            overturn = bool(seen is not None and seen.decision in ("approve", "reject") and seen.decision != decision
-                            and row.status == publish.STATUS_OF[Decision(seen.decision)].value)
+            overturn = bool(
+                seen is not None
+                and seen.decision in ("approve", "reject")
+                and seen.decision != decision
+                and row.status == publish.STATUS_OF[Decision(seen.decision)].value
+            )
             record = decision_repo.append(
                 conn,
                 comment_id=comment_id,
@@ -162,15 +185,35 @@ class Decider:
                 raise NotFound(f"comment {comment_id} does not exist")
             history = decision_repo.history(conn, comment_id)
             last = history[-1] if history else None
-            if (last is None or last.actor != actor or last.decision not in ("approve", "reject")
-                    or row.erased_at is not None or (utcnow() - last.created_at).total_seconds() > window_s):
-                raise Conflict(f"comment {comment_id} can no longer be undone (only your own decision, "
-                               f"within {window_s // 60} minutes, nobody else's since)")
-            if comment_repo.transition(conn, comment_id, to_status=CommentStatus.PENDING.value, from_status=row.status,
-                                       expected_version=row.version) is None:
+            if (
+                last is None
+                or last.actor != actor
+                or last.decision not in ("approve", "reject")
+                or row.erased_at is not None
+                or (utcnow() - last.created_at).total_seconds() > window_s
+            ):
+                raise Conflict(
+                    f"comment {comment_id} can no longer be undone (only your own decision, "
+                    f"within {window_s // 60} minutes, nobody else's since)"
+                )
+            if (
+                comment_repo.transition(
+                    conn,
+                    comment_id,
+                    to_status=CommentStatus.PENDING.value,
+                    from_status=row.status,
+                    expected_version=row.version,
+                )
+                is None
+            ):
                 raise Conflict(f"comment {comment_id} changed meanwhile")
-            record = decision_repo.append(conn, comment_id=comment_id, decision="undo", actor=actor,
-                                          note=f"undid {last.decision}: back in the queue")
+            record = decision_repo.append(
+                conn,
+                comment_id=comment_id,
+                decision="undo",
+                actor=actor,
+                note=f"undid {last.decision}: back in the queue",
+            )
             payload = {"comment_id": comment_id, "article_id": row.article_id, "actor": actor}
             self.events.publish(conn, ev.COMMENT_REQUEUED, payload)
         self.events.committed(ev.COMMENT_REQUEUED, payload)
@@ -190,10 +233,12 @@ class Decider:
             # A moderator's free-text reason may quote the comment: it goes too (categories stay).
             decision_repo.erase_notes(conn, comment_id)
             # An erased comment is never shown again, whatever it was.
-            comment_repo.transition(conn, comment_id, to_status=CommentStatus.REJECTED.value, from_status=None,
-                                    expected_version=None)
-            record = decision_repo.append(conn, comment_id=comment_id, decision="erase", actor=actor,
-                                          note="personal data erased on request")
+            comment_repo.transition(
+                conn, comment_id, to_status=CommentStatus.REJECTED.value, from_status=None, expected_version=None
+            )
+            record = decision_repo.append(
+                conn, comment_id=comment_id, decision="erase", actor=actor, note="personal data erased on request"
+            )
             payload = {"comment_id": comment_id, "article_id": row.article_id, "actor": actor}
             self.events.publish(conn, ev.COMMENT_ERASED, payload)
         self.events.committed(ev.COMMENT_ERASED, payload)

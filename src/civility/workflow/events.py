@@ -21,8 +21,15 @@ COMMENT_ERASED = "comment.erased"
 COMMENT_WITHDRAWN = "comment.withdrawn"  # a published comment taken down by a moderator
 COMMENT_REQUEUED = "comment.requeued"  # a published comment back in the queue after readers' reports
 COMMENT_REPORTED = "comment.reported"
-NAMES = (COMMENT_SAVED, COMMENT_APPROVED, COMMENT_REJECTED, COMMENT_ERASED, COMMENT_WITHDRAWN, COMMENT_REQUEUED,
-         COMMENT_REPORTED)
+NAMES = (
+    COMMENT_SAVED,
+    COMMENT_APPROVED,
+    COMMENT_REJECTED,
+    COMMENT_ERASED,
+    COMMENT_WITHDRAWN,
+    COMMENT_REQUEUED,
+    COMMENT_REPORTED,
+)
 
 InTransaction = Callable[[Connection, dict[str, Any]], None]
 AfterCommit = Callable[[dict[str, Any]], None]

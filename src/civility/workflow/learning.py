@@ -87,23 +87,42 @@ class Learner:
                 version = repo.next_version(conn)
             base = engine.model_version
             scores = self._base_scores(engine, rows)
-            examples = [LabelledExample(scores[i], r.lang, r.text, r.rejected, r.categories, r.overturn)
-                        for i, r in enumerate(rows)]
+            examples = [
+                LabelledExample(scores[i], r.lang, r.text, r.rejected, r.categories, r.overturn)
+                for i, r in enumerate(rows)
+            ]
             current = None
             if current_row is not None:
                 try:
                     current = SiteModel.from_dict(current_row.artifact)
                 except ModelError as exc:
                     log.error("the active site model is unusable (%s); comparing with the shipped bands", exc)
-            result = learn(examples, base_policy=engine.default_policy, base_model=base, version=version,
-                           current=current, config=self.config())
-            report = {**result.report, "started_at": started.isoformat(), "seconds": round(time.perf_counter() - t0, 3),
-                      "last_decision_id": max((r.decision_id for r in rows), default=0),
-                      "rescored": sum(1 for r in rows if not _usable(r, base))}
+            result = learn(
+                examples,
+                base_policy=engine.default_policy,
+                base_model=base,
+                version=version,
+                current=current,
+                config=self.config(),
+            )
+            report = {
+                **result.report,
+                "started_at": started.isoformat(),
+                "seconds": round(time.perf_counter() - t0, 3),
+                "last_decision_id": max((r.decision_id for r in rows), default=0),
+                "rescored": sum(1 for r in rows if not _usable(r, base)),
+            }
             with self.db.write() as conn:
                 if result.model is not None:
-                    repo.store(conn, version=version, base_model=base, artifact=result.model.to_dict(), report=report,
-                               decisions_used=len(rows), promote=result.promote)
+                    repo.store(
+                        conn,
+                        version=version,
+                        base_model=base,
+                        artifact=result.model.to_dict(),
+                        report=report,
+                        decisions_used=len(rows),
+                        promote=result.promote,
+                    )
                 site_repo.put(conn, LAST_RUN_KEY, {k: report[k] for k in _SUMMARY if k in report})
         self.scorer.forget_site_model()
         return report
@@ -121,9 +140,16 @@ class Learner:
                 if aid not in articles:
                     articles[aid] = article_repo.get_article(conn, aid)
         for start in range(0, len(todo), RESCORE_BATCH):
-            chunk = todo[start:start + RESCORE_BATCH]
-            items = [ModerationInput(text=rows[i].text, id=rows[i].comment_id, lang=rows[i].lang,
-                                     article=articles.get(rows[i].article_id)) for i in chunk]
+            chunk = todo[start : start + RESCORE_BATCH]
+            items = [
+                ModerationInput(
+                    text=rows[i].text,
+                    id=rows[i].comment_id,
+                    lang=rows[i].lang,
+                    article=articles.get(rows[i].article_id),
+                )
+                for i in chunk
+            ]
             for i, verdict in zip(chunk, engine.verdicts(items)):
                 out[i] = dict(verdict.scores)
         return [s or {} for s in out]
@@ -140,11 +166,16 @@ class Learner:
         with self.db.write() as conn:
             retired = repo.retire_models_trained_on(conn, int(payload["comment_id"]))
             if self.queue is not None and any(active for _v, active in retired) and self.settings.moderation == "auto":
-                self.queue.enqueue_in(conn, LEARN_JOB, {"reason": "erasure"}, key=f"learn:erased:{payload['comment_id']}")
+                self.queue.enqueue_in(
+                    conn, LEARN_JOB, {"reason": "erasure"}, key=f"learn:erased:{payload['comment_id']}"
+                )
         if retired:
             self.scorer.forget_site_model()
-            log.info("site models %s retired: they learnt from erased comment %s", [v for v, _ in retired],
-                     payload["comment_id"])
+            log.info(
+                "site models %s retired: they learnt from erased comment %s",
+                [v for v, _ in retired],
+                payload["comment_id"],
+            )
 
     # -- scheduling ------------------------------------------------------------------------------
     def last_run(self) -> dict[str, Any]:
@@ -186,11 +217,31 @@ class Learner:
         except Conflict as exc:  # another worker is learning: its run covers these decisions
             log.info("learning job skipped: %s", exc)
             return
-        log.info("learning run: version %s promoted=%s (%s)", report.get("version"), report.get("promoted"), report.get("why"))
+        log.info(
+            "learning run: version %s promoted=%s (%s)",
+            report.get("version"),
+            report.get("promoted"),
+            report.get("why"),
+        )
 
 
-_SUMMARY = ("version", "decisions", "train", "holdout", "promoted", "why", "current", "changes", "bands",
-            "holdout_candidate", "holdout_current", "started_at", "seconds", "last_decision_id", "rescored")
+_SUMMARY = (
+    "version",
+    "decisions",
+    "train",
+    "holdout",
+    "promoted",
+    "why",
+    "current",
+    "changes",
+    "bands",
+    "holdout_candidate",
+    "holdout_current",
+    "started_at",
+    "seconds",
+    "last_decision_id",
+    "rescored",
+)
 
 
 def _usable(row: repo.Example, base_model: str) -> bool:

@@ -88,5 +88,11 @@ def overview(db: Database, *, days: int = 30) -> Overview:
                 f.held_then_approved += int(bool(final) and final[-1] == "approve")
     today = utcnow().date()
     span = [today - timedelta(days=i) for i in range(days - 1, -1, -1)]
-    return Overview(span, {k: dict(v) for k, v in by_lang.items()}, {k: dict(v) for k, v in decisions.items()},
-                    models, active, last_run)
+    return Overview(
+        span,
+        {k: dict(v) for k, v in by_lang.items()},
+        {k: dict(v) for k, v in decisions.items()},
+        models,
+        active,
+        last_run,
+    )

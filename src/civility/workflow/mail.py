@@ -35,7 +35,6 @@ class Mail:
         return Mail(self.to, self.subject, self.body, self.kind, uuid.uuid4().hex)
 
 
-
 class MailSender(Protocol):
     def send(self, mail: Mail) -> None: ...
 
@@ -71,8 +70,17 @@ class OutboxSender:
 class SmtpSender:
     """Sends through an SMTP server; STARTTLS with certificate checks unless turned off."""
 
-    def __init__(self, host: str, port: int, *, sender: str, username: str = "", password: str = "",
-                 starttls: bool = True, timeout: float = 30.0):
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        *,
+        sender: str,
+        username: str = "",
+        password: str = "",
+        starttls: bool = True,
+        timeout: float = 30.0,
+    ):
         self.host, self.port, self.sender = host, port, sender
         self.username, self.password = username, password
         self.starttls, self.timeout = starttls, timeout
@@ -97,8 +105,9 @@ class SmtpSender:
         except (OSError, smtplib.SMTPException) as exc:
             # smtplib's errors quote the recipient: re-raise without it (and without the chain),
             # as this text lands in the job's error and the worker's log.
-            raise MailError(f"could not send the {mail.kind} mail {mail.message_id[:12]}: "
-                            f"{type(exc).__name__}") from None
+            raise MailError(
+                f"could not send the {mail.kind} mail {mail.message_id[:12]}: {type(exc).__name__}"
+            ) from None
 
 
 def sender_from_settings(settings: Mapping[str, Any]) -> MailSender:
@@ -107,8 +116,11 @@ def sender_from_settings(settings: Mapping[str, Any]) -> MailSender:
         return OutboxSender(outbox_dir(settings), settings["mail_from"])
     if backend == "smtp":
         return SmtpSender(
-            settings["smtp_host"], int(settings["smtp_port"]), sender=settings["mail_from"],
-            username=settings["smtp_username"], password=settings["smtp_password"],
+            settings["smtp_host"],
+            int(settings["smtp_port"]),
+            sender=settings["mail_from"],
+            username=settings["smtp_username"],
+            password=settings["smtp_password"],
             starttls=bool(settings["smtp_starttls"]),
         )
     raise ConfigError(f"mail_backend {backend!r} is not outbox or smtp")
@@ -121,7 +133,7 @@ def outbox_dir(settings: Mapping[str, Any]) -> Path:
         return Path(settings["mail_outbox_dir"])
     url = str(settings["database_url"])
     if url.startswith("sqlite:///") and url not in ("sqlite:///:memory:",):
-        return Path(url[len("sqlite:///"):]).parent / "outbox"
+        return Path(url[len("sqlite:///") :]).parent / "outbox"
     return Path("outbox")
 
 

@@ -36,10 +36,19 @@ class PublishedNotifier:
             return False
         base = self.settings.base_url.rstrip("/")
         link = f"{base}/articles/{quote(article.id, safe='')}#comment-{row.id}"
-        body = (f"Your comment on \u201c{article.title}\u201d is published:\n{link}\n\n"
-                f"You get this mail because a comment was posted with this address on {self.settings.site_name}. "
-                f"To download or erase your comments: {base}/privacy\n")
+        body = (
+            f"Your comment on \u201c{article.title}\u201d is published:\n{link}\n\n"
+            f"You get this mail because a comment was posted with this address on {self.settings.site_name}. "
+            f"To download or erase your comments: {base}/privacy\n"
+        )
         # One message per comment: a job run twice after a crash writes the same message id.
-        self.mailer.send(Mail(to=row.email, subject="Your comment is published", body=body,
-                              kind="comment-published", message_id=f"published-{row.id}"))
+        self.mailer.send(
+            Mail(
+                to=row.email,
+                subject="Your comment is published",
+                body=body,
+                kind="comment-published",
+                message_id=f"published-{row.id}",
+            )
+        )
         return True

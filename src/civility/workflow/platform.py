@@ -68,8 +68,7 @@ def make_queue(settings: Settings, db: Database, handlers: Handlers) -> JobQueue
 
 
 class Platform:
-    def __init__(self, settings: Settings, db: Database, queue: JobQueue | None = None, *,
-                 password_hasher: Any = None):
+    def __init__(self, settings: Settings, db: Database, queue: JobQueue | None = None, *, password_hasher: Any = None):
         self.settings = settings
         self.db = db
         self.events = ev.Events()
@@ -152,8 +151,7 @@ class Platform:
             self.recover()
             # The engine is loaded in the worker thread before its first job (not in the web
             # start-up, and not on the first comment's clock).
-            self._worker = WorkerThread(self.queue, poll_interval=poll_interval,
-                                        on_start=self.scorer.moderator).start()
+            self._worker = WorkerThread(self.queue, poll_interval=poll_interval, on_start=self.scorer.moderator).start()
         return self._worker
 
     def run_worker_forever(self, *, poll_interval: float = 1.0) -> None:
@@ -219,18 +217,30 @@ class Platform:
             site_repo.put(conn, site_repo.POLICY_KEY, overrides or {})
 
     # -- comments --------------------------------------------------------------------------------
-    def submit_comment(self, article_id: str, name: str, email: str, text: str, *, ip: str | None,
-                       idempotency_key: str | None = None, parent_id: int | None = None) -> SubmitResult:
-        return self.submitter.submit(article_id, name, email, text, ip=ip, idempotency_key=idempotency_key,
-                                     parent_id=parent_id)
+    def submit_comment(
+        self,
+        article_id: str,
+        name: str,
+        email: str,
+        text: str,
+        *,
+        ip: str | None,
+        idempotency_key: str | None = None,
+        parent_id: int | None = None,
+    ) -> SubmitResult:
+        return self.submitter.submit(
+            article_id, name, email, text, ip=ip, idempotency_key=idempotency_key, parent_id=parent_id
+        )
 
-    def public_comments(self, article_id: str, *, after: str | None = None,
-                        limit: int | None = None, newest_first: bool = False) -> Page[PublicComment]:
+    def public_comments(
+        self, article_id: str, *, after: str | None = None, limit: int | None = None, newest_first: bool = False
+    ) -> Page[PublicComment]:
         """Approved comments, oldest first (cached) or newest first (feeds): see PublicComments."""
         return self.public.page(article_id, after=after, limit=limit, newest_first=newest_first)
 
-    def public_threads(self, article_id: str, *, after: str | None = None,
-                       limit: int | None = None) -> Page[list[ThreadEntry]]:
+    def public_threads(
+        self, article_id: str, *, after: str | None = None, limit: int | None = None
+    ) -> Page[list[ThreadEntry]]:
         """The discussion as threads (the article page and the embed): see Reader.public_threads."""
         return self.public.threads(article_id, after=after, limit=limit)
 
@@ -254,8 +264,14 @@ class Platform:
             raise ValidationError(errors_)
         now = utcnow()
         with self.db.write() as conn:
-            commenter_repo.add_ban(conn, email=email, reason=reason, actor=actor, at=now,
-                                   expires_at=now + timedelta(days=days) if days else None)
+            commenter_repo.add_ban(
+                conn,
+                email=email,
+                reason=reason,
+                actor=actor,
+                at=now,
+                expires_at=now + timedelta(days=days) if days else None,
+            )
             return commenter_repo.active_ban(conn, email, now=now)
 
     def lift_ban(self, email: str) -> int:
@@ -324,14 +340,40 @@ class Platform:
         with self.db.read() as conn:
             return comment_repo.approved_counts(conn, article_ids)
 
-    def review_queue(self, *, status: str = "pending", article_id: str | None = None, after: str | None = None,
-                     limit: int = 50, sort: str | None = None, category: str | None = None, lang: str | None = None,
-                     email: str | None = None, q: str | None = None) -> Page[QueueItem]:
-        return self.review.review_queue(status=status, article_id=article_id, after=after, limit=limit, sort=sort,
-                                        category=category, lang=lang, email=email, q=q)
+    def review_queue(
+        self,
+        *,
+        status: str = "pending",
+        article_id: str | None = None,
+        after: str | None = None,
+        limit: int = 50,
+        sort: str | None = None,
+        category: str | None = None,
+        lang: str | None = None,
+        email: str | None = None,
+        q: str | None = None,
+    ) -> Page[QueueItem]:
+        return self.review.review_queue(
+            status=status,
+            article_id=article_id,
+            after=after,
+            limit=limit,
+            sort=sort,
+            category=category,
+            lang=lang,
+            email=email,
+            q=q,
+        )
 
-    def bulk_decide(self, comment_ids: list[int], decision: str, *, actor: str,
-                    reason: str | None = None, categories: list[str] | None = None) -> dict[str, list[int]]:
+    def bulk_decide(
+        self,
+        comment_ids: list[int],
+        decision: str,
+        *,
+        actor: str,
+        reason: str | None = None,
+        categories: list[str] | None = None,
+    ) -> dict[str, list[int]]:
         """Decide several pending comments (each its own audit row); those decided meanwhile by
         someone else are skipped and named. Returns {"done": [...], "skipped": [...]}."""
         done, skipped = [], []
@@ -363,11 +405,20 @@ class Platform:
     def comment_counts(self, article_id: str | None = None) -> dict[str, int]:
         return self.review.counts(article_id)
 
-    def decide(self, comment_id: int, decision: str, *, actor: str, reason: str | None = None,
-               expected_version: int | None = None, categories: list[str] | None = None) -> DecisionRecord:
+    def decide(
+        self,
+        comment_id: int,
+        decision: str,
+        *,
+        actor: str,
+        reason: str | None = None,
+        expected_version: int | None = None,
+        categories: list[str] | None = None,
+    ) -> DecisionRecord:
         """A moderator's decision; a rejection names the rule(s) broken (``categories``)."""
-        return self.decider.decide(comment_id, decision, actor=actor, reason=reason, expected_version=expected_version,
-                                   categories=categories)
+        return self.decider.decide(
+            comment_id, decision, actor=actor, reason=reason, expected_version=expected_version, categories=categories
+        )
 
     def comment_history(self, comment_id: int) -> list[DecisionRecord]:
         return self.decider.history(comment_id)

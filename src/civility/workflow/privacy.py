@@ -48,12 +48,12 @@ _EXPIRED = "This link has expired. Ask for a new one."
 _SUBJECT = {"export": "Your comments: the export you asked for", "erase": "Your comments: confirm the erasure"}
 _BODY = {
     "export": "Someone (we hope you) asked for a copy of the comments posted with this address on {site}.\n\n"
-              "Open this link to download them (it works once, for {hours} hours):\n{url}\n\n"
-              "If you did not ask for this, ignore this mail: nothing happens.\n",
+    "Open this link to download them (it works once, for {hours} hours):\n{url}\n\n"
+    "If you did not ask for this, ignore this mail: nothing happens.\n",
     "erase": "Someone (we hope you) asked to erase the comments posted with this address on {site}.\n\n"
-             "Open this link and confirm to erase your name, email address and text from every comment "
-             "(it works once, for {hours} hours):\n{url}\n\n"
-             "If you did not ask for this, ignore this mail: nothing happens.\n",
+    "Open this link and confirm to erase your name, email address and text from every comment "
+    "(it works once, for {hours} hours):\n{url}\n\n"
+    "If you did not ask for this, ignore this mail: nothing happens.\n",
 }
 
 
@@ -74,8 +74,15 @@ class Privacy:
     to an address that has comments, so civility never mails strangers (it is not a relay), and
     forgets the request of an address that has none."""
 
-    def __init__(self, db: Database, settings: Settings, queue: JobQueue, decider: Decider, limiter: RateLimiter,
-                 mailer: MailSender | None = None):
+    def __init__(
+        self,
+        db: Database,
+        settings: Settings,
+        queue: JobQueue,
+        decider: Decider,
+        limiter: RateLimiter,
+        mailer: MailSender | None = None,
+    ):
         self.db = db
         self.settings = settings
         self.queue = queue
@@ -105,23 +112,39 @@ class Privacy:
         request_id = secrets.token_hex(16)
         with self.db.write() as conn:
             if ip:
-                self.limiter.hit(conn, hashed_key(secret, "privacy-ip", address_bucket(ip)),
-                                 limit=REQUESTS_PER_IP_PER_HOUR, window=HOUR,
-                                 message="Too many requests from your network address; please wait.")
-            self.limiter.hit(conn, hashed, limit=REQUESTS_PER_EMAIL_PER_HOUR, window=HOUR,
-                             message="Too many requests for this address; please wait.")
+                self.limiter.hit(
+                    conn,
+                    hashed_key(secret, "privacy-ip", address_bucket(ip)),
+                    limit=REQUESTS_PER_IP_PER_HOUR,
+                    window=HOUR,
+                    message="Too many requests from your network address; please wait.",
+                )
+            self.limiter.hit(
+                conn,
+                hashed,
+                limit=REQUESTS_PER_EMAIL_PER_HOUR,
+                window=HOUR,
+                message="Too many requests for this address; please wait.",
+            )
             stored = link_repo.add_link(
-                conn, request_id=request_id, token_hash=token_hash(self._token(request_id)), action=action,
-                email=email_key(email_s), dedupe_key=f"{action}:{hashed}:{bucket}", created_at=now,
-                expires_at=now + timedelta(seconds=self.settings.privacy_link_max_age))
+                conn,
+                request_id=request_id,
+                token_hash=token_hash(self._token(request_id)),
+                action=action,
+                email=email_key(email_s),
+                dedupe_key=f"{action}:{hashed}:{bucket}",
+                created_at=now,
+                expires_at=now + timedelta(seconds=self.settings.privacy_link_max_age),
+            )
             if stored:  # the job commits with the request, and names it by its id only
                 self.queue.enqueue_in(conn, PRIVACY_LINK_JOB, {"request": request_id}, key=f"privacy:{request_id}")
         self.queue.wake()
 
     def _token(self, request_id: str) -> str:
         """The link's secret: a MAC of the request id (so a job run twice mails the same link)."""
-        mac = hmac.new(self.settings.secret_key.encode("utf-8"), b"civility.privacy-link:" + request_id.encode(),
-                       hashlib.sha256).digest()
+        mac = hmac.new(
+            self.settings.secret_key.encode("utf-8"), b"civility.privacy-link:" + request_id.encode(), hashlib.sha256
+        ).digest()
         return base64.urlsafe_b64encode(mac).rstrip(b"=").decode("ascii")
 
     # -- the job: mail the link to an address that has comments -----------------------------------
@@ -140,8 +163,15 @@ class Privacy:
         hours = max(1, self.settings.privacy_link_max_age // 3600)
         body = _BODY[row.action].format(site=self.settings.site_name, hours=hours, url=url)
         try:
-            self.mailer.send(Mail(to=row.email, subject=_SUBJECT[row.action], body=body,
-                                  kind=f"privacy-{row.action}", message_id=f"privacy-{request_id}"))
+            self.mailer.send(
+                Mail(
+                    to=row.email,
+                    subject=_SUBJECT[row.action],
+                    body=body,
+                    kind=f"privacy-{row.action}",
+                    message_id=f"privacy-{request_id}",
+                )
+            )
         except MailError:
             raise
         except Exception as exc:  # the text of a mail error may quote the address: not into the job log
@@ -185,11 +215,28 @@ class Privacy:
             "email": email,
             "exported_at": _iso(utcnow()),
             "comments": [
-                {"id": r.id, "article_id": r.article_id, "article_title": r.article_title, "parent_id": r.parent_id,
-                 "name": r.name, "email": r.email, "text": r.text, "status": r.status,
-                 "created_at": _iso(r.created_at), "network_address": r.ip,
-                 "decisions": [{"decision": d.decision, "actor": _public_actor(d.actor), "at": _iso(d.created_at),
-                                "note": d.note, "reasons": d.reasons} for d in history[r.id]]}
+                {
+                    "id": r.id,
+                    "article_id": r.article_id,
+                    "article_title": r.article_title,
+                    "parent_id": r.parent_id,
+                    "name": r.name,
+                    "email": r.email,
+                    "text": r.text,
+                    "status": r.status,
+                    "created_at": _iso(r.created_at),
+                    "network_address": r.ip,
+                    "decisions": [
+                        {
+                            "decision": d.decision,
+                            "actor": _public_actor(d.actor),
+                            "at": _iso(d.created_at),
+                            "note": d.note,
+                            "reasons": d.reasons,
+                        }
+                        for d in history[r.id]
+                    ],
+                }
                 for r in rows
             ],
         }

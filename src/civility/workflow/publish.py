@@ -49,8 +49,11 @@ def change_status(
     with ``announce`` after the commit, or None (and publishes nothing) when the guard failed:
     someone else moved the comment first."""
     new_version = comment_repo.transition(
-        conn, comment_id, to_status=STATUS_OF[decision].value,
-        from_status=from_status.value if from_status is not None else None, expected_version=expected_version,
+        conn,
+        comment_id,
+        to_status=STATUS_OF[decision].value,
+        from_status=from_status.value if from_status is not None else None,
+        expected_version=expected_version,
     )
     if new_version is None:
         return None
@@ -73,13 +76,22 @@ def wire(events: ev.Events, queue: JobQueue, cache: PublicCommentsCache) -> None
 
     # Also when a comment leaves the public pages: rejected or withdrawn after approval, back in the
     # queue after readers' reports or an undo.
-    for name in (ev.COMMENT_APPROVED, ev.COMMENT_ERASED, ev.COMMENT_REJECTED, ev.COMMENT_WITHDRAWN,
-                 ev.COMMENT_REQUEUED):
+    for name in (
+        ev.COMMENT_APPROVED,
+        ev.COMMENT_ERASED,
+        ev.COMMENT_REJECTED,
+        ev.COMMENT_WITHDRAWN,
+        ev.COMMENT_REQUEUED,
+    ):
         events.subscribe_after_commit(name, drop_cached_pages)
 
     def queue_notification(conn: Connection, payload: dict[str, Any]) -> None:
-        queue.enqueue_in(conn, NOTIFY_JOB, {"comment_id": payload["comment_id"], "event": ev.COMMENT_APPROVED},
-                         key=f"notify:{payload['comment_id']}")
+        queue.enqueue_in(
+            conn,
+            NOTIFY_JOB,
+            {"comment_id": payload["comment_id"], "event": ev.COMMENT_APPROVED},
+            key=f"notify:{payload['comment_id']}",
+        )
 
     events.subscribe(ev.COMMENT_APPROVED, queue_notification)
     for name in (ev.COMMENT_APPROVED, ev.COMMENT_REJECTED, ev.COMMENT_SAVED):
@@ -95,8 +107,15 @@ def page_limit(limit: int) -> int:
 
 
 def _public(r: Any) -> PublicComment:
-    return PublicComment(id=r.id, article_id=r.article_id, parent_id=r.parent_id, name=r.name, text=r.text,
-                         created_at=as_utc(r.created_at), lang=r.lang)
+    return PublicComment(
+        id=r.id,
+        article_id=r.article_id,
+        parent_id=r.parent_id,
+        name=r.name,
+        text=r.text,
+        created_at=as_utc(r.created_at),
+        lang=r.lang,
+    )
 
 
 class PublicComments:
@@ -107,14 +126,16 @@ class PublicComments:
         self.cache = cache
         self.default_page_size = default_page_size
 
-    def page(self, article_id: str, *, after: str | None = None, limit: int | None = None,
-             newest_first: bool = False) -> Page[PublicComment]:
+    def page(
+        self, article_id: str, *, after: str | None = None, limit: int | None = None, newest_first: bool = False
+    ) -> Page[PublicComment]:
         """Approved comments, oldest first (the reading order of a page) or newest first (feeds);
         the same index serves both directions. Only the oldest-first pages are cached."""
         if newest_first:
             return self.from_database(article_id, after=after, limit=limit, newest_first=True)
-        return self.cache.page(article_id, after, limit,
-                               lambda: self.from_database(article_id, after=after, limit=limit))
+        return self.cache.page(
+            article_id, after, limit, lambda: self.from_database(article_id, after=after, limit=limit)
+        )
 
     def approved_count(self, article_id: str) -> int:
         return self.cache.approved_count(article_id, lambda: self._count(article_id))
@@ -123,27 +144,42 @@ class PublicComments:
         with self.db.read() as conn:
             return comment_repo.count_by_status(conn, article_id).get(CommentStatus.APPROVED.value, 0)
 
-    def from_database(self, article_id: str, *, after: str | None = None, limit: int | None = None,
-                      newest_first: bool = False) -> Page[PublicComment]:
+    def from_database(
+        self, article_id: str, *, after: str | None = None, limit: int | None = None, newest_first: bool = False
+    ) -> Page[PublicComment]:
         """The page read from the database, past the cache."""
         limit = page_limit(limit or self.default_page_size)
         with self.db.read() as conn:
             if not article_repo.id_exists(conn, article_id):
                 raise NotFound(f"article {article_id!r} does not exist")
-            rows, cursor = comment_repo.page(conn, status=CommentStatus.APPROVED.value, article_id=article_id,
-                                             after=after, limit=limit, descending=newest_first, public=True)
+            rows, cursor = comment_repo.page(
+                conn,
+                status=CommentStatus.APPROVED.value,
+                article_id=article_id,
+                after=after,
+                limit=limit,
+                descending=newest_first,
+                public=True,
+            )
         return Page(items=[_public(r) for r in rows], next_cursor=cursor)
 
-    def threads(self, article_id: str, *, after: str | None = None,
-               limit: int | None = None) -> Page[list[ThreadEntry]]:
+    def threads(
+        self, article_id: str, *, after: str | None = None, limit: int | None = None
+    ) -> Page[list[ThreadEntry]]:
         """One page of threads (paged by their first comment, oldest first), each a list of
         entries in reading order. A reply is shown only when every comment above it is published."""
         limit = page_limit(limit or self.default_page_size)
         with self.db.read() as conn:
             if not article_repo.id_exists(conn, article_id):
                 raise NotFound(f"article {article_id!r} does not exist")
-            roots, cursor = comment_repo.page(conn, status=CommentStatus.APPROVED.value, article_id=article_id,
-                                              after=after, limit=limit, top_level=True)
+            roots, cursor = comment_repo.page(
+                conn,
+                status=CommentStatus.APPROVED.value,
+                article_id=article_id,
+                after=after,
+                limit=limit,
+                top_level=True,
+            )
             replies = comment_repo.thread_replies(conn, article_id, [r.id for r in roots])
         by_id = {r.id: r for r in [*roots, *replies]}
         children: dict[int, list] = {}
@@ -161,4 +197,3 @@ class PublicComments:
                 stack.extend((child, depth + 1) for child in reversed(children.get(row.id, [])))
             threads.append(entries)
         return Page(items=threads, next_cursor=cursor)
-

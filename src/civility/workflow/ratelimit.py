@@ -41,8 +41,9 @@ def hashed_key(secret: str, kind: str, value: str) -> str:
     return f"{kind}:{digest}"
 
 
-def seconds_until_free(conn: Connection, table: str, key: str, *, limit: int, window: timedelta,
-                       now: datetime) -> int | None:
+def seconds_until_free(
+    conn: Connection, table: str, key: str, *, limit: int, window: timedelta, now: datetime
+) -> int | None:
     """The sliding window in the database: None while ``key`` has fewer than ``limit`` events in
     the last ``window`` (counted in ``table``), else the whole seconds until the oldest leaves it.
     On PostgreSQL hits on one key are serialised across processes (transaction-scoped advisory

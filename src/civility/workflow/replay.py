@@ -47,20 +47,31 @@ class ReplayResult:
             "approved_breaking": _ratio(sum(o.breaking for o in approved), len(approved)),
             "reject_precision": _ratio(sum(o.breaking for o in rejected), len(rejected)),
             "civil_rejected": _ratio(sum(1 for o in rejected if o.civil), len(civil)),
-            "comments": len(part), "approved": len(approved), "rejected": len(rejected),
+            "comments": len(part),
+            "approved": len(approved),
+            "rejected": len(rejected),
         }
 
     def to_json(self) -> dict[str, Any]:
         windows = []
         for start in range(0, len(self.outcomes), self.window):
-            part = self.outcomes[start:start + self.window]
+            part = self.outcomes[start : start + self.window]
             f = self.figures(part)
-            windows.append({"start": start, "end": start + len(part), "automation": f["automation"],
-                            "approved_breaking": f["approved_breaking"], "reject_precision": f["reject_precision"]})
-        half = self.figures(self.outcomes[len(self.outcomes) // 2:])
+            windows.append(
+                {
+                    "start": start,
+                    "end": start + len(part),
+                    "automation": f["automation"],
+                    "approved_breaking": f["approved_breaking"],
+                    "reject_precision": f["reject_precision"],
+                }
+            )
+        half = self.figures(self.outcomes[len(self.outcomes) // 2 :])
         return {
             "windows": windows,
-            "last_half": {k: half[k] for k in ("automation", "approved_breaking", "reject_precision", "civil_rejected")},
+            "last_half": {
+                k: half[k] for k in ("automation", "approved_breaking", "reject_precision", "civil_rejected")
+            },
             "learn_runs": self.learn_runs,
             "model": self.model,
         }
@@ -98,22 +109,50 @@ def replay(
 
     result = ReplayResult(window=learn_every if learn_every > 0 else 500)  # windows of N comments
     with tempfile.TemporaryDirectory(dir=workdir, prefix="civility-replay-") as tmp:
-        settings = load_settings({
-            "database_url": f"sqlite:///{Path(tmp) / 'replay.db'}", "secret_key": secrets.token_urlsafe(24),
-            "moderation": "auto", "relevance": "auto" if articles else "off", "model_dir": model_dir or "",
-            "learn_every_decisions": 0, "learn_nightly": False, "site_model_check_s": 0,
-            "submit_wait_ms": 0,  # scored in batches below, after the stream's language is set
-            "rate_limit_ip_per_hour": 10**9, "rate_limit_email_per_hour": 10**9, "comment_max_length": 10**6,
-            "embedded_worker": False, "sqlite_synchronous": "NORMAL", "notify_on_publish": False,
-            "mail_outbox_dir": str(Path(tmp) / "outbox"),
-        }, environ={}, config_path=None)
+        settings = load_settings(
+            {
+                "database_url": f"sqlite:///{Path(tmp) / 'replay.db'}",
+                "secret_key": secrets.token_urlsafe(24),
+                "moderation": "auto",
+                "relevance": "auto" if articles else "off",
+                "model_dir": model_dir or "",
+                "learn_every_decisions": 0,
+                "learn_nightly": False,
+                "site_model_check_s": 0,
+                "submit_wait_ms": 0,  # scored in batches below, after the stream's language is set
+                "rate_limit_ip_per_hour": 10**9,
+                "rate_limit_email_per_hour": 10**9,
+                "comment_max_length": 10**6,
+                "embedded_worker": False,
+                "sqlite_synchronous": "NORMAL",
+                "notify_on_publish": False,
+                "mail_outbox_dir": str(Path(tmp) / "outbox"),
+            },
+            environ={},
+            config_path=None,
+        )
         platform = Platform.from_settings(settings)
         try:
             platform.migrate()
             known_articles = {DEFAULT_ARTICLE}
-            platform.add_article(ArticleIn(id=DEFAULT_ARTICLE, title="Replay", body="Comments replayed from a labelled stream.", source="replay"))
+            platform.add_article(
+                ArticleIn(
+                    id=DEFAULT_ARTICLE,
+                    title="Replay",
+                    body="Comments replayed from a labelled stream.",
+                    source="replay",
+                )
+            )
             for art in (articles or {}).values():
-                platform.add_article(ArticleIn(id=art.id, title=art.title or art.id, body=art.body or art.title or art.id, source=art.source, lang=art.lang))
+                platform.add_article(
+                    ArticleIn(
+                        id=art.id,
+                        title=art.title or art.id,
+                        body=art.body or art.title or art.id,
+                        source=art.source,
+                        lang=art.lang,
+                    )
+                )
                 known_articles.add(art.id)
             _run(platform, rows, known_articles, result, learn_every, decisions_out, on_error, on_window)
             moderator = platform.scorer.moderator()
@@ -141,7 +180,9 @@ def _run(platform, rows, known_articles, result: ReplayResult, learn_every: int,
             verdict = decision_repo.latest_verdict(hist[cid], row["text"])
             decision = verdict.decision.value if verdict is not None else "review"
             if decisions_out is not None and verdict is not None:
-                decisions_out.write(json.dumps({"id": row.get("id", cid), **verdict.to_dict()}, ensure_ascii=False) + "\n")
+                decisions_out.write(
+                    json.dumps({"id": row.get("id", cid), **verdict.to_dict()}, ensure_ascii=False) + "\n"
+                )
             result.outcomes.append(Outcome(decision, bool(positives), not positives))
             if len(result.outcomes) % result.window == 0:
                 start = len(result.outcomes) - result.window
@@ -174,7 +215,9 @@ def _run(platform, rows, known_articles, result: ReplayResult, learn_every: int,
             article_id = DEFAULT_ARTICLE
         n += 1
         try:
-            submitted = platform.submit_comment(article_id, f"Reader {n}", f"reader{n}@replay.invalid", row["text"], ip=None)
+            submitted = platform.submit_comment(
+                article_id, f"Reader {n}", f"reader{n}@replay.invalid", row["text"], ip=None
+            )
         except CivilityError as exc:
             result.errors.append(f"line {number}: {exc}" + (f" {exc.fields}" if hasattr(exc, "fields") else ""))
             on_error(result.errors[-1])

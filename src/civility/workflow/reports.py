@@ -55,24 +55,41 @@ class Reports:
             row = comment_repo.get_row(conn, comment_id, for_update=True)
             if row is None or row.status != CommentStatus.APPROVED.value or row.erased_at is not None:
                 raise NotFound("Only a published comment can be reported.")
-            self.limiter.hit(conn, hashed_key(secret, "report-ip", address_bucket(ip) if ip else "unknown"),
-                             limit=self.settings.rate_limit_reports_per_hour, window=HOUR,
-                             message="You have sent many reports in a short time; please wait.")
-            added = report_repo.add(conn, comment_id=comment_id, reason=reason_s, note=note_s, reporter=reporter,
-                                    at=utcnow())
+            self.limiter.hit(
+                conn,
+                hashed_key(secret, "report-ip", address_bucket(ip) if ip else "unknown"),
+                limit=self.settings.rate_limit_reports_per_hour,
+                window=HOUR,
+                message="You have sent many reports in a short time; please wait.",
+            )
+            added = report_repo.add(
+                conn, comment_id=comment_id, reason=reason_s, note=note_s, reporter=reporter, at=utcnow()
+            )
             if added:
-                self.events.publish(conn, ev.COMMENT_REPORTED,
-                                    {"comment_id": comment_id, "article_id": row.article_id, "reason": reason_s})
+                self.events.publish(
+                    conn,
+                    ev.COMMENT_REPORTED,
+                    {"comment_id": comment_id, "article_id": row.article_id, "reason": reason_s},
+                )
             threshold = self.settings.reports_to_requeue
             if added and threshold > 0 and report_repo.open_count(conn, comment_id) >= threshold:
-                version = comment_repo.transition(conn, comment_id, to_status=CommentStatus.PENDING.value,
-                                                  from_status=CommentStatus.APPROVED.value,
-                                                  expected_version=row.version)
+                version = comment_repo.transition(
+                    conn,
+                    comment_id,
+                    to_status=CommentStatus.PENDING.value,
+                    from_status=CommentStatus.APPROVED.value,
+                    expected_version=row.version,
+                )
                 if version is not None:
                     n = report_repo.open_count(conn, comment_id)
-                    decision_repo.append(conn, comment_id=comment_id, decision="review", actor=READERS,
-                                         reasons=[{"category": "reports", "note": f"{n} reader reports"}],
-                                         note=f"back in the queue after {n} reader reports")
+                    decision_repo.append(
+                        conn,
+                        comment_id=comment_id,
+                        decision="review",
+                        actor=READERS,
+                        reasons=[{"category": "reports", "note": f"{n} reader reports"}],
+                        note=f"back in the queue after {n} reader reports",
+                    )
                     payload = {"comment_id": comment_id, "article_id": row.article_id, "actor": READERS}
                     self.events.publish(conn, ev.COMMENT_REQUEUED, payload)
         if payload is not None:

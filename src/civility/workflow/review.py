@@ -24,9 +24,19 @@ class ReviewQueue:
     def __init__(self, db: Database):
         self.db = db
 
-    def review_queue(self, *, status: str = "pending", article_id: str | None = None, after: str | None = None,
-                     limit: int = 50, sort: str | None = None, category: str | None = None, lang: str | None = None,
-                     email: str | None = None, q: str | None = None) -> Page[QueueItem]:
+    def review_queue(
+        self,
+        *,
+        status: str = "pending",
+        article_id: str | None = None,
+        after: str | None = None,
+        limit: int = 50,
+        sort: str | None = None,
+        category: str | None = None,
+        lang: str | None = None,
+        email: str | None = None,
+        q: str | None = None,
+    ) -> Page[QueueItem]:
         """A page of the queue. ``sort``: oldest (default for pending), newest (default for decided
         lists), fine_first / risky_first (by the machine's highest score); filters by article,
         reason category, language and commenter email; ``q``: full-text search of the texts."""
@@ -42,9 +52,18 @@ class ReviewQueue:
             raise ValidationError({"category": "one of the rule categories"})
         with self.db.read() as conn:
             search = fts.match_clause(conn.dialect.name, q) if q else None
-            rows, cursor = comment_repo.queue_page(conn, status=status, article_id=article_id, after=after,
-                                                   limit=limit, sort=sort, category=category, lang=lang or None,
-                                                   email=email or None, search=search)
+            rows, cursor = comment_repo.queue_page(
+                conn,
+                status=status,
+                article_id=article_id,
+                after=after,
+                limit=limit,
+                sort=sort,
+                category=category,
+                lang=lang or None,
+                email=email or None,
+                search=search,
+            )
             items = self._items(conn, rows)
         return Page(items=items, next_cursor=cursor)
 
@@ -74,9 +93,14 @@ class ReviewQueue:
             history = decision_repo.history(conn, comment_id)
             article = article_repo.get_article(conn, row.article_id)
             reported = report_repo.for_comments(conn, [comment_id])[comment_id]
-        return QueueItem(comment=comment_repo.row_to_comment(row), article_title=article.title if article else "",
-                         version=row.version, verdict=decision_repo.latest_verdict(history, row.text), decisions=history,
-                         reports=reported)
+        return QueueItem(
+            comment=comment_repo.row_to_comment(row),
+            article_title=article.title if article else "",
+            version=row.version,
+            verdict=decision_repo.latest_verdict(history, row.text),
+            decisions=history,
+            reports=reported,
+        )
 
     def commenter(self, email: str, *, limit: int = 50) -> dict:
         """A commenter's record for moderators: comments per status, the share rejected among
@@ -90,9 +114,14 @@ class ReviewQueue:
             rows, _ = comment_repo.queue_page(conn, status=None, limit=limit, sort="newest", email=email)
             recent = self._items(conn, rows)
         decided = counts["approved"] + counts["rejected"]
-        return {"email": email, "counts": counts, "total": sum(counts.values()),
-                "rejection_rate": (counts["rejected"] / decided) if decided else None, "recent": recent[:limit],
-                "ban": ban}
+        return {
+            "email": email,
+            "counts": counts,
+            "total": sum(counts.values()),
+            "rejection_rate": (counts["rejected"] / decided) if decided else None,
+            "recent": recent[:limit],
+            "ban": ban,
+        }
 
     def outcome(self, comment_id: int) -> Outcome:
         """What the reader who posted ``comment_id`` may be told: its status and, when it was not

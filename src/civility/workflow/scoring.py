@@ -35,8 +35,14 @@ LOAD_RETRY_S = 300.0  # after a failed engine load, comments are held and the lo
 
 
 def hold_all_verdict(note: str = HOLD_ALL_NOTE) -> Verdict:
-    return Verdict(decision=Decision.REVIEW, scores={c: None for c in CATEGORIES}, reasons=(),
-                   model="none", policy=HOLD_ALL_POLICY, notes=(note,))
+    return Verdict(
+        decision=Decision.REVIEW,
+        scores={c: None for c in CATEGORIES},
+        reasons=(),
+        model="none",
+        policy=HOLD_ALL_POLICY,
+        notes=(note,),
+    )
 
 
 class Scorer:
@@ -88,8 +94,9 @@ class Scorer:
             from civility.moderation.pipeline import ModerationEngine  # numpy/scipy: loaded by the worker only
 
             relevance: Any = "auto" if self.settings.relevance == "auto" else None
-            moderator = ModerationEngine.load(self.settings.model_dir or None, relevance=relevance,
-                                              link_allowlist=self._allowlist())
+            moderator = ModerationEngine.load(
+                self.settings.model_dir or None, relevance=relevance, link_allowlist=self._allowlist()
+            )
             self._policies = PolicyResolver(moderator)
             return moderator
         except Exception as exc:  # a broken artifact must not lose comments: they are held for review
@@ -137,8 +144,9 @@ class Scorer:
             self._site_checked = -1e9
             self._site_version = None
 
-    def with_site_model(self, moderator: Any, inputs: Sequence[ModerationInput], policies: Sequence[Any],
-                        verdicts: list[Verdict]) -> list[Verdict]:
+    def with_site_model(
+        self, moderator: Any, inputs: Sequence[ModerationInput], policies: Sequence[Any], verdicts: list[Verdict]
+    ) -> list[Verdict]:
         site = self.site_model()
         if site is None:
             return verdicts
@@ -147,7 +155,9 @@ class Scorer:
             if verdict.model != moderator.model_version:  # held after a scoring failure
                 out.append(verdict)
                 continue
-            out.append(site.apply(verdict, lang=item.lang, text=item.text, base_policy=policy or moderator.default_policy))
+            out.append(
+                site.apply(verdict, lang=item.lang, text=item.text, base_policy=policy or moderator.default_policy)
+            )
         return out
 
     def _allowlist(self) -> tuple[str, ...]:
@@ -229,17 +239,28 @@ class Scorer:
                     near = neardup.matches(sig, neardup_repo.candidates(conn, keys, exclude=row.id))
                 context = SubmissionContext(
                     near_duplicates=tuple(near),
-                    posts_by_email_last_hour=max(0, comment_repo.count_recent(conn, email=row.email, since=since, until=created) - 1),
+                    posts_by_email_last_hour=max(
+                        0, comment_repo.count_recent(conn, email=row.email, since=since, until=created) - 1
+                    ),
                     posts_by_ip_last_hour=(
-                        max(0, comment_repo.count_recent(conn, ip=row.ip, since=since, until=created) - 1) if row.ip else 0
+                        max(0, comment_repo.count_recent(conn, ip=row.ip, since=since, until=created) - 1)
+                        if row.ip
+                        else 0
                     ),
                 )
-                inputs.append(ModerationInput(
-                    text=row.text, id=row.id, article=article,
-                    parent_text=parent.text if parent is not None and parent.erased_at is None else None,
-                    lang=row.lang, context=context,
-                ))
-                policies.append(self._policies.policy(site_overrides, article_repo.policy_overrides(conn, row.article_id)))
+                inputs.append(
+                    ModerationInput(
+                        text=row.text,
+                        id=row.id,
+                        article=article,
+                        parent_text=parent.text if parent is not None and parent.erased_at is None else None,
+                        lang=row.lang,
+                        context=context,
+                    )
+                )
+                policies.append(
+                    self._policies.policy(site_overrides, article_repo.policy_overrides(conn, row.article_id))
+                )
         return inputs, policies
 
     @staticmethod
@@ -294,10 +315,21 @@ class Scorer:
             base_scores=verdict.base_scores,
         )
         scores = [float(v) for v in data["scores"].values() if v is not None]
-        comment_repo.set_machine_summary(conn, comment_id, risk=max(scores) if scores else None,
-                                         flags=sorted({str(r["category"]) for r in data["reasons"]}))
+        comment_repo.set_machine_summary(
+            conn,
+            comment_id,
+            risk=max(scores) if scores else None,
+            flags=sorted({str(r["category"]) for r in data["reasons"]}),
+        )
         if verdict.decision not in publish.STATUS_OF:
             return None  # review: the comment stays pending for a moderator
-        return publish.change_status(conn, self.events, comment_id=comment_id, article_id=row.article_id,
-                                     decision=verdict.decision, actor=MACHINE,
-                                     from_status=CommentStatus.PENDING, expected_version=version)
+        return publish.change_status(
+            conn,
+            self.events,
+            comment_id=comment_id,
+            article_id=row.article_id,
+            decision=verdict.decision,
+            actor=MACHINE,
+            from_status=CommentStatus.PENDING,
+            expected_version=version,
+        )

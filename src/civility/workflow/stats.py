@@ -28,36 +28,58 @@ def compute(db: Database, *, days: int = 30) -> dict:
     final = decisions.c.decision.in_(("approve", "reject", "withdraw"))
     with db.read() as conn:
         per_day = conn.execute(
-            select(func.date(comments.c.created_at), func.count()).where(comments.c.created_at >= since)
+            select(func.date(comments.c.created_at), func.count())
+            .where(comments.c.created_at >= since)
             .group_by(func.date(comments.c.created_at))
         ).all()
         auto_rows = conn.execute(
             select(func.date(decisions.c.created_at), func.sum(case((machine, 1), else_=0)), func.count())
-            .where(decisions.c.created_at >= since, final).group_by(func.date(decisions.c.created_at))
+            .where(decisions.c.created_at >= since, final)
+            .group_by(func.date(decisions.c.created_at))
         ).all()
-        rejected_flags = conn.execute(
-            select(comments.c.flags).select_from(decisions.join(comments, comments.c.id == decisions.c.comment_id))
-            .where(decisions.c.created_at >= since, machine, decisions.c.decision == "reject")
-        ).scalars().all()
+        rejected_flags = (
+            conn.execute(
+                select(comments.c.flags)
+                .select_from(decisions.join(comments, comments.c.id == decisions.c.comment_id))
+                .where(decisions.c.created_at >= since, machine, decisions.c.decision == "reject")
+            )
+            .scalars()
+            .all()
+        )
         held = decisions.alias("held")
         ended = conn.execute(
             select(decisions.c.decision, comments.c.flags)
             .select_from(decisions.join(comments, comments.c.id == decisions.c.comment_id))
-            .where(decisions.c.created_at >= since, decisions.c.actor.like("moderator:%"),
-                   decisions.c.decision.in_(("approve", "reject")),
-                   exists(select(held.c.id).where(held.c.comment_id == decisions.c.comment_id, held.c.actor == "machine",
-                                                  held.c.decision == "review", held.c.id < decisions.c.id)))
+            .where(
+                decisions.c.created_at >= since,
+                decisions.c.actor.like("moderator:%"),
+                decisions.c.decision.in_(("approve", "reject")),
+                exists(
+                    select(held.c.id).where(
+                        held.c.comment_id == decisions.c.comment_id,
+                        held.c.actor == "machine",
+                        held.c.decision == "review",
+                        held.c.id < decisions.c.id,
+                    )
+                ),
+            )
         ).all()
-        waiting = conn.execute(select(func.count()).select_from(comments).where(comments.c.status == "pending")).scalar_one()
+        waiting = conn.execute(
+            select(func.count()).select_from(comments).where(comments.c.status == "pending")
+        ).scalar_one()
 
         def age_at(q: float) -> float | None:
             if not waiting:
                 return None
             # The q-th oldest-to-newest position, read from the (status, created_at, id) index.
             offset = min(waiting - 1, max(0, round((1 - q) * (waiting - 1))))
-            stamp = conn.execute(select(comments.c.created_at).where(comments.c.status == "pending")
-                                 .order_by(comments.c.created_at.desc(), comments.c.id.desc())
-                                 .offset(offset).limit(1)).scalar_one()
+            stamp = conn.execute(
+                select(comments.c.created_at)
+                .where(comments.c.status == "pending")
+                .order_by(comments.c.created_at.desc(), comments.c.id.desc())
+                .offset(offset)
+                .limit(1)
+            ).scalar_one()
             return (now - as_utc(stamp)).total_seconds() / 3600
 
         p50, p95 = age_at(0.5), age_at(0.95)

@@ -79,8 +79,9 @@ def validate(settings: Settings, name: object, email: object, text: object) -> C
         errors["name"] = "Please enter your name."
     elif len(name_s) > settings.name_max_length:
         errors["name"] = f"Your name is too long: at most {settings.name_max_length} characters."
-    elif not _storable(name_s) or any(unicodedata.category(ch) in {"Cc", "Zl", "Zp"} or ch in _BIDI_CONTROLS
-                                      for ch in name_s):
+    elif not _storable(name_s) or any(
+        unicodedata.category(ch) in {"Cc", "Zl", "Zp"} or ch in _BIDI_CONTROLS for ch in name_s
+    ):
         errors["name"] = "Your name contains characters that cannot be used."
     elif not has_visible(name_s):
         errors["name"] = "Your name must contain at least one visible letter or sign."
@@ -93,9 +94,7 @@ def validate(settings: Settings, name: object, email: object, text: object) -> C
     if not text_s:
         errors["text"] = "Please write a comment."
     elif len(text_s) > settings.comment_max_length:
-        errors["text"] = (
-            f"Your comment is {len(text_s)} characters long; the limit is {settings.comment_max_length}."
-        )
+        errors["text"] = f"Your comment is {len(text_s)} characters long; the limit is {settings.comment_max_length}."
     elif not _storable(text_s):
         errors["text"] = "Your comment contains characters that cannot be stored."
     elif not has_visible(text_s):
@@ -118,8 +117,15 @@ def comments_closed(article, settings: Settings, now=None) -> bool:
 
 
 class Submitter:
-    def __init__(self, db: Database, settings: Settings, queue: JobQueue, events: ev.Events,
-                 limiter: RateLimiter, settle: Callable[[int], Outcome] | None = None):
+    def __init__(
+        self,
+        db: Database,
+        settings: Settings,
+        queue: JobQueue,
+        events: ev.Events,
+        limiter: RateLimiter,
+        settle: Callable[[int], Outcome] | None = None,
+    ):
         self.db = db
         # After the commit: wait (briefly) for the machine's verdict, so the answer is the truth.
         self.settle = settle
@@ -171,8 +177,9 @@ class Submitter:
             raise Conflict("this Idempotency-Key was already used for a different comment")
         return SubmitResult(comment_id=row.id, status=CommentStatus(row.status), created=False)
 
-    def _store(self, article_id: str, clean: CleanSubmission, *, ip: str | None, key: str | None,
-               parent_id: int | None) -> int:
+    def _store(
+        self, article_id: str, clean: CleanSubmission, *, ip: str | None, key: str | None, parent_id: int | None
+    ) -> int:
         secret = self.settings.secret_key
         with self.db.write() as conn:
             article = article_repo.get_article(conn, article_id)
@@ -187,11 +194,20 @@ class Submitter:
                     raise ValidationError({"parent_id": "You can only reply to a published comment of this article."})
                 thread_id = parent.thread_id or parent.id
             if ip:
-                self.limiter.hit(conn, hashed_key(secret, "comment-ip", address_bucket(ip)), limit=self.settings.rate_limit_ip_per_hour,
-                                 window=HOUR, message="Too many comments from your network address; please wait.")
-            self.limiter.hit(conn, hashed_key(secret, "comment-email", clean.email.lower()),
-                             limit=self.settings.rate_limit_email_per_hour, window=HOUR,
-                             message="Too many comments from this email address; please wait.")
+                self.limiter.hit(
+                    conn,
+                    hashed_key(secret, "comment-ip", address_bucket(ip)),
+                    limit=self.settings.rate_limit_ip_per_hour,
+                    window=HOUR,
+                    message="Too many comments from your network address; please wait.",
+                )
+            self.limiter.hit(
+                conn,
+                hashed_key(secret, "comment-email", clean.email.lower()),
+                limit=self.settings.rate_limit_email_per_hour,
+                window=HOUR,
+                message="Too many comments from this email address; please wait.",
+            )
             comment_id = comment_repo.insert_comment(
                 conn,
                 article_id=article_id,
@@ -215,8 +231,7 @@ class Submitter:
             publish.announce(self.events, decided)
         return comment_id
 
-    def _commenter_rules(self, conn, comment_id: int, article_id: str,
-                         email: str) -> tuple[bool, dict | None]:
+    def _commenter_rules(self, conn, comment_id: int, article_id: str, email: str) -> tuple[bool, dict | None]:
         """A banned address (held or rejected, as the publisher chose) or a trusted commenter
         (published at once, when the publisher turned trust on) skips the machine; the audit row
         says which rule applied. Returns (a rule applied, the status change to announce after the commit)."""
@@ -224,25 +239,51 @@ class Submitter:
         ban = commenter_repo.active_ban(conn, email, now=now)
         if ban is not None:
             reject = self.settings.banned_comments == "reject"
-            decision_repo.append(conn, comment_id=comment_id, decision="reject" if reject else "review", actor="machine",
-                                 policy_version=BAN_POLICY, note=f"banned address ({ban['reason']})")
+            decision_repo.append(
+                conn,
+                comment_id=comment_id,
+                decision="reject" if reject else "review",
+                actor="machine",
+                policy_version=BAN_POLICY,
+                note=f"banned address ({ban['reason']})",
+            )
             if not reject:
                 return True, None  # held for a person; no machine score
-            done = publish.change_status(conn, self.events, comment_id=comment_id, article_id=article_id,
-                                         decision=Decision.REJECT, actor="machine", from_status=CommentStatus.PENDING,
-                                         expected_version=None)
+            done = publish.change_status(
+                conn,
+                self.events,
+                comment_id=comment_id,
+                article_id=article_id,
+                decision=Decision.REJECT,
+                actor="machine",
+                from_status=CommentStatus.PENDING,
+                expected_version=None,
+            )
             return True, done
         needed = self.settings.trusted_after_approved
         if needed > 0:
             approved, rejected = commenter_repo.trust_counts(
-                conn, email, since=now - timedelta(days=self.settings.trusted_clean_days))
+                conn, email, since=now - timedelta(days=self.settings.trusted_clean_days)
+            )
             if approved >= needed and rejected == 0:
-                decision_repo.append(conn, comment_id=comment_id, decision="approve", actor="machine",
-                                     policy_version=TRUSTED_POLICY,
-                                     note=f"trusted commenter: {approved} approved comments, none rejected in "
-                                          f"{self.settings.trusted_clean_days} days")
-                done = publish.change_status(conn, self.events, comment_id=comment_id, article_id=article_id,
-                                             decision=Decision.APPROVE, actor="machine",
-                                             from_status=CommentStatus.PENDING, expected_version=None)
+                decision_repo.append(
+                    conn,
+                    comment_id=comment_id,
+                    decision="approve",
+                    actor="machine",
+                    policy_version=TRUSTED_POLICY,
+                    note=f"trusted commenter: {approved} approved comments, none rejected in "
+                    f"{self.settings.trusted_clean_days} days",
+                )
+                done = publish.change_status(
+                    conn,
+                    self.events,
+                    comment_id=comment_id,
+                    article_id=article_id,
+                    decision=Decision.APPROVE,
+                    actor="machine",
+                    from_status=CommentStatus.PENDING,
+                    expected_version=None,
+                )
                 return True, done
         return False, None

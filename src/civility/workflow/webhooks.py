@@ -59,9 +59,18 @@ class Webhooks:
             return
         event = _NAMES[name]
         delivery = f"{event}:{payload['comment_id']}:{utcnow().isoformat()}"
-        self.queue.enqueue_in(conn, WEBHOOK_JOB, {"event": event, "comment_id": payload["comment_id"],
-                                                 "reason": payload.get("reason"), "at": utcnow().isoformat(),
-                                                 "delivery": delivery}, key=f"webhook:{delivery}"[:200])
+        self.queue.enqueue_in(
+            conn,
+            WEBHOOK_JOB,
+            {
+                "event": event,
+                "comment_id": payload["comment_id"],
+                "reason": payload.get("reason"),
+                "at": utcnow().isoformat(),
+                "delivery": delivery,
+            },
+            key=f"webhook:{delivery}"[:200],
+        )
 
     def body(self, job: dict[str, Any]) -> bytes:
         """What is sent: the event and the comment's public fields (its text only once published)."""
@@ -69,8 +78,12 @@ class Webhooks:
             row = comment_repo.get_row(conn, int(job["comment_id"]))
         comment: dict[str, Any] = {"id": int(job["comment_id"])}
         if row is not None:
-            comment.update(article_id=row.article_id, parent_id=row.parent_id, status=row.status,
-                           created_at=row.created_at.isoformat() if row.created_at else None)
+            comment.update(
+                article_id=row.article_id,
+                parent_id=row.parent_id,
+                status=row.status,
+                created_at=row.created_at.isoformat() if row.created_at else None,
+            )
             if row.status == "approved" and row.erased_at is None:
                 comment.update(name=row.name, text=row.text)
         data = {"event": job["event"], "delivery": job["delivery"], "at": job["at"], "comment": comment}
@@ -83,11 +96,18 @@ class Webhooks:
         if not url:
             return  # turned off since it was queued
         body = self.body(job)
-        request = urllib.request.Request(url, data=body, method="POST", headers={  # noqa: S310 - the publisher's URL
-            "Content-Type": "application/json", "User-Agent": "civility-webhook",
-            "X-Civility-Event": job["event"], "X-Civility-Delivery": job["delivery"],
-            "X-Civility-Signature": sign(self.settings.webhook_secret, body),
-        })
+        request = urllib.request.Request(
+            url,
+            data=body,
+            method="POST",
+            headers={  # noqa: S310 - the publisher's URL
+                "Content-Type": "application/json",
+                "User-Agent": "civility-webhook",
+                "X-Civility-Event": job["event"],
+                "X-Civility-Delivery": job["delivery"],
+                "X-Civility-Signature": sign(self.settings.webhook_secret, body),
+            },
+        )
         try:
             with urllib.request.urlopen(request, timeout=TIMEOUT_S) as response:  # noqa: S310  # nosec B310
                 status = response.status

@@ -34,7 +34,9 @@ def set_password_hash(conn: Connection, moderator_id: int, password_hash: str) -
     conn.execute(update(moderators).where(moderators.c.id == moderator_id).values(password_hash=password_hash))
 
 
-def insert_session(conn: Connection, *, session_id: str, moderator_id: int, csrf_token: str, expires_at: datetime) -> None:
+def insert_session(
+    conn: Connection, *, session_id: str, moderator_id: int, csrf_token: str, expires_at: datetime
+) -> None:
     conn.execute(
         insert(sessions).values(
             id=session_id, moderator_id=moderator_id, csrf_token=csrf_token, created_at=utcnow(), expires_at=expires_at

@@ -74,7 +74,9 @@ def page(
     """Rows of one status (optionally one article, one language) in (created_at, id) order, plus
     the next cursor. ``top_level``: threads' first comments only; ``public``: no reply whose parent
     is not published."""
-    order = (comments.c.created_at.desc(), comments.c.id.desc()) if descending else (comments.c.created_at, comments.c.id)
+    order = (
+        (comments.c.created_at.desc(), comments.c.id.desc()) if descending else (comments.c.created_at, comments.c.id)
+    )
     query = select(comments).where(comments.c.status == status).order_by(*order)
     if top_level:
         query = query.where(comments.c.parent_id.is_(None))
@@ -89,8 +91,15 @@ def page(
     if public:
         # Drop replies whose parent is not published (any more): one primary-key lookup per page.
         parents = {r.parent_id for r in rows if r.parent_id is not None}
-        shown = set(conn.execute(select(comments.c.id).where(comments.c.id.in_(parents),
-                                                             comments.c.status == "approved")).scalars()) if parents else set()
+        shown = (
+            set(
+                conn.execute(
+                    select(comments.c.id).where(comments.c.id.in_(parents), comments.c.status == "approved")
+                ).scalars()
+            )
+            if parents
+            else set()
+        )
         rows = [r for r in rows if r.parent_id is None or r.parent_id in shown]
     return rows, cursor
 
@@ -129,7 +138,11 @@ def queue_page(
         query = query.where(search)
     if sort in ("oldest", "newest"):
         descending = sort == "newest"
-        order = (comments.c.created_at.desc(), comments.c.id.desc()) if descending else (comments.c.created_at, comments.c.id)
+        order = (
+            (comments.c.created_at.desc(), comments.c.id.desc())
+            if descending
+            else (comments.c.created_at, comments.c.id)
+        )
         cond = after_clause(comments.c.created_at, comments.c.id, after, descending=descending)
         query = query.order_by(*order)
         if cond is not None:
@@ -169,8 +182,11 @@ def _decode_score_cursor(cursor: str) -> tuple[float, int]:
 
 def counts_by_email(conn: Connection, email: str) -> dict[str, int]:
     """A commenter's comments per status (any case of the address)."""
-    query = (select(comments.c.status, func.count()).where(func.lower(comments.c.email) == email.strip().lower())
-             .group_by(comments.c.status))
+    query = (
+        select(comments.c.status, func.count())
+        .where(func.lower(comments.c.email) == email.strip().lower())
+        .group_by(comments.c.status)
+    )
     counts = {s.value: 0 for s in CommentStatus}
     counts.update({status: n for status, n in conn.execute(query).all()})
     return counts
@@ -180,10 +196,13 @@ def thread_replies(conn: Connection, article_id: str, thread_ids: list[int]) -> 
     """Published replies in these threads, in (created_at, id) order."""
     if not thread_ids:
         return []
-    query = (select(comments)
-             .where(comments.c.article_id == article_id, comments.c.thread_id.in_(thread_ids),
-                    comments.c.status == "approved")
-             .order_by(comments.c.created_at, comments.c.id))
+    query = (
+        select(comments)
+        .where(
+            comments.c.article_id == article_id, comments.c.thread_id.in_(thread_ids), comments.c.status == "approved"
+        )
+        .order_by(comments.c.created_at, comments.c.id)
+    )
     return conn.execute(query).all()
 
 
@@ -191,9 +210,11 @@ def approved_counts(conn: Connection, article_ids: list[str]) -> dict[str, int]:
     """Published comments per article, for a list of articles (one grouped query)."""
     if not article_ids:
         return {}
-    query = (select(comments.c.article_id, func.count()).where(comments.c.article_id.in_(article_ids),
-                                                               comments.c.status == "approved")
-             .group_by(comments.c.article_id))
+    query = (
+        select(comments.c.article_id, func.count())
+        .where(comments.c.article_id.in_(article_ids), comments.c.status == "approved")
+        .group_by(comments.c.article_id)
+    )
     out = {a: 0 for a in article_ids}
     out.update({a: n for a, n in conn.execute(query).all()})
     return out
@@ -234,12 +255,16 @@ def transition(
 
 def set_machine_summary(conn: Connection, comment_id: int, *, risk: float | None, flags: list[str]) -> None:
     """The machine's highest score and its reasons' categories, for the queue's sort and filters."""
-    conn.execute(update(comments).where(comments.c.id == comment_id)
-                 .values(risk=risk if risk is not None else 0.0, flags=("," + ",".join(flags) + ",") if flags else None))
+    conn.execute(
+        update(comments)
+        .where(comments.c.id == comment_id)
+        .values(risk=risk if risk is not None else 0.0, flags=("," + ",".join(flags) + ",") if flags else None)
+    )
 
 
-def count_recent(conn: Connection, *, email: str | None = None, ip: str | None = None, since: datetime,
-                 until: datetime | None = None) -> int:
+def count_recent(
+    conn: Connection, *, email: str | None = None, ip: str | None = None, since: datetime, until: datetime | None = None
+) -> int:
     query = select(func.count()).select_from(comments).where(comments.c.created_at >= since)
     if until is not None:
         query = query.where(comments.c.created_at <= until)
@@ -274,12 +299,14 @@ def ids_by_email(conn: Connection, email_key: str) -> list[int]:
 
 def rows_by_email(conn: Connection, email_key: str) -> list:
     """The live comments of an address with their article's title (a privacy export)."""
-    return list(conn.execute(
-        select(comments, articles.c.title.label("article_title"))
-        .join(articles, articles.c.id == comments.c.article_id)
-        .where(*_of_address(email_key))
-        .order_by(comments.c.id)
-    ).all())
+    return list(
+        conn.execute(
+            select(comments, articles.c.title.label("article_title"))
+            .join(articles, articles.c.id == comments.c.article_id)
+            .where(*_of_address(email_key))
+            .order_by(comments.c.id)
+        ).all()
+    )
 
 
 def purge_addresses(conn: Connection, *, before: datetime) -> int:
@@ -296,7 +323,11 @@ def pending_without_machine_decision(conn: Connection, limit: int = 1000) -> lis
     scored = select(decisions.c.comment_id).where(decisions.c.actor == "machine")
     query = (
         select(comments.c.id)
-        .where(comments.c.status == CommentStatus.PENDING.value, comments.c.erased_at.is_(None), comments.c.id.not_in(scored))
+        .where(
+            comments.c.status == CommentStatus.PENDING.value,
+            comments.c.erased_at.is_(None),
+            comments.c.id.not_in(scored),
+        )
         .order_by(comments.c.id)
         .limit(limit)
     )

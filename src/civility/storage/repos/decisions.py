@@ -69,13 +69,15 @@ def erase_notes(conn: Connection, comment_id: int) -> int:
     The machine's reasons hold offsets and marked notes only, and stay as they are. The
     append-only trigger allows exactly this update (storage/triggers.py, revision 0003)."""
     rows = conn.execute(
-        select(decisions.c.id, decisions.c.reasons, decisions.c.note)
-        .where(decisions.c.comment_id == comment_id, decisions.c.actor != "machine")
+        select(decisions.c.id, decisions.c.reasons, decisions.c.note).where(
+            decisions.c.comment_id == comment_id, decisions.c.actor != "machine"
+        )
     ).all()
     changed = 0
     for row in rows:
-        reasons = [{k: v for k, v in r.items() if k != "note"} if isinstance(r, dict) else r
-                   for r in (row.reasons or [])]
+        reasons = [
+            {k: v for k, v in r.items() if k != "note"} if isinstance(r, dict) else r for r in (row.reasons or [])
+        ]
         if row.note is None and reasons == list(row.reasons or []):
             continue
         conn.execute(update(decisions).where(decisions.c.id == row.id).values(note=None, reasons=reasons))
@@ -92,9 +94,7 @@ def histories(conn: Connection, comment_ids: list[int]) -> dict[int, list[Decisi
     out: dict[int, list[DecisionRecord]] = {cid: [] for cid in comment_ids}
     if not comment_ids:
         return out
-    rows = conn.execute(
-        select(decisions).where(decisions.c.comment_id.in_(comment_ids)).order_by(decisions.c.id)
-    ).all()
+    rows = conn.execute(select(decisions).where(decisions.c.comment_id.in_(comment_ids)).order_by(decisions.c.id)).all()
     for row in rows:
         out[row.comment_id].append(row_to_record(row))
     return out
@@ -107,8 +107,10 @@ def has_machine_decision(conn: Connection, comment_id: int) -> bool:
 
 def latest_machine(conn: Connection, comment_id: int) -> DecisionRecord | None:
     row = conn.execute(
-        select(decisions).where(decisions.c.comment_id == comment_id, decisions.c.actor == "machine")
-        .order_by(decisions.c.id.desc()).limit(1)
+        select(decisions)
+        .where(decisions.c.comment_id == comment_id, decisions.c.actor == "machine")
+        .order_by(decisions.c.id.desc())
+        .limit(1)
     ).first()
     return row_to_record(row) if row else None
 
@@ -147,7 +149,9 @@ _MARKER = re.compile("\u27e6(\\d+)\u27e7")
 def _with_text(reasons: list[dict[str, Any]], text: str | None) -> list[dict[str, Any]]:
     out = []
     for reason in reasons:
-        evidence = [{**e, "text": e.get("text", (text or "")[e["start"]:e["end"]])} for e in reason.get("evidence", [])]
+        evidence = [
+            {**e, "text": e.get("text", (text or "")[e["start"] : e["end"]])} for e in reason.get("evidence", [])
+        ]
         rebuilt = {**reason, "evidence": evidence}
         if reason.get("note"):
             rebuilt["note"] = _unmark(str(reason["note"]), evidence)

@@ -18,8 +18,11 @@ def store_many(conn: Connection, signatures: dict[int, tuple[bytes, Iterable[str
         update(comments).where(comments.c.id == bindparam("cid")).values(signature=bindparam("sig")),
         [{"cid": cid, "sig": sig} for cid, (sig, _) in signatures.items()],
     )
-    rows = [{"band_key": str(k)[:64], "comment_id": cid}
-            for cid, (_, keys) in signatures.items() for k in dict.fromkeys(keys)]
+    rows = [
+        {"band_key": str(k)[:64], "comment_id": cid}
+        for cid, (_, keys) in signatures.items()
+        for k in dict.fromkeys(keys)
+    ]
     conn.execute(insert_on_conflict(conn, neardup_bands).on_conflict_do_nothing(), rows)
 
 
@@ -27,7 +30,9 @@ def store(conn: Connection, comment_id: int, signature: bytes, band_keys: Iterab
     store_many(conn, {comment_id: (signature, band_keys)})
 
 
-def candidates(conn: Connection, band_keys: Iterable[str], *, exclude: int, limit: int = 200) -> list[tuple[int, bytes]]:
+def candidates(
+    conn: Connection, band_keys: Iterable[str], *, exclude: int, limit: int = 200
+) -> list[tuple[int, bytes]]:
     """Earlier comments sharing at least one band key, with their signatures."""
     keys = [str(k)[:64] for k in dict.fromkeys(band_keys)]
     if not keys:

@@ -12,15 +12,32 @@ from sqlalchemy.exc import IntegrityError
 from civility.storage.schema import privacy_links
 
 
-def add_link(conn: Connection, *, request_id: str, token_hash: str, action: str, email: str, dedupe_key: str,
-             created_at: datetime, expires_at: datetime) -> bool:
+def add_link(
+    conn: Connection,
+    *,
+    request_id: str,
+    token_hash: str,
+    action: str,
+    email: str,
+    dedupe_key: str,
+    created_at: datetime,
+    expires_at: datetime,
+) -> bool:
     """Store a request; False (and nothing stored) when one with ``dedupe_key`` exists already.
     A savepoint keeps the duplicate from aborting the caller's transaction."""
     try:
         with conn.begin_nested():
-            conn.execute(insert(privacy_links).values(
-                request_id=request_id, token_hash=token_hash, action=action, email=email,
-                dedupe_key=dedupe_key, created_at=created_at, expires_at=expires_at))
+            conn.execute(
+                insert(privacy_links).values(
+                    request_id=request_id,
+                    token_hash=token_hash,
+                    action=action,
+                    email=email,
+                    dedupe_key=dedupe_key,
+                    created_at=created_at,
+                    expires_at=expires_at,
+                )
+            )
     except IntegrityError:
         return False
     return True

@@ -14,21 +14,26 @@ from civility.storage.upsert import insert_on_conflict
 
 def add(conn: Connection, *, comment_id: int, reason: str, note: str | None, reporter: str, at: datetime) -> bool:
     """Store a report; False when this reporter already reported this comment (nothing stored)."""
-    query = insert_on_conflict(conn, reports).values(comment_id=comment_id, reason=reason, note=note, reporter=reporter,
-                                           status="open", created_at=at).on_conflict_do_nothing()
+    query = (
+        insert_on_conflict(conn, reports)
+        .values(comment_id=comment_id, reason=reason, note=note, reporter=reporter, status="open", created_at=at)
+        .on_conflict_do_nothing()
+    )
     return conn.execute(query.returning(reports.c.id)).first() is not None
 
 
 def open_count(conn: Connection, comment_id: int) -> int:
-    query = select(func.count()).select_from(reports).where(reports.c.comment_id == comment_id,
-                                                           reports.c.status == "open")
+    query = (
+        select(func.count()).select_from(reports).where(reports.c.comment_id == comment_id, reports.c.status == "open")
+    )
     return conn.execute(query).scalar_one()
 
 
 def close_open(conn: Connection, comment_id: int) -> int:
     """A moderator looked at the comment: its open reports are handled (kept, for the record)."""
-    result = conn.execute(update(reports).where(reports.c.comment_id == comment_id, reports.c.status == "open")
-                          .values(status="handled"))
+    result = conn.execute(
+        update(reports).where(reports.c.comment_id == comment_id, reports.c.status == "open").values(status="handled")
+    )
     return result.rowcount
 
 
@@ -39,6 +44,7 @@ def for_comments(conn: Connection, comment_ids: list[int]) -> dict[int, list[dic
         return out
     rows = conn.execute(select(reports).where(reports.c.comment_id.in_(comment_ids)).order_by(reports.c.id)).all()
     for row in rows:
-        out[row.comment_id].append({"reason": row.reason, "note": row.note, "status": row.status,
-                                    "created_at": as_utc(row.created_at)})
+        out[row.comment_id].append(
+            {"reason": row.reason, "note": row.note, "status": row.status, "created_at": as_utc(row.created_at)}
+        )
     return out
