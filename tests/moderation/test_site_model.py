@@ -49,7 +49,7 @@ def test_a_verified_language_band_approves_what_the_shipped_bands_held():
 
 def test_site_reject_bands_replace_base_rejections_in_a_site_language():
     model = _model(en=LangBands(approve_below=0.1, reject={"insult": 0.8}))
-    base_reject = _scores(toxic=0.5, insult=0.95)
+    base_reject = _scores(toxic=0.9, insult=0.95)  # the umbrella agrees: the base policy may reject
     assert model.apply(_verdict(base_reject), lang="en", text="", base_policy=POLICY).decision is Decision.REJECT
     shown_only_by_base = SiteModel(3, "base@1", model.heads, {"en": LangBands(approve_below=0.1)})
     v = shown_only_by_base.apply(_verdict(base_reject), lang="en", text="", base_policy=POLICY)

@@ -85,7 +85,7 @@ def _post_canary_and_erase(site, caplog) -> int:
     cid = p.submit_comment("budget", CANARY_NAME, CANARY, CANARY_TEXT, ip="198.51.100.23").comment_id
     other = p.submit_comment("budget", "Bob", "bob@example.org", "Bob stays", ip="198.51.100.8").comment_id
     p.decide(other, "approve", actor="moderator:t")
-    p.decide(cid, "reject", actor="moderator:t", reason=CANARY_REASON)
+    p.decide(cid, "reject", actor="moderator:t", reason=CANARY_REASON, categories=["insult"])
     _run_jobs(site)
     assert _ask(site, CANARY, "export").status_code == 202
     assert _ask(site, CANARY.upper(), "erase").status_code == 202
@@ -123,7 +123,7 @@ def test_a_moderators_reject_reason_is_erased_but_its_category_kept(deployment):
     deployment.add_article()
     p = deployment.platform
     cid = p.submit_comment("budget", "Ann", "ann@example.org", "a comment", ip=None).comment_id
-    p.decide(cid, "reject", actor="moderator:t", reason=CANARY_REASON)
+    p.decide(cid, "reject", actor="moderator:t", reason=CANARY_REASON, categories=["insult"])
     p.erase_comment(cid, actor="commenter")
     history = p.comment_history(cid)
     reject = [d for d in history if d.decision == "reject"]

@@ -37,7 +37,7 @@ TRUSTED_POLICY = "trusted@1"
 # Deliberately simple (no nested quantifiers: no ReDoS): local@domain.tld, no spaces.
 # Embeddings/overrides/isolates can make a name display as something else next to other text.
 _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-_EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)+")
+EMAIL_PATTERN = re.compile(r"[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)+")
 # Letters and signs that draw nothing: the Hangul fillers, the blank Braille pattern.
 _BLANK_GRAPHIC = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 
@@ -88,7 +88,7 @@ def validate(settings: Settings, name: object, email: object, text: object) -> C
 
     if not email_s:
         errors["email"] = "Please enter your email address (it is never shown)."
-    elif len(email_s) > EMAIL_MAX or not _EMAIL.fullmatch(email_s) or not _storable(email_s):
+    elif len(email_s) > EMAIL_MAX or not EMAIL_PATTERN.fullmatch(email_s) or not _storable(email_s):
         errors["email"] = "Please enter a valid email address, like name@example.org."
 
     if not text_s:
