@@ -133,11 +133,11 @@ def choose(
         return out
     pos_sorted = {j: np.sort(probs[labels[:, j] == 1, j]) for j in chosen}
 
-    def thresholds(q: float) -> list[float]:
+    def at(qs: dict[int, float]) -> list[float]:
         th = [out[c]["approve_below"] for c in categories]
         for j in chosen:
             pos = pos_sorted[j]
-            th[j] = float(np.floor(pos[min(int(q * len(pos)), len(pos) - 1)] * 1e4) / 1e4)
+            th[j] = float(np.floor(pos[min(int(qs[j] * len(pos)), len(pos) - 1)] * 1e4) / 1e4)
         return th
 
     known = ~np.isnan(any_label) & (weights > 0)
@@ -165,15 +165,8 @@ def choose(
     lo, hi = 0.0, max_quantile
     for _ in range(30):
         mid = (lo + hi) / 2
-        lo, hi = (mid, hi) if breaking(thresholds(mid)) <= approve_breaking else (lo, mid)
+        lo, hi = (mid, hi) if breaking(at(dict.fromkeys(chosen, mid))) <= approve_breaking else (lo, mid)
     q = {j: lo for j in chosen}
-
-    def at(qs: dict[int, float]) -> list[float]:
-        th = [out[c]["approve_below"] for c in categories]
-        for j in chosen:
-            pos = pos_sorted[j]
-            th[j] = float(np.floor(pos[min(int(qs[j] * len(pos)), len(pos) - 1)] * 1e4) / 1e4)
-        return th
 
     def approved_weight(th: list[float]) -> tuple[float, float]:
         ok = approved_mask(probs, th) & known

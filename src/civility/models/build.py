@@ -81,15 +81,15 @@ def with_promotion_signals(classifier: Classifier, probs: np.ndarray, rows: Sequ
 
 def choose_policy(
     model_dir: str | Path,
-    tuning: Sequence[Sequence[dict[str, Any]]] | Sequence[dict[str, Any]],
+    tuning: Sequence[Sequence[dict[str, Any]]],
     base_rate: float = band_choice.DEFAULT_BASE_RATE,
     names: Sequence[str] | None = None,
 ) -> artifact_format.ModelArtifact:
     """(Re)measure a stored artifact on the tuning files and choose its policy bands there at
     ``base_rate`` (see models/bands.py); saves it back. ``tuning`` is one list of rows
-    per tuning file (or one list); each file is reweighted to the base rate on its own and weighs
+    per tuning file; each file is reweighted to the base rate on its own and weighs
     the same. Also used alone when only the scoring around the heads changed, not the weights."""
-    groups_rows = [tuning] if tuning and isinstance(tuning[0], dict) else list(tuning)  # type: ignore[list-item]
+    groups_rows = list(tuning)
     names = list(names) if names else [f"tuning{i}" for i in range(len(groups_rows))]
     artifact = artifact_format.load(model_dir)
     classifier = Classifier(artifact)

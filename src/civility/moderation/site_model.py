@@ -23,7 +23,7 @@ import zlib
 from dataclasses import dataclass, field, replace
 from typing import Any, Mapping, Sequence
 
-from civility.domain import Decision, Reason, Verdict
+from civility.domain import CATEGORIES, Decision, Reason, Verdict
 from civility.errors import ModelError
 from civility.moderation import logistic
 
@@ -31,20 +31,7 @@ FORMAT = "civility-site-model"
 FORMAT_VERSION = 1
 ANY = "toxic"  # the umbrella: "this site's moderators would reject it"
 # The base categories whose logits feed every head (off_topic is often unscored: None).
-FEATURES = (
-    "toxic",
-    "profanity",
-    "threat",
-    "insult",
-    "identity_attack",
-    "sexism",
-    "racism",
-    "homophobia",
-    "xenophobia",
-    "religious_hate",
-    "spam",
-    "off_topic",
-)
+FEATURES = CATEGORIES
 # Outside the abuse umbrella: their own band (base or site) still holds a comment for review.
 SEPARATE = ("spam", "off_topic")
 REVIEW_ONLY = frozenset({"toxic", "off_topic"})
